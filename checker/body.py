@@ -1,0 +1,108 @@
+"""Walking a task's body: its statements and expressions, never nested functions or classes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Optional
+
+import libcst as cst
+
+from checker.values import dotted_name
+
+_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
+# Calls that report an error somewhere a person will see it.
+REPORTING_CALLS = frozenset({"capture_exception", "capture_message", "captureException"})
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+
+
+def walk(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]:
+    """Every node under ``root`` with its ancestors (outermost first), skipping nested scopes.
+
+    ``root`` itself is not yielded. Lambdas count as nested scopes too.
+    """
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(root, ())]
+    while stack:
+        node, ancestors = stack.pop()
+        if node is not root:
+            yield node, ancestors
+            if isinstance(node, _NESTED):
+                continue
+        below = (*ancestors, node)
+        children = node.children
+        for child in reversed(children):
+            stack.append((child, below))
+
+
+def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for node, _ in walk(root):
+        yield node
+
+
+def calls(root: cst.CSTNode) -> Iterator[cst.Call]:
+    for node in nodes(root):
+        if isinstance(node, cst.Call):
+            yield node
+
+
+def method_call(call: cst.Call, receiver: str, method: str) -> bool:
+    """``call`` is ``<receiver>.<method>(...)``."""
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == method
+        and isinstance(func.value, cst.Name)
+        and func.value.value == receiver
+    )
+
+
+def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def handler_types(handler: cst.ExceptHandler) -> Optional[list[str]]:
+    """Dotted names an ``except`` clause catches; None for a bare ``except:``."""
+    if handler.type is None:
+        return None
+    elements: list[cst.BaseExpression]
+    if isinstance(handler.type, cst.Tuple):
+        elements = [e.value for e in handler.type.elements]
+    else:
+        elements = [handler.type]
+    return [d for e in elements if (d := dotted_name(e)) is not None]
+
+
+def catches_broadly(handler: cst.ExceptHandler, also: frozenset[str] = frozenset()) -> bool:
+    """The handler catches everything, ``Exception`` or ``BaseException`` (or one of ``also``)."""
+    types = handler_types(handler)
+    if types is None:
+        return True
+    return any(t in BROAD_EXCEPTIONS or t in also or t.rpartition(".")[2] in also for t in types)
+
+
+def reraises(block: cst.CSTNode) -> bool:
+    """The block contains a ``raise`` statement (outside nested scopes)."""
+    return any(isinstance(n, cst.Raise) for n in nodes(block))
+
+
+def is_logging_call(call: cst.Call) -> bool:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in LOG_METHODS or func.attr.value in REPORTING_CALLS
+    return isinstance(func, cst.Name) and func.value in REPORTING_CALLS
+
+
+def returns_value(function: cst.FunctionDef) -> bool:
+    """The function returns something other than None somewhere in its body."""
+    for node in nodes(function.body):
+        if isinstance(node, cst.Return) and node.value is not None:
+            if not (isinstance(node.value, cst.Name) and node.value.value == "None"):
+                return True
+        if isinstance(node, (cst.Yield,)):
+            return True
+    return False

@@ -1,0 +1,134 @@
+"""``[tool.celery-checklist]`` in ``pyproject.toml``: finding, reading and validating it."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+from checker.model import Severity
+
+SECTION = "celery-checklist"
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class ConfigError(Exception):
+    """A configuration or usage mistake: one line saying what to fix (exit status 2)."""
+
+
+@dataclasses.dataclass
+class Config:
+    select: Optional[list[str]] = None
+    extend_select: list[str] = dataclasses.field(default_factory=list)
+    ignore: list[str] = dataclasses.field(default_factory=list)
+    severity: dict[str, Severity] = dataclasses.field(default_factory=dict)
+    exclude: list[str] = dataclasses.field(default_factory=list)
+    task_decorators: list[str] = dataclasses.field(default_factory=list)
+    test_paths: list[str] = dataclasses.field(default_factory=list)
+    fail_on: str = "warning"
+    path: Optional[Path] = None  # the file it came from
+    root: Optional[Path] = None  # the directory that relative patterns start from
+
+
+def _string_list(source: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{source}: `{key}` must be a list of strings, got {_describe(value)}")
+    return list(value)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'the string "{value}"'
+    return type(value).__name__
+
+
+def from_mapping(data: dict[str, Any], source: str, path: Optional[Path]) -> Config:
+    """Validate the table's keys and types; raise ConfigError naming the file and key."""
+    config = Config(path=path, root=path.parent if path else None)
+    for key, value in data.items():
+        if key == "select":
+            config.select = _string_list(source, key, value)
+        elif key == "extend-select":
+            config.extend_select = _string_list(source, key, value)
+        elif key == "ignore":
+            config.ignore = _string_list(source, key, value)
+        elif key == "exclude":
+            config.exclude = _string_list(source, key, value)
+        elif key == "task-decorators":
+            config.task_decorators = _string_list(source, key, value)
+            for name in config.task_decorators:
+                if not all(part.isidentifier() for part in name.split(".")) or "." not in name:
+                    raise ConfigError(
+                        f'{source}: `task-decorators` entries must be dotted paths such as "acme.jobs.task", got "{name}"'
+                    )
+        elif key == "test-paths":
+            config.test_paths = _string_list(source, key, value)
+        elif key == "fail-on":
+            if value not in FAIL_ON:
+                raise ConfigError(f"{source}: `fail-on` must be one of {', '.join(FAIL_ON)}, got {value!r}")
+            config.fail_on = value
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: `severity` must be a table of CODE = \"error|warning|info\"")
+            for code, level in value.items():
+                if level not in ("error", "warning", "info"):
+                    raise ConfigError(
+                        f"{source}: `severity.{code}` must be \"error\", \"warning\" or \"info\", got {level!r}"
+                    )
+                config.severity[code.upper()] = Severity(level)
+        else:
+            known = "select, extend-select, ignore, severity, exclude, task-decorators, test-paths, fail-on"
+            raise ConfigError(f"{source}: unknown key `{key}` (known keys: {known})")
+    return config
+
+
+def load_file(path: Path) -> Config:
+    """Read a config file: a ``pyproject.toml``'s ``[tool.celery-checklist]`` or a whole TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the configuration file ({error.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get(SECTION, {}) if isinstance(tool, dict) else {}
+        source = f"{path} [tool.{SECTION}]"
+    else:
+        table, source = data, str(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: must be a table")
+    return from_mapping(table, source, path)
+
+
+def find(start: Path) -> Optional[Path]:
+    """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.celery-checklist]``."""
+    directory = start if start.is_dir() else start.parent
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                text = pyproject.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if f"[tool.{SECTION}" in text or f'[tool."{SECTION}"' in text:
+                return pyproject
+    return None
+
+
+def load(paths: list[Path], explicit: Optional[Path]) -> Config:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"--config {explicit}: no such file")
+        return load_file(explicit)
+    for path in paths:
+        found = find(path.resolve())
+        if found is not None:
+            return load_file(found)
+    return Config()

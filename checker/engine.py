@@ -1,0 +1,160 @@
+"""Analysing one file: parse, discover tasks, run the selected rules, apply suppressions."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Optional
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from checker.index import ProjectIndex
+from checker.model import Finding, Section, Severity, TaskSummary
+from checker.module_info import ModuleInfo, collect
+from checker.rules import Report, Rule, rule_by_code
+from checker.rules.base import FileContext
+from checker.settings import SettingNames, collect_settings
+from checker.source import ParseError, SourceFile, Unsupported, decode, parse
+from checker.suppressions import skips_file, suppressed_codes
+from checker.tasks import TaskDef, discover, index_contributions
+
+SYNTAX_ERROR = "CT000"
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """What every file's analysis needs to know about the run (picklable, sent to workers)."""
+
+    codes: tuple[str, ...]  # the selected rules
+    severities: dict[str, Severity]  # effective severity of each selected rule
+    wrappers: frozenset[str] = frozenset()  # configured task-decorator wrappers
+    known_options: frozenset[str] = frozenset()  # Celery's task options (CT107)
+    setting_names: Optional[SettingNames] = None
+
+
+@dataclasses.dataclass
+class FileResult:
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    tasks: list[TaskSummary] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)  # one line each, for stderr
+
+
+@dataclasses.dataclass
+class Parsed:
+    """A parsed module and what one visit of it collected."""
+
+    source: SourceFile
+    module: cst.Module
+    info: ModuleInfo
+
+
+@functools.lru_cache(maxsize=None)
+def _rules(codes: tuple[str, ...]) -> tuple[Rule, ...]:
+    by_code = rule_by_code()
+    return tuple(by_code[code]() for code in codes if code in by_code)
+
+
+def parse_source(source: SourceFile, options: RunOptions) -> tuple[Optional[Parsed], FileResult]:
+    """Parse one file; on failure the result holds its CT000 finding or a note."""
+    result = FileResult()
+    if skips_file(source.data):
+        return None, result
+    parsed = parse(source.data)
+    if isinstance(parsed, ParseError):
+        if SYNTAX_ERROR in options.severities:
+            rule = rule_by_code()[SYNTAX_ERROR]
+            result.findings.append(
+                Finding(
+                    code=SYNTAX_ERROR,
+                    name=rule.name,
+                    section=rule.section,
+                    severity=options.severities[SYNTAX_ERROR],
+                    message=parsed.message,
+                    path=source.display,
+                    line=parsed.line,
+                    column=parsed.column,
+                    end_line=parsed.line,
+                    end_column=parsed.column,
+                )
+            )
+        return None, result
+    if isinstance(parsed, Unsupported):
+        result.notes.append(f"{source.display}: skipped, syntax the analyser cannot read yet ({parsed.message})")
+        return None, result
+    return Parsed(source, parsed, collect(parsed, source.module, source.is_package)), result
+
+
+def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
+    return index_contributions(parsed.info, index)
+
+
+def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileResult:
+    """Run the selected rules on a parsed file."""
+    source, module, info = parsed.source, parsed.module, parsed.info
+    tasks = discover(info, index, options.wrappers)
+    settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
+    if not tasks and not settings and not info.calls:
+        return FileResult()
+    ctx = FileContext(
+        path=source.display,
+        module=module,
+        info=info,
+        tasks=tasks,
+        settings=settings,
+        index=index,
+        known_options=options.known_options,
+    )
+    reports: list[tuple[Rule, Report]] = []
+    for rule in _rules(options.codes):
+        reports.extend((rule, report) for report in rule.check(ctx))
+    if not reports and not tasks:
+        return FileResult()
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    text = decode(source.data) or ""
+    silenced = suppressed_codes(text)
+
+    def line_of(node: cst.CSTNode) -> int:
+        return positions[node].start.line
+
+    keys: dict[int, str] = {}
+    summaries: list[TaskSummary] = []
+    for task in tasks:
+        start = positions[task.anchor].start
+        key = f"{source.display}:{start.line}:{task.function}"
+        keys[id(task)] = key
+        summaries.append(
+            TaskSummary(key, task.name, task.function, source.display, start.line, start.column + 1, task.kind)
+        )
+
+    findings: list[Finding] = []
+    for rule, report in reports:
+        where = positions[report.node]
+        lines = {where.start.line}
+        task: Optional[TaskDef] = report.task
+        if task is not None:
+            lines.update(line_of(node) for node in task.suppression_nodes)
+        if any(rule.code in silenced.get(line, ()) for line in lines):
+            continue
+        findings.append(
+            Finding(
+                code=rule.code,
+                name=rule.name,
+                section=rule.section,
+                severity=options.severities.get(rule.code, rule.severity),
+                message=report.message,
+                path=source.display,
+                line=where.start.line,
+                column=where.start.column + 1,
+                end_line=where.end.line,
+                end_column=where.end.column + 1,
+                task=task.name if task is not None else None,
+                task_key=keys.get(id(task)) if task is not None else None,
+            )
+        )
+    return FileResult(findings=findings, tasks=summaries)
+
+
+def section_of(code: str) -> Section:
+    return rule_by_code()[code].section

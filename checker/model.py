@@ -1,0 +1,82 @@
+"""Plain data that flows between the stages: severities, sections, findings, task summaries."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Optional
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+class Section(str, enum.Enum):
+    """The checklist's sections, in the order of a task's life; FILE holds CT0."""
+
+    FILE = "file"
+    DEFINED = "defined"
+    RESILIENT = "resilient"
+    TESTED = "tested"
+    DEPLOYED = "deployed"
+    OPTIMIZED = "optimized"
+    OBSERVABLE = "observable"
+
+    @property
+    def title(self) -> str:
+        return self.value.capitalize()
+
+
+TASK_SECTIONS = (
+    Section.DEFINED,
+    Section.RESILIENT,
+    Section.TESTED,
+    Section.DEPLOYED,
+    Section.OPTIMIZED,
+    Section.OBSERVABLE,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One diagnostic. Positions are 1-based; ``path`` is relative to the working directory."""
+
+    code: str
+    name: str
+    section: Section
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    task: Optional[str] = None
+    # Identifies the task within the run (path and line of its definition), because two
+    # definitions may share a registered name.
+    task_key: Optional[str] = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskSummary:
+    """What the reports need to know about a discovered task."""
+
+    key: str
+    name: str
+    function: str
+    path: str
+    line: int
+    column: int
+    kind: str  # "function", "class" or "call"

@@ -1,0 +1,91 @@
+"""What a rule is: a small class with its code, docs, examples and the check itself."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import inspect
+import re
+from collections.abc import Iterator
+from typing import ClassVar, Optional, Union
+
+import libcst as cst
+
+from checker.index import ProjectIndex
+from checker.model import Section, Severity
+from checker.module_info import ModuleInfo
+from checker.settings import Setting
+from checker.tasks import TaskDef
+
+DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """What a rule says: the node to point at, the message, and the task it is about."""
+
+    node: cst.CSTNode
+    message: str
+    task: Optional[TaskDef] = None
+
+
+@dataclasses.dataclass
+class FileContext:
+    """Everything a rule may consult about one file."""
+
+    path: str
+    module: cst.Module
+    info: ModuleInfo
+    tasks: list[TaskDef]
+    settings: list[Setting]
+    index: ProjectIndex
+    known_options: frozenset[str]
+
+
+class Rule(abc.ABC):
+    """Base class of every rule. Subclasses set the class attributes and implement ``check``.
+
+    The class docstring is the rule's documentation in Markdown, with the sections of
+    ``DOC_HEADINGS``; ``VALID`` and ``INVALID`` are source files on which the rule must stay
+    silent or report at least once.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    section: ClassVar[Section]
+    severity: ClassVar[Severity]
+    opt_in: ClassVar[bool] = False
+    # The checklist item this rule verifies, phrased as what a good task does.
+    checklist: ClassVar[str]
+    # Whether the rule judges individual tasks (an item on every task's checklist).
+    per_task: ClassVar[bool] = True
+    # Settings for running the examples (e.g. ``{"task-decorators": [...]}``).
+    example_config: ClassVar[dict[str, object]] = {}
+    VALID: ClassVar[list[Union[str, bytes]]]
+    INVALID: ClassVar[list[Union[str, bytes]]]
+
+    @abc.abstractmethod
+    def check(self, ctx: FileContext) -> Iterator[Report]:
+        """Yield a report for every violation in the file."""
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first paragraph of "What it does", on one line."""
+        match = re.search(r"## What it does\s*\n(.*?)(\n\s*\n|\Z)", cls.docs(), re.S)
+        return " ".join(match.group(1).split()) if match else ""
+
+
+class TaskRule(Rule):
+    """A rule that looks at one task at a time."""
+
+    def check(self, ctx: FileContext) -> Iterator[Report]:
+        for task in ctx.tasks:
+            yield from self.check_task(task, ctx)
+
+    @abc.abstractmethod
+    def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
+        """Yield a report for every violation in this task."""

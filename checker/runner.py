@@ -1,0 +1,166 @@
+"""A whole run: files → prefilter → project index → per-file analysis (in parallel) → results."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from checker.celery_names import known_task_options
+from checker.config import Config
+from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, parse_source
+from checker.files import Excluder, display_path, module_name, python_files
+from checker.index import ProjectIndex
+from checker.model import Finding, TaskSummary
+from checker.rules import rule_by_code
+from checker.settings import setting_names
+from checker.source import SourceFile, may_matter
+
+# Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
+# parsed first, in the main process.
+_INDEX_BYTES = re.compile(rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b", re.M)
+# Below this many files to parse, a process pool costs more than it saves.
+_POOL_THRESHOLD = 24
+_NEEDS_OPTIONS = frozenset({"CT107"})
+_NEEDS_SETTINGS = frozenset({"CT403", "CT404"})
+
+
+@dataclasses.dataclass
+class RunResult:
+    findings: list[Finding]
+    tasks: list[TaskSummary]
+    files: int  # Python files considered
+    notes: list[str]  # one line each, printed on stderr
+    selected: tuple[str, ...]
+
+
+def run_options(config: Config, codes: tuple[str, ...]) -> RunOptions:
+    by_code = rule_by_code()
+    severities = {code: config.severity.get(code, by_code[code].severity) for code in codes}
+    selected = frozenset(codes)
+    return RunOptions(
+        codes=codes,
+        severities=severities,
+        wrappers=frozenset(config.task_decorators),
+        known_options=known_task_options() if selected & _NEEDS_OPTIONS else frozenset(),
+        setting_names=setting_names() if selected & _NEEDS_SETTINGS else None,
+    )
+
+
+def read_sources(paths: list[Path], config: Config, notes: list[str]) -> tuple[list[SourceFile], int]:
+    """Read every Python file under ``paths``; return those that may matter, and the file count."""
+    excluder = Excluder(config.exclude, config.root)
+    files = python_files(paths, excluder, notes.append)
+    extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
+    sources: list[SourceFile] = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except IsADirectoryError:
+            notes.append(f"{display_path(path)}: is a directory, skipped")
+            continue
+        except OSError as error:
+            notes.append(f"{display_path(path)}: cannot read ({error.strerror or error}), skipped")
+            continue
+        if not may_matter(data, extra):
+            continue
+        name, is_package = module_name(path)
+        sources.append(SourceFile(display_path(path), name, is_package, data))
+    return sources, len(files)
+
+
+def analyse_sources(
+    sources: Sequence[SourceFile], options: RunOptions, jobs: Optional[int] = None
+) -> tuple[list[FileResult], ProjectIndex]:
+    """Analyse files that passed the prefilter; the index comes from a first, small pass."""
+    results: list[FileResult] = []
+    index = ProjectIndex()
+    early: list[Parsed] = []
+    rest: list[SourceFile] = []
+    for source in sources:
+        if _INDEX_BYTES.search(source.data):
+            parsed, result = parse_source(source, options)
+            results.append(result)
+            if parsed is not None:
+                early.append(parsed)
+        else:
+            rest.append(source)
+    # A task class may derive from a project class in another file: repeat until nothing changes.
+    for _ in range(5):
+        before = (len(index.apps), len(index.task_classes))
+        for parsed in early:
+            index.merge(contributions(parsed, index))
+        if (len(index.apps), len(index.task_classes)) == before:
+            break
+    results.extend(analyse(parsed, index, options) for parsed in early)
+
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(rest) < _POOL_THRESHOLD:
+        results.extend(_analyse_batch(rest, index, options))
+        return results, index
+    batches = _batches(rest, workers * 4)
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(index, options)
+    ) as pool:
+        for batch_results in pool.map(_worker_batch, batches):
+            results.extend(batch_results)
+    return results, index
+
+
+def _batches(items: list[SourceFile], count: int) -> list[list[SourceFile]]:
+    size = max(1, -(-len(items) // count))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: RunOptions) -> list[FileResult]:
+    results = []
+    for source in batch:
+        parsed, result = parse_source(source, options)
+        if parsed is not None:
+            analysed = analyse(parsed, index, options)
+            result.findings.extend(analysed.findings)
+            result.tasks.extend(analysed.tasks)
+            result.notes.extend(analysed.notes)
+        results.append(result)
+    return results
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(index: ProjectIndex, options: RunOptions) -> None:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    _WORKER["index"] = index
+    _WORKER["options"] = options
+
+
+def _worker_batch(batch: list[SourceFile]) -> list[FileResult]:
+    index = _WORKER["index"]
+    options = _WORKER["options"]
+    assert isinstance(index, ProjectIndex) and isinstance(options, RunOptions)
+    return _analyse_batch(batch, index, options)
+
+
+def collect(results: list[FileResult], files: int, notes: list[str], codes: tuple[str, ...]) -> RunResult:
+    findings: list[Finding] = []
+    tasks: list[TaskSummary] = []
+    for result in results:
+        findings.extend(result.findings)
+        tasks.extend(result.tasks)
+        notes.extend(result.notes)
+    findings.sort(key=Finding.sort_key)
+    tasks.sort(key=lambda t: (t.path, t.line, t.column))
+    return RunResult(findings, tasks, files, notes, codes)
+
+
+def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: Optional[int] = None) -> RunResult:
+    notes: list[str] = []
+    sources, count = read_sources(paths, config, notes)
+    options = run_options(config, codes)
+    results, _ = analyse_sources(sources, options, jobs)
+    return collect(results, count, notes, codes)

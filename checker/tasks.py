@@ -1,0 +1,536 @@
+"""Task discovery: every way of defining a Celery task, found statically.
+
+Nothing here imports or runs the analysed code. The result is one :class:`TaskDef` per task with
+its registered name, options, parameters and body.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+from typing import Optional, Union
+
+import libcst as cst
+
+from checker.celery_names import (
+    CELERY_CLASS,
+    CURRENT_APP,
+    OLD_PERIODIC_OPTIONS,
+    OLD_TASK,
+    SHARED_TASK,
+    TASK_CLASS,
+)
+from checker.index import ClassInfo, ProjectIndex
+from checker.module_info import FunctionRecord, ModuleInfo
+from checker.values import UNKNOWN, Ref, Value, dotted_name, evaluate
+
+_APP_NAME = re.compile(r"^(app|celery|celery_app|\w+_app)$")
+# Task frameworks whose ``.task`` decorators are not Celery's.
+_OTHER_FRAMEWORKS = frozenset({"huey", "dramatiq", "rq", "taskiq", "arq", "procrastinate", "flask"})
+
+
+@dataclasses.dataclass(frozen=True)
+class OptionValue:
+    value: Value
+    node: Optional[cst.CSTNode]  # where it is set in this file (keyword or assignment)
+    origin: str  # "decorator", "class" or "base"
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: Optional[cst.BaseExpression]
+    kind: str  # "positional", "vararg", "kwonly" or "varkw"
+    node: cst.Param
+
+
+@dataclasses.dataclass
+class TaskDef:
+    """One discovered task."""
+
+    name: str  # registered name (explicit ``name=`` or ``module.function``)
+    name_known: bool  # False when ``name=`` is set to something that is not a literal
+    function: str
+    module: str
+    kind: str  # "function" (decorated), "call" (call-form registration) or "class"
+    node: Union[cst.FunctionDef, cst.ClassDef, None]  # None when the function is not in the file
+    run: Optional[cst.FunctionDef]  # the function whose body the worker runs
+    anchor: cst.CSTNode  # where findings about the task as a whole are reported
+    decorator: Optional[cst.Decorator]  # the task decorator, for decorated functions
+    decorator_call: Optional[cst.Call]  # the call holding the options, when there is one
+    options: dict[str, OptionValue]
+    options_complete: bool  # False when ``**opts`` or an invisible base may set more
+    base_visible: bool  # no ``base=``, or one whose class the analyser can read
+    base_attributes: frozenset[str]  # attributes the visible base classes define
+    via_wrapper: bool  # defined through a project-configured wrapper decorator
+    old_periodic: bool  # old ``periodic_task`` decorator
+    bound: Optional[bool]  # None when ``bind=`` is not a literal
+    is_method: bool
+    enclosing_self: bool  # nested in a function that has a ``self`` parameter
+    params: list[Param]
+    suppression_nodes: tuple[cst.CSTNode, ...]  # lines where a ``# noqa`` covers the task
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}:{self.function}:{id(self.anchor)}"
+
+    def option(self, name: str) -> Optional[OptionValue]:
+        return self.options.get(name)
+
+    def is_set(self, name: str) -> bool:
+        return name in self.options
+
+    def value(self, name: str) -> Value:
+        """The option's value: a literal, UNKNOWN when set to a non-literal, None when unset."""
+        opt = self.options.get(name)
+        return None if opt is None else opt.value
+
+    @property
+    def body(self) -> Optional[cst.BaseSuite]:
+        return self.run.body if self.run is not None else None
+
+    @property
+    def self_name(self) -> Optional[str]:
+        """The name of the task-instance parameter of a bound task, if any."""
+        if self.run is None:
+            return None
+        if self.kind == "class":
+            params = [*self.run.params.posonly_params, *self.run.params.params]
+            return params[0].name.value if params else None
+        if self.bound:
+            return self.params[0].name if self.params and self.params[0].kind == "positional" else None
+        return None
+
+
+def _params(function: cst.FunctionDef, skip_first: bool) -> list[Param]:
+    p = function.params
+    result: list[Param] = [
+        Param(x.name.value, x.annotation.annotation if x.annotation else None, "positional", x)
+        for x in [*p.posonly_params, *p.params]
+    ]
+    if skip_first:
+        result = result[1:]
+    if isinstance(p.star_arg, cst.Param):
+        a = p.star_arg
+        result.append(Param(a.name.value, a.annotation.annotation if a.annotation else None, "vararg", a))
+    for x in p.kwonly_params:
+        result.append(Param(x.name.value, x.annotation.annotation if x.annotation else None, "kwonly", x))
+    if p.star_kwarg is not None:
+        k = p.star_kwarg
+        result.append(Param(k.name.value, k.annotation.annotation if k.annotation else None, "varkw", k))
+    return result
+
+
+def class_attributes(node: cst.ClassDef) -> dict[str, tuple[Value, cst.CSTNode]]:
+    """Literal ``name = value`` statements directly in a class body."""
+    attrs: dict[str, tuple[Value, cst.CSTNode]] = {}
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        statements: Iterable[cst.CSTNode] = [body]
+    else:
+        statements = body.body
+    for line in statements:
+        small: Iterable[cst.BaseSmallStatement]
+        if isinstance(line, cst.SimpleStatementLine):
+            small = line.body
+        elif isinstance(line, cst.SimpleStatementSuite):
+            small = line.body
+        else:
+            continue
+        for statement in small:
+            if isinstance(statement, cst.Assign):
+                for target in statement.targets:
+                    if isinstance(target.target, cst.Name):
+                        attrs[target.target.value] = (evaluate(statement.value), statement)
+            elif (
+                isinstance(statement, cst.AnnAssign)
+                and isinstance(statement.target, cst.Name)
+                and statement.value is not None
+            ):
+                attrs[statement.target.value] = (evaluate(statement.value), statement)
+    return attrs
+
+
+def _class_methods(node: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    if not isinstance(node.body, cst.IndentedBlock):
+        return {}
+    return {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+
+
+class Discovery:
+    """Finds the tasks of one module, given the project index and configured wrappers."""
+
+    def __init__(self, info: ModuleInfo, index: ProjectIndex, wrappers: frozenset[str]) -> None:
+        self.info = info
+        self.index = index
+        self.wrappers = wrappers
+        self.local_classes = info.module_level_classes()
+        self.local_functions = info.module_level_functions()
+        self._task_class_cache: dict[str, bool] = {}
+
+    # Recognising apps, decorators and Task classes ----------------------------------------
+    def qualify_local(self, node: cst.BaseExpression) -> Optional[str]:
+        """Like ``ModuleInfo.qualify``, but names defined in this module get its prefix."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head = dotted.partition(".")[0]
+        if head not in self.info.imports and (
+            head in self.local_classes or head in self.local_functions or head in self.info.assignments
+        ):
+            return f"{self.info.name}.{dotted}" if self.info.name else dotted
+        return self.info.qualify(node)
+
+    def is_app(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Name):
+            name = node.value
+            bound = self.info.assignments.get(name)
+            if bound is not None and name not in self.info.imports:
+                if isinstance(bound, cst.Call):
+                    callee = self.info.qualify(bound.func)
+                    if callee in CELERY_CLASS:
+                        return True
+                    if callee is not None and callee.partition(".")[0] in _OTHER_FRAMEWORKS:
+                        return False
+                return bool(_APP_NAME.match(name))
+            qualified = self.info.imports.get(name)
+            if qualified is not None:
+                if qualified in self.index.apps or qualified in CURRENT_APP:
+                    return True
+                if qualified.partition(".")[0] in _OTHER_FRAMEWORKS:
+                    return False
+            return bool(_APP_NAME.match(name)) or name == "current_app"
+        if isinstance(node, cst.Attribute):
+            qualified = self.info.qualify(node)
+            if qualified in CURRENT_APP or qualified in self.index.apps:
+                return True
+            return bool(_APP_NAME.match(node.attr.value))
+        return False
+
+    def decorator_kind(self, callee: cst.BaseExpression) -> Optional[str]:
+        """"shared", "app", "old", "wrapper" or None for a decorator's callee."""
+        qualified = self.info.qualify(callee)
+        if qualified is not None:
+            if qualified in SHARED_TASK:
+                return "shared"
+            if qualified == "shared_task" and "shared_task" not in self.local_functions:
+                return "shared"  # ``from celery import *``
+            if qualified in OLD_TASK:
+                return "old"
+            if self.wrappers and (
+                qualified in self.wrappers or self.qualify_local(callee) in self.wrappers
+            ):
+                return "wrapper"
+        if isinstance(callee, cst.Attribute) and callee.attr.value == "task" and self.is_app(callee.value):
+            return "app"
+        return None
+
+    def is_task_class(self, node: cst.ClassDef) -> bool:
+        return any(self._is_task_base(arg.value, set()) for arg in node.bases if arg.keyword is None)
+
+    def _is_task_base(self, expr: cst.BaseExpression, seen: set[str]) -> bool:
+        qualified = self.info.qualify(expr)
+        if qualified is None:
+            return False
+        if qualified in TASK_CLASS or qualified in self.index.task_classes:
+            return True
+        if isinstance(expr, cst.Name):
+            local = self.local_classes.get(expr.value)
+            if local is not None and expr.value not in self.info.imports:
+                if expr.value in seen:
+                    return False
+                seen.add(expr.value)
+                return any(self._is_task_base(a.value, seen) for a in local.bases if a.keyword is None)
+            if expr.value == "Task" and expr.value in self.info.imports:
+                return ".models." not in f".{qualified}."
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "Task":
+            return self.is_app(expr.value)
+        return False
+
+    # Class options ------------------------------------------------------------------------
+    def _resolve_class(self, expr: cst.BaseExpression) -> tuple[bool, dict[str, OptionValue]]:
+        """Whether a ``base=`` class is visible, and the options its class attributes set."""
+        qualified = self.info.qualify(expr)
+        if qualified is None:
+            return False, {}
+        if qualified in TASK_CLASS:
+            return True, {}
+        if isinstance(expr, cst.Name) and expr.value not in self.info.imports:
+            local = self.local_classes.get(expr.value)
+            if local is not None and self.is_task_class(local):
+                return True, self._local_class_options(local, set())
+            return False, {}
+        if qualified in self.index.task_classes:
+            return True, {
+                k: OptionValue(v, None, "base") for k, v in self.index.class_options(qualified).items()
+            }
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "Task" and self.is_app(expr.value):
+            return True, {}
+        return False, {}
+
+    def _local_class_options(self, node: cst.ClassDef, seen: set[str]) -> dict[str, OptionValue]:
+        seen.add(node.name.value)
+        merged: dict[str, OptionValue] = {}
+        for arg in reversed(node.bases):
+            if arg.keyword is not None:
+                continue
+            if isinstance(arg.value, cst.Name) and arg.value.value in self.local_classes:
+                if arg.value.value not in seen and arg.value.value not in self.info.imports:
+                    merged.update(self._local_class_options(self.local_classes[arg.value.value], seen))
+            else:
+                merged.update(self._resolve_class(arg.value)[1])
+        for key, (value, stmt) in class_attributes(node).items():
+            merged[key] = OptionValue(value, stmt, "base")
+        return merged
+
+    def _class_is_visible(self, node: cst.ClassDef) -> bool:
+        """Every base of a task class is visible to the analyser."""
+        for arg in node.bases:
+            if arg.keyword is not None:
+                continue
+            if isinstance(arg.value, cst.Name) and arg.value.value in self.local_classes:
+                if arg.value.value not in self.info.imports:
+                    continue
+            if not self._resolve_class(arg.value)[0]:
+                return False
+        return True
+
+    # Discovery ----------------------------------------------------------------------------
+    def tasks(self) -> list[TaskDef]:
+        found: list[TaskDef] = []
+        for record in self.info.functions:
+            task = self._decorated(record)
+            if task is not None:
+                found.append(task)
+        for record in self.info.classes:
+            task = self._class_task(record.node)
+            if task is not None:
+                found.append(task)
+        for call in self.info.calls:
+            task = self._call_form(call)
+            if task is not None:
+                found.append(task)
+        return found
+
+    def _decorated(self, record: FunctionRecord) -> Optional[TaskDef]:
+        node = record.node
+        for position, decorator in enumerate(node.decorators):
+            expr = decorator.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            callee = call.func if call is not None else expr
+            kind = self.decorator_kind(callee)
+            if kind is None:
+                continue
+            if call is not None and any(a.keyword is None and a.star == "" for a in call.args):
+                continue  # ``@shared_task(fn)``-style misuse: not a decorator we understand
+            enclosing_self = any(
+                isinstance(scope, cst.FunctionDef)
+                and any(p.name.value == "self" for p in [*scope.params.posonly_params, *scope.params.params])
+                for scope in record.scopes
+            )
+            return self._function_task(
+                node,
+                kind="function",
+                call=call,
+                decorator_kind=kind,
+                anchor=node.decorators[0],
+                decorator=decorator,
+                is_method=record.is_method,
+                enclosing_self=enclosing_self,
+                suppression=(*node.decorators, node),
+                first_decorator_index=position,
+            )
+        return None
+
+    def _function_task(
+        self,
+        function: Optional[cst.FunctionDef],
+        *,
+        kind: str,
+        call: Optional[cst.Call],
+        decorator_kind: str,
+        anchor: cst.CSTNode,
+        decorator: Optional[cst.Decorator],
+        is_method: bool,
+        enclosing_self: bool,
+        suppression: tuple[cst.CSTNode, ...],
+        first_decorator_index: int = 0,
+        function_name: Optional[str] = None,
+        qualified_function: Optional[str] = None,
+    ) -> TaskDef:
+        options: dict[str, OptionValue] = {}
+        complete = True
+        if call is not None:
+            for arg in call.args:
+                if arg.star == "**":
+                    complete = False
+                elif arg.keyword is not None:
+                    options[arg.keyword.value] = OptionValue(evaluate(arg.value), arg, "decorator")
+        base_visible = True
+        base_attributes: frozenset[str] = frozenset()
+        base = options.get("base")
+        if base is not None and isinstance(base.node, cst.Arg):
+            base_visible, base_options = self._resolve_class(base.node.value)
+            base_attributes = frozenset(base_options)
+            for key, value in base_options.items():
+                options.setdefault(key, value)
+        if not base_visible:
+            complete = False
+
+        bind = options.get("bind")
+        bound: Optional[bool] = False
+        if bind is not None:
+            bound = None if bind.value is UNKNOWN else bool(bind.value)
+
+        name = function_name or (function.name.value if function is not None else "<unknown>")
+        registered, name_known = self._registered_name(options, qualified_function or self._default(name))
+        return TaskDef(
+            name=registered,
+            name_known=name_known,
+            function=name,
+            module=self.info.name,
+            kind=kind,
+            node=function,
+            run=function,
+            anchor=anchor,
+            decorator=decorator,
+            decorator_call=call,
+            options=options,
+            options_complete=complete,
+            base_visible=base_visible,
+            base_attributes=base_attributes,
+            via_wrapper=decorator_kind == "wrapper",
+            old_periodic=decorator_kind == "old",
+            bound=bound,
+            is_method=is_method,
+            enclosing_self=enclosing_self,
+            params=_params(function, skip_first=False) if function is not None else [],
+            suppression_nodes=suppression,
+        )
+
+    def _default(self, name: str) -> str:
+        return f"{self.info.name}.{name}" if self.info.name else name
+
+    @staticmethod
+    def _registered_name(options: dict[str, OptionValue], default: str) -> tuple[str, bool]:
+        explicit = options.get("name")
+        if explicit is None or explicit.value is None:
+            return default, True
+        if isinstance(explicit.value, str):
+            return explicit.value, True
+        return default, False
+
+    def _class_task(self, node: cst.ClassDef) -> Optional[TaskDef]:
+        methods = _class_methods(node)
+        run = methods.get("run")
+        if run is None or not self.is_task_class(node):
+            return None
+        attributes = class_attributes(node)
+        abstract = attributes.get("abstract")
+        if abstract is not None and abstract[0] is True:
+            return None
+        options: dict[str, OptionValue] = {}
+        visible = self._class_is_visible(node)
+        for arg in reversed(node.bases):
+            if arg.keyword is None:
+                options.update(self._resolve_class(arg.value)[1])
+        for key, (value, stmt) in attributes.items():
+            options[key] = OptionValue(value, stmt, "class")
+        name = node.name.value
+        registered, name_known = self._registered_name(options, self._default(name))
+        return TaskDef(
+            name=registered,
+            name_known=name_known,
+            function=name,
+            module=self.info.name,
+            kind="class",
+            node=node,
+            run=run,
+            anchor=node.decorators[0] if node.decorators else node,
+            decorator=None,
+            decorator_call=None,
+            options=options,
+            options_complete=visible,
+            base_visible=visible,
+            base_attributes=frozenset(options),
+            via_wrapper=False,
+            old_periodic=False,
+            bound=True,
+            is_method=False,
+            enclosing_self=False,
+            params=_params(run, skip_first=True),
+            suppression_nodes=(*node.decorators, node),
+        )
+
+    def _call_form(self, call: cst.Call) -> Optional[TaskDef]:
+        """``app.task(bind=True)(fn)``, ``shared_task(fn)`` and ``app.task(fn, **opts)``."""
+        positional = [a for a in call.args if a.keyword is None and a.star == ""]
+        if len(positional) != 1 or not isinstance(positional[0].value, (cst.Name, cst.Attribute)):
+            return None
+        target = positional[0].value
+        options_call: Optional[cst.Call]
+        if isinstance(call.func, cst.Call):
+            inner = call.func
+            if any(a.keyword is None and a.star == "" for a in inner.args):
+                return None
+            kind = self.decorator_kind(inner.func)
+            options_call = inner
+            if kind is not None and len(call.args) != 1:
+                return None
+        else:
+            kind = self.decorator_kind(call.func)
+            options_call = call
+        if kind is None:
+            return None
+        function: Optional[cst.FunctionDef] = None
+        qualified: Optional[str] = None
+        if isinstance(target, cst.Name) and target.value in self.local_functions:
+            if target.value not in self.info.imports:
+                function = self.local_functions[target.value]
+        if function is None:
+            qualified = self.info.qualify(target)
+            if qualified is None or qualified == dotted_name(target) and "." not in qualified:
+                return None  # a name the analyser cannot see at all
+        suppression: tuple[cst.CSTNode, ...] = (call,) if function is None else (call, function)
+        return self._function_task(
+            function,
+            kind="call",
+            call=options_call,  # only keyword arguments are read: ``fn`` itself is skipped
+            decorator_kind=kind,
+            anchor=call,
+            decorator=None,
+            is_method=False,
+            enclosing_self=False,
+            suppression=suppression,
+            function_name=None if qualified is None else qualified.rpartition(".")[2],
+            qualified_function=qualified,
+        )
+
+
+def discover(info: ModuleInfo, index: ProjectIndex, wrappers: frozenset[str]) -> list[TaskDef]:
+    return Discovery(info, index, wrappers).tasks()
+
+
+def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
+    """The apps and task base classes that this module adds to the project index."""
+    found = ProjectIndex()
+    for name, value in info.assignments.items():
+        if isinstance(value, cst.Call) and info.qualify(value.func) in CELERY_CLASS:
+            found.apps.add(f"{info.name}.{name}" if info.name else name)
+    discovery = Discovery(info, index, frozenset())
+    for record in info.classes:
+        if record.scopes or not discovery.is_task_class(record.node):
+            continue
+        qualname = f"{info.name}.{record.node.name.value}" if info.name else record.node.name.value
+        bases = tuple(
+            q for a in record.node.bases if a.keyword is None and (q := discovery.qualify_local(a.value))
+        )
+        options = {k: v for k, (v, _) in class_attributes(record.node).items()}
+        found.task_classes[qualname] = ClassInfo(qualname, options, bases)
+    return found
+
+
+def is_ref(value: Value, *names: str) -> bool:
+    """``value`` names one of ``names`` (by its full dotted name or its last component)."""
+    return isinstance(value, Ref) and (value.dotted in names or value.last in names)
