@@ -106,3 +106,12 @@ def returns_value(function: cst.FunctionDef) -> bool:
         if isinstance(node, (cst.Yield,)):
             return True
     return False
+
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def code(node: cst.CSTNode, limit: int = 60) -> str:
+    """The source of a node on one line, shortened for messages."""
+    text = " ".join(_EMPTY_MODULE.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

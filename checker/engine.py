@@ -128,10 +128,22 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             TaskSummary(key, task.name, task.function, source.display, start.line, start.column + 1, task.kind)
         )
 
+    def span(node: cst.CSTNode) -> tuple[int, int, int, int]:
+        """1-based start and exclusive end; compound statements are cut to their first line."""
+        where = positions[node]
+        end = where.end
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            end = positions[node.name].end
+        elif isinstance(node, cst.ExceptHandler):
+            end = positions[node.type].end if node.type is not None else where.start
+            if node.type is None:
+                return where.start.line, where.start.column + 1, where.start.line, where.start.column + 7
+        return where.start.line, where.start.column + 1, end.line, end.column + 1
+
     findings: list[Finding] = []
     for rule, report in reports:
-        where = positions[report.node]
-        lines = {where.start.line}
+        line, column, end_line, end_column = span(report.node)
+        lines = {line}
         task: Optional[TaskDef] = report.task
         if task is not None:
             lines.update(line_of(node) for node in task.suppression_nodes)
@@ -145,10 +157,10 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 severity=options.severities.get(rule.code, rule.severity),
                 message=report.message,
                 path=source.display,
-                line=where.start.line,
-                column=where.start.column + 1,
-                end_line=where.end.line,
-                end_column=where.end.column + 1,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
                 task=task.name if task is not None else None,
                 task_key=keys.get(id(task)) if task is not None else None,
             )

@@ -27,7 +27,7 @@ _INDEX_BYTES = re.compile(rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b", re.M)
 # Below this many files to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
 _NEEDS_OPTIONS = frozenset({"CT107"})
-_NEEDS_SETTINGS = frozenset({"CT403", "CT404"})
+_NEEDS_SETTINGS = frozenset({"CT201", "CT403", "CT404", "CT501"})
 
 
 @dataclasses.dataclass

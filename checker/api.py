@@ -1,0 +1,53 @@
+"""Analysing in-memory sources: what the tests and rule examples use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Optional, Union
+
+from checker.config import Config
+from checker.runner import RunResult, analyse_sources, collect, run_options
+from checker.selection import resolve
+from checker.source import SourceFile, may_matter
+
+
+def _module_name(path: str) -> tuple[str, bool]:
+    parts = path.removesuffix(".py").split("/") if hasattr(str, "removesuffix") else path[:-3].split("/")
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package
+
+
+def check_sources(
+    files: Mapping[str, Union[str, bytes]],
+    config: Optional[Config] = None,
+    select: Optional[list[str]] = None,
+) -> RunResult:
+    """Analyse ``{"proj/tasks.py": source}`` as if each path were a file in a package tree.
+
+    Module names come from the paths (``proj/tasks.py`` is ``proj.tasks``; a leading ``src/`` is
+    dropped). ``select`` overrides the configuration's selection.
+    """
+    from checker.rules import all_rules
+
+    config = config or Config()
+    rules = all_rules()
+    codes = resolve(
+        [r.code for r in rules],
+        frozenset(r.code for r in rules if r.opt_in),
+        select if select is not None else config.select,
+        config.extend_select,
+        config.ignore,
+    )
+    sources = []
+    for path, text in files.items():
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        if not may_matter(data):
+            continue
+        module, is_package = _module_name(path)
+        sources.append(SourceFile(path, module, is_package, data))
+    results, _ = analyse_sources(sources, run_options(config, codes), jobs=1)
+    return collect(results, len(files), [], codes)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+import libcst as cst
+
+from checker.model import Section, Severity
+from checker.rules.base import FileContext, Report, TaskRule
+from checker.tasks import OLD_PERIODIC_OPTIONS, TaskDef
+
+
+class UnknownTaskOption(TaskRule):
+    """
+    ## What it does
+    Checks every keyword of a task decorator against the options the installed Celery knows:
+    the attributes of `celery.Task` plus the decorator-only options (`bind`, `base`, `name`,
+    `autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks
+    whose `base=` class the analyser cannot see are skipped, since that class may read any
+    attribute.
+
+    ## Why is this bad?
+    Celery turns every decorator keyword into a class attribute and never complains about one it
+    does not know. A typo such as `max_retry=5` or `soft_timelimit=30` silently does nothing, and
+    the task runs with the defaults you meant to change.
+
+    ## Example
+    ```python
+    @shared_task(max_retry=5, acks_lates=True)
+    def charge(payment_id): ...
+    ```
+
+    ## Use instead
+    ```python
+    @shared_task(max_retries=5, acks_late=True)
+    def charge(payment_id): ...
+    ```
+    """
+
+    code = "CT107"
+    name = "unknown-task-option"
+    section = Section.DEFINED
+    severity = Severity.ERROR
+    checklist = "Every decorator option is one Celery knows"
+    VALID = [
+        "from celery import shared_task\n\n"
+        "@shared_task(bind=True, max_retries=5, acks_late=True, queue='mail', time_limit=30,\n"
+        "             autoretry_for=(IOError,), retry_backoff=True, rate_limit='10/m')\n"
+        "def f(self):\n    pass\n",
+        "from celery import Task, shared_task\n\nclass Locked(Task):\n    lock_ttl = 60\n\n"
+        "@shared_task(base=Locked, lock_ttl=120)\ndef f():\n    pass\n",
+        "from celery import shared_task\nfrom celery_singleton import Singleton\n\n"
+        "@shared_task(base=Singleton, lock_expiry=60)\ndef f():\n    pass\n",
+    ]
+    INVALID = [
+        "from celery import shared_task\n\n@shared_task(max_retry=5)\ndef f():\n    pass\n",
+        "from proj.celery import app\n\n@app.task(bind=True, soft_timelimit=30)\ndef f(self):\n    pass\n",
+        "from proj.celery import app\n\ndef _send():\n    pass\n\nsend = app.task(acks_lates=True)(_send)\n",
+    ]
+
+    def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
+        if task.decorator_call is None or not task.base_visible or task.via_wrapper:
+            return
+        if not ctx.known_options:
+            return
+        known = ctx.known_options | task.base_attributes
+        if task.old_periodic:
+            known = known | OLD_PERIODIC_OPTIONS
+        for arg in task.decorator_call.args:
+            if arg.keyword is None or arg.keyword.value in known:
+                continue
+            yield Report(arg.keyword, self._message(arg.keyword, known), task)
+
+    @staticmethod
+    def _message(keyword: cst.Name, known: frozenset[str]) -> str:
+        message = f"`{keyword.value}` is not a Celery task option: Celery ignores it silently"
+        close = difflib.get_close_matches(keyword.value, sorted(known), n=1, cutoff=0.75)
+        if close:
+            message += f"; did you mean `{close[0]}`?"
+        return message

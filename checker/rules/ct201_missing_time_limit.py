@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.rules.base import FileContext, Report, TaskRule
+from checker.tasks import TaskDef
+
+GLOBAL_LIMITS = ("task_time_limit", "task_soft_time_limit")
+
+
+class MissingTimeLimit(TaskRule):
+    """
+    ## What it does
+    Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
+    its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration.
+
+    ## Why is this bad?
+    Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock
+    or an endless loop holds its worker slot forever; a few of them and the queue stops moving
+    while every worker looks healthy.
+
+    ## Example
+    ```python
+    @shared_task
+    def import_feed(url):
+        return requests.get(url).text
+    ```
+
+    ## Use instead
+    ```python
+    @shared_task(soft_time_limit=60, time_limit=90)
+    def import_feed(url):
+        return requests.get(url, timeout=30).text
+    ```
+    """
+
+    code = "CT201"
+    name = "missing-time-limit"
+    section = Section.RESILIENT
+    severity = Severity.WARNING
+    checklist = "Has a time limit"
+    VALID = [
+        "from celery import shared_task\n\n@shared_task(time_limit=60)\ndef f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(soft_time_limit=settings.LIMIT)\n"
+        "def f():\n    pass\n",
+        "from celery import Task, shared_task\n\nclass Limited(Task):\n    time_limit = 300\n\n"
+        "@shared_task(base=Limited)\ndef f():\n    pass\n",
+        "from celery import Celery\n\napp = Celery('proj')\napp.conf.task_time_limit = 600\n\n"
+        "@app.task\ndef f():\n    pass\n",
+    ]
+    INVALID = [
+        "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        "from proj.celery import app\n\n@app.task(bind=True, max_retries=3)\ndef f(self):\n    pass\n",
+        "from celery import Task\n\nclass T(Task):\n    name = 'x'\n\n    def run(self):\n        pass\n",
+    ]
+
+    def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
+        if not task.options_complete:
+            return
+        if task.is_set("time_limit") and task.value("time_limit") is not None:
+            return
+        if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:
+            return
+        if any(s.name in GLOBAL_LIMITS and s.value is not None for s in ctx.settings):
+            return
+        yield Report(
+            task.anchor,
+            "no time limit: set `soft_time_limit`/`time_limit` on the task or "
+            "`task_time_limit` in the Celery config",
+            task,
+        )

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.rules.base import FileContext, Report, TaskRule
+from checker.tasks import TaskDef
+from checker.values import UNKNOWN, iter_items
+
+
+class AutoretryWithoutBackoff(TaskRule):
+    """
+    ## What it does
+    Checks that a task with `autoretry_for` also sets a truthy `retry_backoff`.
+
+    ## Why is this bad?
+    Without backoff, automatic retries come at a fixed interval (three minutes by default, or
+    whatever `default_retry_delay` says): a struggling service receives every failed call again
+    at the same rate, from every worker, and recovers later than it would otherwise.
+
+    ## Example
+    ```python
+    @shared_task(autoretry_for=(requests.RequestException,))
+    def notify(user_id): ...
+    ```
+
+    ## Use instead
+    ```python
+    @shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True,
+                 retry_kwargs={"max_retries": 6})
+    def notify(user_id): ...
+    ```
+    """
+
+    code = "CT204"
+    name = "autoretry-without-backoff"
+    section = Section.RESILIENT
+    severity = Severity.INFO
+    checklist = "Automatic retries back off"
+    VALID = [
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=True)\n"
+        "def f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=5)\n"
+        "def f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=())\ndef f():\n    pass\n",
+    ]
+    INVALID = [
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,))\ndef f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=False)\n"
+        "def f():\n    pass\n",
+    ]
+
+    def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
+        autoretry = task.option("autoretry_for")
+        if autoretry is None or autoretry.value is None:
+            return
+        if autoretry.value is not UNKNOWN and not iter_items(autoretry.value):
+            return  # an empty tuple retries nothing
+        backoff = task.option("retry_backoff")
+        if backoff is None and not task.options_complete:
+            return
+        if backoff is not None and (backoff.value is UNKNOWN or backoff.value):
+            return
+        yield Report(
+            autoretry.node or task.anchor,
+            "`autoretry_for` without `retry_backoff`: retries hit the failing service at a fixed rate",
+            task,
+        )

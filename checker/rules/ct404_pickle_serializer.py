@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.rules.base import FileContext, Report, Rule
+from checker.values import iter_items
+
+_SERIALIZER_SETTINGS = frozenset({"task_serializer", "result_serializer"})
+_ACCEPT_SETTINGS = frozenset({"accept_content", "result_accept_content"})
+_PICKLE = frozenset({"pickle", "application/x-python-serialize"})
+MESSAGE = "pickle lets anyone who can write to the broker run code on the workers: use json"
+
+
+class PickleSerializer(Rule):
+    """
+    ## What it does
+    Checks for the pickle serializer: `serializer="pickle"` on a task, `task_serializer` or
+    `result_serializer` set to `"pickle"`, or `accept_content` admitting pickle, in any spelling of
+    the Celery configuration.
+
+    ## Why is this bad?
+    Unpickling runs code. Anyone who can write a message to the broker (a leaked broker password,
+    a shared Redis, a compromised service) can then execute arbitrary code on every worker.
+    Pickle also ties messages to Python and to the exact classes of the sender.
+
+    ## Example
+    ```python
+    app.conf.update(task_serializer="pickle", accept_content=["pickle", "json"])
+    ```
+
+    ## Use instead
+    ```python
+    app.conf.update(task_serializer="json", accept_content=["json"])
+    ```
+    """
+
+    code = "CT404"
+    name = "pickle-serializer"
+    section = Section.DEPLOYED
+    severity = Severity.WARNING
+    checklist = "Messages are not pickled"
+    per_task = False
+    VALID = [
+        "from celery import Celery\n\napp = Celery('proj')\n"
+        "app.conf.update(task_serializer='json', accept_content=['json'])\n",
+        "from celery import shared_task\n\n@shared_task(serializer='json')\ndef f():\n    pass\n",
+    ]
+    INVALID = [
+        "from celery import shared_task\n\n@shared_task(serializer='pickle')\ndef f():\n    pass\n",
+        "CELERY_TASK_SERIALIZER = 'pickle'\n",
+        "from celery import Celery\n\napp = Celery('proj')\napp.conf.accept_content = ['json', 'pickle']\n",
+    ]
+
+    def check(self, ctx: FileContext) -> Iterator[Report]:
+        for task in ctx.tasks:
+            option = task.option("serializer")
+            if option is not None and option.origin != "base" and option.value in _PICKLE:
+                yield Report(option.node or task.anchor, f"`serializer='pickle'`: {MESSAGE}", task)
+        for setting in ctx.settings:
+            if setting.name in _SERIALIZER_SETTINGS and setting.value in _PICKLE:
+                yield Report(setting.node, f"`{setting.raw}` is pickle: {MESSAGE}")
+            elif setting.name in _ACCEPT_SETTINGS:
+                items = iter_items(setting.value)
+                if any(isinstance(item, str) and item in _PICKLE for item in items):
+                    yield Report(setting.node, f"`{setting.raw}` admits pickle: {MESSAGE}")

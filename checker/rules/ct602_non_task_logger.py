@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from checker import body
+from checker.model import Section, Severity
+from checker.rules.base import FileContext, Report, TaskRule
+from checker.tasks import TaskDef
+
+_GET_LOGGER = frozenset({"logging.getLogger"})
+
+
+class NonTaskLogger(TaskRule):
+    """
+    ## What it does
+    Checks for tasks that log through a logger made by `logging.getLogger(...)` rather than
+    `celery.utils.log.get_task_logger(...)`.
+
+    ## Why is this bad?
+    The task logger adds the task's name and id to every record (with the worker's task log
+    format), so a line in the logs leads back to one run of one task. A plain module logger loses
+    that, and correlating failures with task runs gets hard.
+
+    ## Example
+    ```python
+    logger = logging.getLogger(__name__)
+
+    @shared_task
+    def sync(user_id):
+        logger.info("syncing %s", user_id)
+    ```
+
+    ## Use instead
+    ```python
+    logger = get_task_logger(__name__)
+
+    @shared_task
+    def sync(user_id):
+        logger.info("syncing %s", user_id)
+    ```
+    """
+
+    code = "CT602"
+    name = "non-task-logger"
+    section = Section.OBSERVABLE
+    severity = Severity.INFO
+    opt_in = True
+    checklist = "Logs through the task logger"
+    VALID = [
+        "from celery import shared_task\nfrom celery.utils.log import get_task_logger\n\n"
+        "logger = get_task_logger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
+        "def helper():\n    logger.info('not a task')\n",
+    ]
+    INVALID = [
+        "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
+        "@shared_task\ndef f():\n    logger.info('x')\n",
+        "from logging import getLogger\nfrom celery import shared_task\n\n@shared_task\ndef f():\n"
+        "    log = getLogger('tasks')\n    log.warning('x')\n",
+    ]
+
+    def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
+        if task.run is None:
+            return
+        loggers = {
+            name
+            for name, value in ctx.info.assignments.items()
+            if isinstance(value, cst.Call) and ctx.info.qualify(value.func) in _GET_LOGGER
+        }
+        for node in body.nodes(task.run.body):
+            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
+                if ctx.info.qualify(node.value.func) in _GET_LOGGER:
+                    loggers.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        if not loggers:
+            return
+        for call in body.calls(task.run.body):
+            func = call.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in body.LOG_METHODS
+                and isinstance(func.value, cst.Name)
+                and func.value.value in loggers
+            ):
+                yield Report(
+                    call,
+                    f"`{func.value.value}` comes from `logging.getLogger`: use "
+                    "`celery.utils.log.get_task_logger` to tag records with the task",
+                    task,
+                )
+                return
