@@ -1,0 +1,175 @@
+"""The ``celery-checklist`` command: ``check``, ``rules`` and ``explain``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, Optional, TextIO
+
+from checker import __version__
+from checker.config import FAIL_ON, Config, ConfigError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "checklist")
+_FAIL_RANK = {"info": 1, "warning": 2, "error": 3, "never": 99}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return jobs
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="celery-checklist",
+        description="Check every Celery task against the production checklist, statically.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="analyse files and directories")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes/prefixes to run (replaces the default)")
+    check.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="codes/prefixes to add, e.g. CT109")
+    check.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="codes/prefixes to skip")
+    check.add_argument("--fail-on", choices=FAIL_ON, default=None, help="lowest severity that fails the run (default: warning)")
+    check.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml or TOML file to read")
+    check.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--quiet", action="store_true", help="print findings only, no summary")
+    check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
+
+    commands.add_parser("rules", help="list every rule")
+    explain = commands.add_parser("explain", help="show a rule's documentation")
+    explain.add_argument("code", metavar="CODE")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(sys.stdout)
+        if args.command == "explain":
+            return _explain(args.code, sys.stdout)
+    except ConfigError as error:
+        print(f"celery-checklist: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _rules(out: TextIO) -> int:
+    from checker.rules import all_rules
+
+    out.write(f"{'code':<6}  {'name':<28}  {'section':<10}  {'severity':<8}  opt-in\n")
+    for rule in all_rules():
+        opt_in = "yes" if rule.opt_in else "no"
+        out.write(f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in}\n")
+    return EXIT_OK
+
+
+def _explain(code: str, out: TextIO) -> int:
+    from checker.rules import rule_by_code
+
+    rule = rule_by_code().get(code.strip().upper())
+    if rule is None:
+        raise ConfigError(f"unknown rule code {code!r} (see `celery-checklist rules`)")
+    opt_in = ", opt-in" if rule.opt_in else ""
+    out.write(f"# {rule.code} {rule.name}\n\nSection: {rule.section.title}. Severity: {rule.severity.value}{opt_in}.\n\n")
+    out.write(rule.docs() + "\n")
+    return EXIT_OK
+
+
+def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
+    from checker import selection
+    from checker.rules import all_rules
+
+    rules = all_rules()
+    codes = [r.code for r in rules]
+    where = str(config.path) if config.path else "configuration"
+    select = config.select
+    if select is not None:
+        select = selection.validate(select, codes, f"{where}: select")
+    extend = selection.validate(config.extend_select, codes, f"{where}: extend-select")
+    ignore = selection.validate(config.ignore, codes, f"{where}: ignore")
+    for code in config.severity:
+        if code not in codes:
+            raise ConfigError(f"{where}: severity: unknown rule code {code!r}")
+    if args.select is not None:
+        select = selection.validate(args.select, codes, "--select")
+    extend += selection.validate(args.extend_select, codes, "--extend-select")
+    ignore += selection.validate(args.ignore, codes, "--ignore")
+    return selection.resolve(codes, frozenset(r.code for r in rules if r.opt_in), select, extend, ignore)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from checker import config as config_module
+    from checker.report import checklist, data, json_report, text
+    from checker.rules import rule_by_code
+    from checker.runner import run
+
+    paths: list[Path] = args.paths or [Path(".")]
+    config = config_module.load(paths, args.config)
+    codes = _selection(config, args)
+    fail_on = args.fail_on or config.fail_on
+
+    result = run(paths, config, codes, jobs=args.jobs)
+    for note in result.notes:
+        print(f"celery-checklist: {note}", file=sys.stderr)
+
+    by_code = rule_by_code()
+    items = [
+        data.ChecklistItem(code, by_code[code].name, by_code[code].section, by_code[code].checklist)
+        for code in codes
+        if by_code[code].per_task
+    ]
+    report = data.build(result.tasks, result.findings, items, result.files)
+    stream = sys.stdout
+    if args.format == "json":
+        output = json_report.render(report)
+    elif args.format == "checklist":
+        output = checklist.render(report)
+    else:
+        colour = args.output is None and stream.isatty() and "NO_COLOR" not in os.environ
+        output = text.render(report, colour=colour, quiet=args.quiet)
+    if args.output is not None:
+        try:
+            args.output.write_text(output, encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"--output {args.output}: cannot write ({error.strerror})") from None
+    else:
+        stream.write(output)
+        stream.flush()
+
+    threshold = _FAIL_RANK[fail_on]
+    failing = any(f.severity.rank >= threshold for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
