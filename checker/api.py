@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Optional, Union
+from typing import Union
 
 from checker.config import Config
 from checker.runner import RunResult, analyse_sources, collect, run_options
@@ -23,8 +23,8 @@ def _module_name(path: str) -> tuple[str, bool]:
 
 def check_sources(
     files: Mapping[str, Union[str, bytes]],
-    config: Optional[Config] = None,
-    select: Optional[list[str]] = None,
+    config: Config | None = None,
+    select: list[str] | None = None,
 ) -> RunResult:
     """Analyse ``{"proj/tasks.py": source}`` as if each path were a file in a package tree.
 

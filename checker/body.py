@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional
 
 import libcst as cst
 
@@ -58,14 +57,14 @@ def method_call(call: cst.Call, receiver: str, method: str) -> bool:
     )
 
 
-def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg
     return None
 
 
-def handler_types(handler: cst.ExceptHandler) -> Optional[list[str]]:
+def handler_types(handler: cst.ExceptHandler) -> list[str] | None:
     """Dotted names an ``except`` clause catches; None for a bare ``except:``."""
     if handler.type is None:
         return None
@@ -100,10 +99,13 @@ def is_logging_call(call: cst.Call) -> bool:
 def returns_value(function: cst.FunctionDef) -> bool:
     """The function returns something other than None somewhere in its body."""
     for node in nodes(function.body):
-        if isinstance(node, cst.Return) and node.value is not None:
-            if not (isinstance(node.value, cst.Name) and node.value.value == "None"):
-                return True
-        if isinstance(node, (cst.Yield,)):
+        if (
+            isinstance(node, cst.Return)
+            and node.value is not None
+            and not (isinstance(node.value, cst.Name) and node.value.value == "None")
+        ):
+            return True
+        if isinstance(node, cst.Yield):
             return True
     return False
 

@@ -27,7 +27,13 @@ OLD_TASK = frozenset(
 OLD_PERIODIC_OPTIONS = frozenset({"run_every", "relative", "options"})
 CELERY_CLASS = frozenset({"celery.Celery", "celery.app.Celery", "celery.app.base.Celery"})
 TASK_CLASS = frozenset(
-    {"celery.Task", "celery.app.Task", "celery.app.task.Task", "celery.task.Task", "celery.task.base.Task"}
+    {
+        "celery.Task",
+        "celery.app.Task",
+        "celery.app.task.Task",
+        "celery.task.Task",
+        "celery.task.base.Task",
+    }
 )
 CURRENT_APP = frozenset({"celery.current_app", "celery.app.current_app"})
 
@@ -40,7 +46,7 @@ def _identifiers(names: object) -> set[str]:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def known_task_options() -> frozenset[str]:
     """Every keyword the task decorators accept with an effect, per the installed Celery.
 

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, Optional, TextIO
+from typing import NoReturn, TextIO
 
 from checker import __version__
 from checker.config import FAIL_ON, Config, ConfigError
@@ -47,14 +47,34 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = commands.add_parser("check", help="analyse files and directories")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)")
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)"
+    )
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    check.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes/prefixes to run (replaces the default)")
-    check.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="codes/prefixes to add, e.g. CT109")
+    check.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes/prefixes to run (replaces the default)",
+    )
+    check.add_argument(
+        "--extend-select",
+        type=_codes,
+        default=[],
+        metavar="CODES",
+        help="codes/prefixes to add, e.g. CT109",
+    )
     check.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="codes/prefixes to skip")
-    check.add_argument("--fail-on", choices=FAIL_ON, default=None, help="lowest severity that fails the run (default: warning)")
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default=None,
+        help="lowest severity that fails the run (default: warning)",
+    )
     check.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml or TOML file to read")
-    check.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout"
+    )
     check.add_argument("--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
 
@@ -64,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -89,7 +109,9 @@ def _rules(out: TextIO) -> int:
     out.write(f"{'code':<6}  {'name':<28}  {'section':<10}  {'severity':<8}  opt-in\n")
     for rule in all_rules():
         opt_in = "yes" if rule.opt_in else "no"
-        out.write(f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in}\n")
+        out.write(
+            f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in}\n"
+        )
     return EXIT_OK
 
 
@@ -100,7 +122,9 @@ def _explain(code: str, out: TextIO) -> int:
     if rule is None:
         raise ConfigError(f"unknown rule code {code!r} (see `celery-checklist rules`)")
     opt_in = ", opt-in" if rule.opt_in else ""
-    out.write(f"# {rule.code} {rule.name}\n\nSection: {rule.section.title}. Severity: {rule.severity.value}{opt_in}.\n\n")
+    out.write(
+        f"# {rule.code} {rule.name}\n\nSection: {rule.section.label}. Severity: {rule.severity.value}{opt_in}.\n\n"
+    )
     out.write(rule.docs() + "\n")
     return EXIT_OK
 

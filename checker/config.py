@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,7 +25,7 @@ class ConfigError(Exception):
 
 @dataclasses.dataclass
 class Config:
-    select: Optional[list[str]] = None
+    select: list[str] | None = None
     extend_select: list[str] = dataclasses.field(default_factory=list)
     ignore: list[str] = dataclasses.field(default_factory=list)
     severity: dict[str, Severity] = dataclasses.field(default_factory=dict)
@@ -32,8 +33,8 @@ class Config:
     task_decorators: list[str] = dataclasses.field(default_factory=list)
     test_paths: list[str] = dataclasses.field(default_factory=list)
     fail_on: str = "warning"
-    path: Optional[Path] = None  # the file it came from
-    root: Optional[Path] = None  # the directory that relative patterns start from
+    path: Path | None = None  # the file it came from
+    root: Path | None = None  # the directory that relative patterns start from
 
 
 def _string_list(source: str, key: str, value: Any) -> list[str]:
@@ -48,7 +49,7 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def from_mapping(data: dict[str, Any], source: str, path: Optional[Path]) -> Config:
+def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config:
     """Validate the table's keys and types; raise ConfigError naming the file and key."""
     config = Config(path=path, root=path.parent if path else None)
     for key, value in data.items():
@@ -75,11 +76,11 @@ def from_mapping(data: dict[str, Any], source: str, path: Optional[Path]) -> Con
             config.fail_on = value
         elif key == "severity":
             if not isinstance(value, dict):
-                raise ConfigError(f"{source}: `severity` must be a table of CODE = \"error|warning|info\"")
+                raise ConfigError(f'{source}: `severity` must be a table of CODE = "error|warning|info"')
             for code, level in value.items():
                 if level not in ("error", "warning", "info"):
                     raise ConfigError(
-                        f"{source}: `severity.{code}` must be \"error\", \"warning\" or \"info\", got {level!r}"
+                        f'{source}: `severity.{code}` must be "error", "warning" or "info", got {level!r}'
                     )
                 config.severity[code.upper()] = Severity(level)
         else:
@@ -107,7 +108,7 @@ def load_file(path: Path) -> Config:
     return from_mapping(table, source, path)
 
 
-def find(start: Path) -> Optional[Path]:
+def find(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` with a ``[tool.celery-checklist]``."""
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
@@ -122,13 +123,13 @@ def find(start: Path) -> Optional[Path]:
     return None
 
 
-def load(paths: list[Path], explicit: Optional[Path]) -> Config:
+def load(paths: list[Path], explicit: Path | None) -> Config:
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"--config {explicit}: no such file")
         return load_file(explicit)
     for path in paths:
-        found = find(path.resolve())
+        found = find(Path(os.path.realpath(path)))
         if found is not None:
             return load_file(found)
     return Config()

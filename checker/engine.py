@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from checker.index import ProjectIndex
-from checker.model import Finding, Section, Severity, TaskSummary
+from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
 from checker.rules import Report, Rule, rule_by_code
 from checker.rules.base import FileContext
@@ -30,7 +29,7 @@ class RunOptions:
     severities: dict[str, Severity]  # effective severity of each selected rule
     wrappers: frozenset[str] = frozenset()  # configured task-decorator wrappers
     known_options: frozenset[str] = frozenset()  # Celery's task options (CT107)
-    setting_names: Optional[SettingNames] = None
+    setting_names: SettingNames | None = None
 
 
 @dataclasses.dataclass
@@ -49,13 +48,13 @@ class Parsed:
     info: ModuleInfo
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rules(codes: tuple[str, ...]) -> tuple[Rule, ...]:
     by_code = rule_by_code()
     return tuple(by_code[code]() for code in codes if code in by_code)
 
 
-def parse_source(source: SourceFile, options: RunOptions) -> tuple[Optional[Parsed], FileResult]:
+def parse_source(source: SourceFile, options: RunOptions) -> tuple[Parsed | None, FileResult]:
     """Parse one file; on failure the result holds its CT000 finding or a note."""
     result = FileResult()
     if skips_file(source.data):
@@ -80,7 +79,9 @@ def parse_source(source: SourceFile, options: RunOptions) -> tuple[Optional[Pars
             )
         return None, result
     if isinstance(parsed, Unsupported):
-        result.notes.append(f"{source.display}: skipped, syntax the analyser cannot read yet ({parsed.message})")
+        result.notes.append(
+            f"{source.display}: skipped, syntax the analyser cannot read yet ({parsed.message})"
+        )
         return None, result
     return Parsed(source, parsed, collect(parsed, source.module, source.is_package)), result
 
@@ -125,7 +126,15 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         key = f"{source.display}:{start.line}:{task.function}"
         keys[id(task)] = key
         summaries.append(
-            TaskSummary(key, task.name, task.function, source.display, start.line, start.column + 1, task.kind)
+            TaskSummary(
+                key,
+                task.name,
+                task.function,
+                source.display,
+                start.line,
+                start.column + 1,
+                task.kind,
+            )
         )
 
     def span(node: cst.CSTNode) -> tuple[int, int, int, int]:
@@ -137,17 +146,22 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         elif isinstance(node, cst.ExceptHandler):
             end = positions[node.type].end if node.type is not None else where.start
             if node.type is None:
-                return where.start.line, where.start.column + 1, where.start.line, where.start.column + 7
+                return (
+                    where.start.line,
+                    where.start.column + 1,
+                    where.start.line,
+                    where.start.column + 7,
+                )
         return where.start.line, where.start.column + 1, end.line, end.column + 1
 
     findings: list[Finding] = []
     for rule, report in reports:
         line, column, end_line, end_column = span(report.node)
         lines = {line}
-        task: Optional[TaskDef] = report.task
-        if task is not None:
-            lines.update(line_of(node) for node in task.suppression_nodes)
-        if any(rule.code in silenced.get(line, ()) for line in lines):
+        subject: TaskDef | None = report.task
+        if subject is not None:
+            lines.update(line_of(node) for node in subject.suppression_nodes)
+        if any(rule.code in silenced.get(number, ()) for number in lines):
             continue
         findings.append(
             Finding(
@@ -161,12 +175,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 column=column,
                 end_line=end_line,
                 end_column=end_column,
-                task=task.name if task is not None else None,
-                task_key=keys.get(id(task)) if task is not None else None,
+                task=subject.name if subject is not None else None,
+                task_key=keys.get(id(subject)) if subject is not None else None,
             )
         )
     return FileResult(findings=findings, tasks=summaries)
-
-
-def section_of(code: str) -> Section:
-    return rule_by_code()[code].section

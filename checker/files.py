@@ -6,7 +6,6 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Optional
 
 import pathspec
 
@@ -36,6 +35,11 @@ PYTHON_SUFFIXES = (".py", ".pyw")
 Warn = Callable[[str], None]
 
 
+def absolute(path: Path) -> Path:
+    """The absolute, symlink-free path; never raises, even on a symlink loop."""
+    return Path(os.path.realpath(path))
+
+
 def display_path(path: Path) -> str:
     """The path relative to the working directory when below it, always with forward slashes."""
     try:
@@ -43,7 +47,7 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         text = str(path)
     if text.startswith(".." + os.sep) or text == "..":
-        text = str(path.resolve())
+        text = str(absolute(path))
     return text.replace(os.sep, "/")
 
 
@@ -51,7 +55,7 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
 
 
-def _gitignore(directory: Path) -> Optional[pathspec.PathSpec]:
+def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     ignore_file = directory / ".gitignore"
     try:
         lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -60,7 +64,7 @@ def _gitignore(directory: Path) -> Optional[pathspec.PathSpec]:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _repository_root(start: Path) -> Optional[Path]:
+def _repository_root(start: Path) -> Path | None:
     for candidate in (start, *start.parents):
         if (candidate / ".git").exists():
             return candidate
@@ -71,7 +75,7 @@ class _Ignores:
     """The ``.gitignore`` files that apply to a walk, each relative to its own directory."""
 
     def __init__(self, start: Path) -> None:
-        self.specs: list[tuple[Path, pathspec.PathSpec]] = []
+        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
         root = _repository_root(start)
         if root is not None:
             chain = [start, *start.parents]
@@ -97,16 +101,16 @@ class _Ignores:
 class Excluder:
     """The configured ``exclude`` patterns (gitignore syntax, relative to the config's folder)."""
 
-    def __init__(self, patterns: list[str], root: Optional[Path]) -> None:
-        self.root = (root or Path.cwd()).resolve()
+    def __init__(self, patterns: list[str], root: Path | None) -> None:
+        self.root = absolute(root or Path.cwd())
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
     def excluded(self, path: Path, is_dir: bool = False) -> bool:
         if self.spec is None:
             return False
-        absolute = path.resolve() if not path.is_absolute() else path
+        location = absolute(path)
         try:
-            relative = absolute.relative_to(self.root).as_posix()
+            relative = location.relative_to(self.root).as_posix()
         except ValueError:
             relative = path.as_posix()
         return bool(self.spec.match_file(relative + "/" if is_dir else relative))
@@ -124,7 +128,7 @@ def python_files(paths: list[Path], excluder: Excluder, warn: Warn) -> list[Path
         for candidate in candidates:
             if path is candidate and excluder.excluded(candidate):
                 continue
-            key = candidate.resolve()
+            key = absolute(candidate)
             if key not in seen:
                 seen.add(key)
                 result.append(candidate)
@@ -132,20 +136,22 @@ def python_files(paths: list[Path], excluder: Excluder, warn: Warn) -> list[Path
 
 
 def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[Path]:
-    ignores = _Ignores(top.resolve())
-    absolute_top = top.resolve()
+    absolute_top = absolute(top)
+    ignores = _Ignores(absolute_top)
 
     def on_error(error: OSError) -> None:
-        warn(f"{display_path(Path(error.filename or top))}: cannot list directory ({error.strerror}), skipped")
+        warn(
+            f"{display_path(Path(error.filename or top))}: cannot list directory ({error.strerror}), skipped"
+        )
 
     for directory, dirnames, filenames in os.walk(top, onerror=on_error):
         here = Path(directory)
-        absolute = absolute_top / here.relative_to(top)
-        if absolute != absolute_top:
-            ignores.add(absolute)
+        location = absolute_top / here.relative_to(top)
+        if location != absolute_top:
+            ignores.add(location)
         kept = []
         for name in sorted(dirnames):
-            child = absolute / name
+            child = location / name
             if name in SKIP_DIRS or name.endswith(".egg-info") or _is_virtualenv(child):
                 continue
             if ignores.ignored(child, True) or excluder.excluded(child, True):
@@ -155,7 +161,7 @@ def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[Path]:
         for name in sorted(filenames):
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
-            child = absolute / name
+            child = location / name
             if ignores.ignored(child, False) or excluder.excluded(child):
                 continue
             yield here / name
@@ -172,10 +178,10 @@ def module_name(path: Path) -> tuple[str, bool]:
     Walks up through directories holding an ``__init__.py``; the first directory without one is
     the import root (which handles ``src/`` layouts).
     """
-    absolute = path.resolve()
-    is_package = absolute.name == "__init__.py"
-    parts = [] if is_package else [absolute.stem]
-    directory = absolute.parent
+    location = Path(os.path.abspath(path))
+    is_package = location.name == "__init__.py"
+    parts = [] if is_package else [location.stem]
+    directory = location.parent
     while _is_package_dir(directory) and directory.parent != directory:
         parts.append(directory.name)
         directory = directory.parent

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Optional
 
 
 class Severity(str, enum.Enum):
@@ -32,7 +31,7 @@ class Section(str, enum.Enum):
     OBSERVABLE = "observable"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return self.value.capitalize()
 
 
@@ -60,10 +59,10 @@ class Finding:
     column: int
     end_line: int
     end_column: int
-    task: Optional[str] = None
+    task: str | None = None
     # Identifies the task within the run (path and line of its definition), because two
     # definitions may share a registered name.
-    task_key: Optional[str] = None
+    task_key: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

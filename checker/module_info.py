@@ -7,7 +7,7 @@ calls are recorded with their enclosing scope so later stages never walk the who
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional, Union
+from typing import Union
 
 import libcst as cst
 
@@ -50,11 +50,9 @@ class ModuleInfo:
     classes: list[ClassRecord] = dataclasses.field(default_factory=list)
     calls: list[cst.Call] = dataclasses.field(default_factory=list)
     # Top-level statements with the number of enclosing conditional blocks (if/try/for/while/with).
-    module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(
-        default_factory=list
-    )
+    module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(default_factory=list)
 
-    def qualify(self, node: cst.BaseExpression) -> Optional[str]:
+    def qualify(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a name or attribute chain, resolving the module's imports.
 
         ``job`` after ``from celery import shared_task as job`` gives ``celery.shared_task``;
@@ -89,11 +87,6 @@ def resolve_relative(module: str, is_package: bool, level: int, target: str) -> 
     if target:
         return f"{base}.{target}" if base else target
     return base
-
-
-_BLOCKS = (cst.If, cst.Try, cst.For, cst.While, cst.With)
-if hasattr(cst, "TryStar"):
-    _BLOCKS = (*_BLOCKS, cst.TryStar)
 
 
 class _Collector(cst.CSTVisitor):

@@ -9,7 +9,6 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
 
 from checker.celery_names import known_task_options
 from checker.config import Config
@@ -75,7 +74,7 @@ def read_sources(paths: list[Path], config: Config, notes: list[str]) -> tuple[l
 
 
 def analyse_sources(
-    sources: Sequence[SourceFile], options: RunOptions, jobs: Optional[int] = None
+    sources: Sequence[SourceFile], options: RunOptions, jobs: int | None = None
 ) -> tuple[list[FileResult], ProjectIndex]:
     """Analyse files that passed the prefilter; the index comes from a first, small pass."""
     results: list[FileResult] = []
@@ -158,7 +157,7 @@ def collect(results: list[FileResult], files: int, notes: list[str], codes: tupl
     return RunResult(findings, tasks, files, notes, codes)
 
 
-def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: Optional[int] = None) -> RunResult:
+def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | None = None) -> RunResult:
     notes: list[str] = []
     sources, count = read_sources(paths, config, notes)
     options = run_options(config, codes)

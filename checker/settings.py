@@ -15,7 +15,6 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterator
-from typing import Optional
 
 import libcst as cst
 
@@ -34,7 +33,7 @@ class SettingNames:
     keys: frozenset[str]
     old_to_new: dict[str, str]
 
-    def normalise(self, raw: str, *, lower_case_allowed: bool) -> Optional[str]:
+    def normalise(self, raw: str, *, lower_case_allowed: bool) -> str | None:
         """The current name of setting ``raw``, or None when ``raw`` is no Celery setting."""
         if raw.islower():
             return raw if lower_case_allowed and raw in self.keys else None
@@ -50,7 +49,7 @@ class SettingNames:
         return raw.startswith(("CELERY_", "CELERYD_", "CELERYBEAT_", "BROKER_")) or raw in self.old_to_new
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def setting_names() -> SettingNames:
     from celery.app import defaults
 
@@ -78,7 +77,7 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
     config_module = is_config_module(info.name)
     for statement, conditional in info.module_statements:
         targets: list[cst.BaseAssignTargetExpression] = []
-        value_node: Optional[cst.BaseExpression] = None
+        value_node: cst.BaseExpression | None = None
         if isinstance(statement, cst.Assign):
             targets = [t.target for t in statement.targets]
             value_node = statement.value
@@ -89,15 +88,19 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
             continue
         value = UNKNOWN if conditional else evaluate(value_node)
         for target in targets:
-            raw: Optional[str] = None
+            raw: str | None = None
             lower_ok = True
             if isinstance(target, cst.Name):
                 raw, lower_ok = target.value, config_module
             elif isinstance(target, cst.Attribute) and _conf_attribute(target.value):
                 raw = target.attr.value
-            elif isinstance(target, cst.Subscript) and _conf_attribute(target.value):
-                if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
-                    raw = string_value(target.slice[0].slice.value)
+            elif (
+                isinstance(target, cst.Subscript)
+                and _conf_attribute(target.value)
+                and len(target.slice) == 1
+                and isinstance(target.slice[0].slice, cst.Index)
+            ):
+                raw = string_value(target.slice[0].slice.value)
             if raw is None:
                 continue
             name = names.normalise(raw, lower_case_allowed=lower_ok)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ast
+import concurrent.futures
 import dataclasses
+import itertools
+import os
 import sys
+import threading
 import warnings
-from typing import Optional, Union
+from typing import Union
 
 import libcst as cst
 
@@ -42,6 +46,7 @@ class Unsupported:
     """Python accepts the file but libcst cannot parse it: no finding, a note on stderr."""
 
     message: str
+    refused: bool = False  # Python itself could not build the tree (too deep for CPython)
 
 
 ParseResult = Union[cst.Module, ParseError, Unsupported]
@@ -52,7 +57,64 @@ def may_matter(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
     return any(token in lowered for token in PREFILTER_TOKENS + extra_tokens)
 
 
+# Python's tokenizer refuses more than 200 nested brackets; well below that, libcst's native
+# parser recurses deeply. Files with very deep brackets or very long lines are first checked by
+# Python's own (much faster) parser, which also refuses what CPython cannot compile.
+_DEEP_BRACKETS = 100
+_LONG_LINE = 4000
+_BRACKETS = bytes(range(256)).translate(None, b"()[]{}")
+_DEPTH_STEP = {ord("("): 1, ord("["): 1, ord("{"): 1, ord(")"): -1, ord("]"): -1, ord("}"): -1}
+# libcst's parser recurses on the native stack: it runs in a thread with a large one.
+_STACK_SIZE = 512 * 1024 * 1024
+_parser_thread: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _forget_parser_thread() -> None:
+    """A forked child has no copy of the parser thread: it must start its own."""
+    global _parser_thread
+    _parser_thread = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_parser_thread)
+
+
+def _suspicious(data: bytes) -> bool:
+    if len(data) > _LONG_LINE and max(map(len, data.splitlines()), default=0) > _LONG_LINE:
+        return True
+    brackets = data.translate(None, _BRACKETS)
+    if len(brackets) <= _DEEP_BRACKETS:
+        return False
+    depth = 0
+    for step in itertools.accumulate(_DEPTH_STEP[b] for b in brackets):
+        if step > depth:
+            depth = step
+            if depth > _DEEP_BRACKETS:
+                return True
+    return False
+
+
+def _executor() -> concurrent.futures.ThreadPoolExecutor:
+    global _parser_thread
+    if _parser_thread is None:
+        previous = threading.stack_size(_STACK_SIZE)
+        try:
+            _parser_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="libcst")
+            _parser_thread.submit(int).result()  # start the thread while the stack size is set
+        finally:
+            threading.stack_size(previous)
+    return _parser_thread
+
+
 def parse(data: bytes) -> ParseResult:
+    if _suspicious(data):
+        verdict = _python_verdict(data, "too deeply nested or too long for the analyser")
+        if not isinstance(verdict, Unsupported) or verdict.refused:
+            return verdict
+    return _executor().submit(_parse_cst, data).result()
+
+
+def _parse_cst(data: bytes) -> ParseResult:
     try:
         return cst.parse_module(data)
     except RecursionError:
@@ -75,7 +137,7 @@ def _python_verdict(data: bytes, libcst_message: str) -> ParseResult:
     except (ValueError, UnicodeDecodeError) as error:
         return ParseError(1, 1, f"cannot decode or parse: {_one_line(error)}")
     except (RecursionError, MemoryError):
-        return Unsupported(libcst_message)
+        return Unsupported("too deeply nested for Python itself", refused=True)
     finally:
         sys.setrecursionlimit(limit)
     return Unsupported(libcst_message)
@@ -86,7 +148,7 @@ def _one_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def decode(data: bytes) -> Optional[str]:
+def decode(data: bytes) -> str | None:
     """The text of a module as Python would read it, or None if it cannot be decoded."""
     try:
         import io

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
-from typing import Optional, Union
+from collections.abc import Iterable
+from typing import Union
 
 import libcst as cst
 
 from checker.celery_names import (
     CELERY_CLASS,
     CURRENT_APP,
-    OLD_PERIODIC_OPTIONS,
     OLD_TASK,
     SHARED_TASK,
     TASK_CLASS,
@@ -33,14 +32,14 @@ _OTHER_FRAMEWORKS = frozenset({"huey", "dramatiq", "rq", "taskiq", "arq", "procr
 @dataclasses.dataclass(frozen=True)
 class OptionValue:
     value: Value
-    node: Optional[cst.CSTNode]  # where it is set in this file (keyword or assignment)
+    node: cst.CSTNode | None  # where it is set in this file (keyword or assignment)
     origin: str  # "decorator", "class" or "base"
 
 
 @dataclasses.dataclass(frozen=True)
 class Param:
     name: str
-    annotation: Optional[cst.BaseExpression]
+    annotation: cst.BaseExpression | None
     kind: str  # "positional", "vararg", "kwonly" or "varkw"
     node: cst.Param
 
@@ -55,27 +54,27 @@ class TaskDef:
     module: str
     kind: str  # "function" (decorated), "call" (call-form registration) or "class"
     node: Union[cst.FunctionDef, cst.ClassDef, None]  # None when the function is not in the file
-    run: Optional[cst.FunctionDef]  # the function whose body the worker runs
+    run: cst.FunctionDef | None  # the function whose body the worker runs
     anchor: cst.CSTNode  # where findings about the task as a whole are reported
-    decorator: Optional[cst.Decorator]  # the task decorator, for decorated functions
-    decorator_call: Optional[cst.Call]  # the call holding the options, when there is one
+    decorator: cst.Decorator | None  # the task decorator, for decorated functions
+    decorator_call: cst.Call | None  # the call holding the options, when there is one
     options: dict[str, OptionValue]
     options_complete: bool  # False when ``**opts`` or an invisible base may set more
     base_visible: bool  # no ``base=``, or one whose class the analyser can read
     base_attributes: frozenset[str]  # attributes the visible base classes define
     via_wrapper: bool  # defined through a project-configured wrapper decorator
     old_periodic: bool  # old ``periodic_task`` decorator
-    bound: Optional[bool]  # None when ``bind=`` is not a literal
+    bound: bool | None  # None when ``bind=`` is not a literal
     is_method: bool
     enclosing_self: bool  # nested in a function that has a ``self`` parameter
     params: list[Param]
-    suppression_nodes: tuple[cst.CSTNode, ...]  # lines where a ``# noqa`` covers the task
+    suppression_nodes: tuple[cst.CSTNode, ...]  # lines where a suppression comment covers the task
 
     @property
     def key(self) -> str:
         return f"{self.module}:{self.function}:{id(self.anchor)}"
 
-    def option(self, name: str) -> Optional[OptionValue]:
+    def option(self, name: str) -> OptionValue | None:
         return self.options.get(name)
 
     def is_set(self, name: str) -> bool:
@@ -87,11 +86,11 @@ class TaskDef:
         return None if opt is None else opt.value
 
     @property
-    def body(self) -> Optional[cst.BaseSuite]:
+    def body(self) -> cst.BaseSuite | None:
         return self.run.body if self.run is not None else None
 
     @property
-    def self_name(self) -> Optional[str]:
+    def self_name(self) -> str | None:
         """The name of the task-instance parameter of a bound task, if any."""
         if self.run is None:
             return None
@@ -132,9 +131,7 @@ def class_attributes(node: cst.ClassDef) -> dict[str, tuple[Value, cst.CSTNode]]
         statements = body.body
     for line in statements:
         small: Iterable[cst.BaseSmallStatement]
-        if isinstance(line, cst.SimpleStatementLine):
-            small = line.body
-        elif isinstance(line, cst.SimpleStatementSuite):
+        if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             small = line.body
         else:
             continue
@@ -170,7 +167,7 @@ class Discovery:
         self._task_class_cache: dict[str, bool] = {}
 
     # Recognising apps, decorators and Task classes ----------------------------------------
-    def qualify_local(self, node: cst.BaseExpression) -> Optional[str]:
+    def qualify_local(self, node: cst.BaseExpression) -> str | None:
         """Like ``ModuleInfo.qualify``, but names defined in this module get its prefix."""
         dotted = dotted_name(node)
         if dotted is None:
@@ -208,8 +205,8 @@ class Discovery:
             return bool(_APP_NAME.match(node.attr.value))
         return False
 
-    def decorator_kind(self, callee: cst.BaseExpression) -> Optional[str]:
-        """"shared", "app", "old", "wrapper" or None for a decorator's callee."""
+    def decorator_kind(self, callee: cst.BaseExpression) -> str | None:
+        """ "shared", "app", "old", "wrapper" or None for a decorator's callee."""
         qualified = self.info.qualify(callee)
         if qualified is not None:
             if qualified in SHARED_TASK:
@@ -218,9 +215,7 @@ class Discovery:
                 return "shared"  # ``from celery import *``
             if qualified in OLD_TASK:
                 return "old"
-            if self.wrappers and (
-                qualified in self.wrappers or self.qualify_local(callee) in self.wrappers
-            ):
+            if self.wrappers and (qualified in self.wrappers or self.qualify_local(callee) in self.wrappers):
                 return "wrapper"
         if isinstance(callee, cst.Attribute) and callee.attr.value == "task" and self.is_app(callee.value):
             return "app"
@@ -289,9 +284,12 @@ class Discovery:
         for arg in node.bases:
             if arg.keyword is not None:
                 continue
-            if isinstance(arg.value, cst.Name) and arg.value.value in self.local_classes:
-                if arg.value.value not in self.info.imports:
-                    continue
+            if (
+                isinstance(arg.value, cst.Name)
+                and arg.value.value in self.local_classes
+                and arg.value.value not in self.info.imports
+            ):
+                continue
             if not self._resolve_class(arg.value)[0]:
                 return False
         return True
@@ -303,17 +301,17 @@ class Discovery:
             task = self._decorated(record)
             if task is not None:
                 found.append(task)
-        for record in self.info.classes:
-            task = self._class_task(record.node)
-            if task is not None:
-                found.append(task)
+        for class_record in self.info.classes:
+            class_task = self._class_task(class_record.node)
+            if class_task is not None:
+                found.append(class_task)
         for call in self.info.calls:
             task = self._call_form(call)
             if task is not None:
                 found.append(task)
         return found
 
-    def _decorated(self, record: FunctionRecord) -> Optional[TaskDef]:
+    def _decorated(self, record: FunctionRecord) -> TaskDef | None:
         node = record.node
         for position, decorator in enumerate(node.decorators):
             expr = decorator.decorator
@@ -345,19 +343,19 @@ class Discovery:
 
     def _function_task(
         self,
-        function: Optional[cst.FunctionDef],
+        function: cst.FunctionDef | None,
         *,
         kind: str,
-        call: Optional[cst.Call],
+        call: cst.Call | None,
         decorator_kind: str,
         anchor: cst.CSTNode,
-        decorator: Optional[cst.Decorator],
+        decorator: cst.Decorator | None,
         is_method: bool,
         enclosing_self: bool,
         suppression: tuple[cst.CSTNode, ...],
         first_decorator_index: int = 0,
-        function_name: Optional[str] = None,
-        qualified_function: Optional[str] = None,
+        function_name: str | None = None,
+        qualified_function: str | None = None,
     ) -> TaskDef:
         options: dict[str, OptionValue] = {}
         complete = True
@@ -379,7 +377,7 @@ class Discovery:
             complete = False
 
         bind = options.get("bind")
-        bound: Optional[bool] = False
+        bound: bool | None = False
         if bind is not None:
             bound = None if bind.value is UNKNOWN else bool(bind.value)
 
@@ -421,7 +419,7 @@ class Discovery:
             return explicit.value, True
         return default, False
 
-    def _class_task(self, node: cst.ClassDef) -> Optional[TaskDef]:
+    def _class_task(self, node: cst.ClassDef) -> TaskDef | None:
         methods = _class_methods(node)
         run = methods.get("run")
         if run is None or not self.is_task_class(node):
@@ -463,13 +461,13 @@ class Discovery:
             suppression_nodes=(*node.decorators, node),
         )
 
-    def _call_form(self, call: cst.Call) -> Optional[TaskDef]:
+    def _call_form(self, call: cst.Call) -> TaskDef | None:
         """``app.task(bind=True)(fn)``, ``shared_task(fn)`` and ``app.task(fn, **opts)``."""
         positional = [a for a in call.args if a.keyword is None and a.star == ""]
         if len(positional) != 1 or not isinstance(positional[0].value, (cst.Name, cst.Attribute)):
             return None
         target = positional[0].value
-        options_call: Optional[cst.Call]
+        options_call: cst.Call | None
         if isinstance(call.func, cst.Call):
             inner = call.func
             if any(a.keyword is None and a.star == "" for a in inner.args):
@@ -483,14 +481,17 @@ class Discovery:
             options_call = call
         if kind is None:
             return None
-        function: Optional[cst.FunctionDef] = None
-        qualified: Optional[str] = None
-        if isinstance(target, cst.Name) and target.value in self.local_functions:
-            if target.value not in self.info.imports:
-                function = self.local_functions[target.value]
+        function: cst.FunctionDef | None = None
+        qualified: str | None = None
+        if (
+            isinstance(target, cst.Name)
+            and target.value in self.local_functions
+            and target.value not in self.info.imports
+        ):
+            function = self.local_functions[target.value]
         if function is None:
             qualified = self.info.qualify(target)
-            if qualified is None or qualified == dotted_name(target) and "." not in qualified:
+            if qualified is None or (qualified == dotted_name(target) and "." not in qualified):
                 return None  # a name the analyser cannot see at all
         suppression: tuple[cst.CSTNode, ...] = (call,) if function is None else (call, function)
         return self._function_task(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Optional, Union
+import operator
+from collections.abc import Callable
+from typing import Union
 
 import libcst as cst
 
@@ -12,7 +14,7 @@ import libcst as cst
 class _Unknown:
     """A value that is set but cannot be known without running code."""
 
-    _instance: Optional[_Unknown] = None
+    _instance: _Unknown | None = None
 
     def __new__(cls) -> _Unknown:
         if cls._instance is None:
@@ -43,7 +45,7 @@ class Ref:
 Value = object  # a Python literal, a Ref, a container of those, or UNKNOWN
 
 
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a chain of names and attributes, else None."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
@@ -55,7 +57,7 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def string_value(node: cst.BaseExpression) -> Optional[str]:
+def string_value(node: cst.BaseExpression) -> str | None:
     """The value of a plain (non-f) string literal, including implicit concatenation."""
     if isinstance(node, cst.SimpleString):
         try:
@@ -72,16 +74,16 @@ def string_value(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-_NUMBER_OPS = {
-    cst.Add: lambda a, b: a + b,
-    cst.Subtract: lambda a, b: a - b,
-    cst.Multiply: lambda a, b: a * b,
-    cst.Divide: lambda a, b: a / b,
-    cst.FloorDivide: lambda a, b: a // b,
+_NUMBER_OPS: dict[type[cst.BaseBinaryOp], Callable[[float, float], float]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
 }
 
 
-def evaluate(node: Optional[cst.BaseExpression]) -> Value:
+def evaluate(node: cst.BaseExpression | None) -> Value:
     """Evaluate ``node`` without running code.
 
     Returns Python literals (numbers, strings, booleans, None, and lists, tuples, sets and dicts

@@ -171,7 +171,12 @@ def test_call_form_registration(analyse):
             """
         }
     )
-    assert names(result) == ["mail.send", "proj.impl.remote_impl", "proj.tasks._ping", "proj.tasks._pong"]
+    assert names(result) == [
+        "mail.send",
+        "proj.impl.remote_impl",
+        "proj.tasks._ping",
+        "proj.tasks._pong",
+    ]
     kinds = {t.name: t.kind for t in result.tasks}
     assert set(kinds.values()) == {"call"}
 
@@ -220,7 +225,13 @@ def test_task_classes(analyse):
             """,
         }
     )
-    assert names(result) == ["custom.b", "proj.tasks.A", "proj.tasks.C", "proj.tasks.D", "proj.tasks.E"]
+    assert names(result) == [
+        "custom.b",
+        "proj.tasks.A",
+        "proj.tasks.C",
+        "proj.tasks.D",
+        "proj.tasks.E",
+    ]
 
 
 def test_base_class_options_count_as_set(analyse):
@@ -244,7 +255,10 @@ def test_base_class_options_count_as_set(analyse):
         """,
     }
     result = analyse(files, select=["CT201", "CT501"])
-    assert [(f.code, f.task) for f in result.findings] == [("CT201", "proj.tasks.b"), ("CT501", "proj.tasks.b")]
+    assert [(f.code, f.task) for f in result.findings] == [
+        ("CT201", "proj.tasks.b"),
+        ("CT501", "proj.tasks.b"),
+    ]
 
 
 def test_configured_wrapper_decorators(analyse):

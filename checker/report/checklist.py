@@ -11,7 +11,7 @@ def render(data: ReportData) -> str:
     sections = []
     for section in TASK_SECTIONS:
         items = [item for item in data.items if item.section == section]
-        sections.append({"key": section.value, "title": section.title, "checks": items})
+        sections.append({"key": section.value, "title": section.label, "checks": items})
     tasks = []
     for task in data.tasks:
         failed: dict[str, list[object]] = {}

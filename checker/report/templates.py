@@ -57,7 +57,7 @@ def code_span(value: object) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),

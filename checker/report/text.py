@@ -5,7 +5,11 @@ from __future__ import annotations
 from checker.model import Finding, Severity
 from checker.report.data import ReportData
 
-_COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
+_COLOURS = {
+    Severity.ERROR: "\033[1;31m",
+    Severity.WARNING: "\033[1;33m",
+    Severity.INFO: "\033[1;36m",
+}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
@@ -15,7 +19,9 @@ def line(finding: Finding, colour: bool = False) -> str:
     if not colour:
         return f"{location} {finding.code} [{finding.severity.value}] {finding.message}{task}"
     code = f"{_COLOURS[finding.severity]}{finding.code}{_RESET}"
-    return f"{_BOLD}{location}{_RESET} {code} [{finding.severity.value}] {finding.message}{_DIM}{task}{_RESET}"
+    return (
+        f"{_BOLD}{location}{_RESET} {code} [{finding.severity.value}] {finding.message}{_DIM}{task}{_RESET}"
+    )
 
 
 def summary_line(data: ReportData) -> str:

@@ -11,7 +11,7 @@ from checker.rules.base import FileContext, Report, Rule, TaskRule
 __all__ = ["FileContext", "Report", "Rule", "TaskRule", "all_rules", "rule_by_code"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule class, ordered by code."""
     found: list[type[Rule]] = []

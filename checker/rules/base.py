@@ -7,7 +7,7 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Iterator
-from typing import ClassVar, Optional, Union
+from typing import ClassVar, Union
 
 import libcst as cst
 
@@ -26,7 +26,7 @@ class Report:
 
     node: cst.CSTNode
     message: str
-    task: Optional[TaskDef] = None
+    task: TaskDef | None = None
 
 
 @dataclasses.dataclass

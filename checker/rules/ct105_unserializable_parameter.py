@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional
 
 import libcst as cst
 
@@ -36,9 +35,26 @@ _OBJECT_TYPES = frozenset(
     }
 )
 # Containers whose type arguments are looked into.
-_NESTED_PARTS = frozenset({"Optional", "Union", "List", "list", "Tuple", "tuple", "Dict", "dict",
-                           "Set", "set", "FrozenSet", "frozenset", "Sequence", "Iterable",
-                           "Mapping", "Annotated"})
+_NESTED_PARTS = frozenset(
+    {
+        "Optional",
+        "Union",
+        "List",
+        "list",
+        "Tuple",
+        "tuple",
+        "Dict",
+        "dict",
+        "Set",
+        "set",
+        "FrozenSet",
+        "frozenset",
+        "Sequence",
+        "Iterable",
+        "Mapping",
+        "Annotated",
+    }
+)
 
 
 class UnserializableParameter(TaskRule):
@@ -109,7 +125,7 @@ class UnserializableParameter(TaskRule):
                     task,
                 )
 
-    def _culprit(self, annotation: cst.BaseExpression, ctx: FileContext, pydantic: bool) -> Optional[str]:
+    def _culprit(self, annotation: cst.BaseExpression, ctx: FileContext, pydantic: bool) -> str | None:
         for name_node in _names(annotation):
             qualified = ctx.info.qualify(name_node) or ""
             last = qualified.rpartition(".")[2]

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from checker.celery_names import OLD_PERIODIC_OPTIONS
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import OLD_PERIODIC_OPTIONS, TaskDef
+from checker.tasks import TaskDef
 
 
 class UnknownTaskOption(TaskRule):

@@ -73,7 +73,11 @@ class UnboundedRetries(TaskRule):
                         and element.value.value == "None"
                     ):
                         yield Report(element, MESSAGE, task)
-            elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
+            elif (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == "dict"
+            ):
                 arg = body.keyword(value, "max_retries")
                 if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == "None":
                     yield Report(arg, MESSAGE, task)

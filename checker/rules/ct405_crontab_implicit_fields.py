@@ -80,8 +80,10 @@ class CrontabImplicitFields(Rule):
         for position, arg in enumerate(call.args):
             if arg.star:
                 return None
-            name = arg.keyword.value if arg.keyword is not None else (
-                _FIELDS[position] if position < len(_FIELDS) else None
+            name = (
+                arg.keyword.value
+                if arg.keyword is not None
+                else (_FIELDS[position] if position < len(_FIELDS) else None)
             )
             if name in _RANK:
                 given[name] = evaluate(arg.value)

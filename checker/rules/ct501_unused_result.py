@@ -74,4 +74,3 @@ def _uses_result_backend(task: TaskDef) -> bool:
         body.method_call(call, receiver, "update_state") or body.method_call(call, receiver, "replace")
         for call in body.calls(task.run.body)
     )
-

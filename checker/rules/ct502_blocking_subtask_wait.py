@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional
 
 import libcst as cst
 
@@ -103,7 +102,7 @@ class BlockingSubtaskWait(TaskRule):
         return {name for name, only_results in bound.items() if only_results}
 
 
-def _is_result(node: cst.BaseExpression, ctx: Optional[FileContext]) -> bool:
+def _is_result(node: cst.BaseExpression, ctx: FileContext | None) -> bool:
     if not isinstance(node, cst.Call):
         return False
     func = node.func
@@ -114,7 +113,9 @@ def _is_result(node: cst.BaseExpression, ctx: Optional[FileContext]) -> bool:
         return True
     if isinstance(func, cst.Attribute) and func.attr.value == "restore":
         inner = func.value
-        return (inner.attr.value if isinstance(inner, cst.Attribute) else getattr(inner, "value", None)) == "GroupResult"
+        return (
+            inner.attr.value if isinstance(inner, cst.Attribute) else getattr(inner, "value", None)
+        ) == "GroupResult"
     # ``group(...)()``: a canvas primitive, called
     if isinstance(func, cst.Call):
         callee = func.func

@@ -58,4 +58,8 @@ class PrintInTask(TaskRule):
             return
         for call in body.calls(task.run.body):
             if isinstance(call.func, cst.Name) and call.func.value == "print":
-                yield Report(call, "`print()` in a task bypasses the task logger: use `get_task_logger`", task)
+                yield Report(
+                    call,
+                    "`print()` in a task bypasses the task logger: use `get_task_logger`",
+                    task,
+                )

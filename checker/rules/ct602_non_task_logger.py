@@ -70,9 +70,12 @@ class NonTaskLogger(TaskRule):
             if isinstance(value, cst.Call) and ctx.info.qualify(value.func) in _GET_LOGGER
         }
         for node in body.nodes(task.run.body):
-            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
-                if ctx.info.qualify(node.value.func) in _GET_LOGGER:
-                    loggers.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+            if (
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Call)
+                and ctx.info.qualify(node.value.func) in _GET_LOGGER
+            ):
+                loggers.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
         if not loggers:
             return
         for call in body.calls(task.run.body):

@@ -1,0 +1,190 @@
+"""The command line: formats, exit statuses, options and error messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+
+BAD = """
+from celery import shared_task
+
+@shared_task(max_retry=3)
+def charge(payment_id):
+    print(payment_id)
+"""
+GOOD = """
+from celery import shared_task
+
+@shared_task(time_limit=60, ignore_result=True)
+def charge(payment_id):
+    '''Charge a payment.'''
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "__init__.py").write_text("")
+    (tmp_path / "proj" / "tasks.py").write_text(textwrap.dedent(BAD).lstrip())
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_text_output_and_exit_status(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "proj"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("proj/tasks.py:3:1: CT201 [warning] no time limit")
+    assert out[2].startswith("proj/tasks.py:3:14: CT107 [error] `max_retry` is not a Celery task option")
+    assert out[2].endswith("(proj.tasks.charge)")
+    assert out[-1] == "Found 4 findings (1 error, 1 warning, 2 infos) in 1 task across 2 files."
+    assert "\033[" not in "\n".join(out)  # no colour when not a TTY
+
+
+def test_default_path_is_current_directory(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 1
+    assert "proj/tasks.py:3:1: CT201" in capsys.readouterr().out
+
+
+def test_fail_on_thresholds(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--fail-on", "never"]) == 0
+    assert main(["check", "--ignore", "CT107", "--fail-on", "error"]) == 0
+    assert main(["check", "--ignore", "CT107", "--fail-on", "warning"]) == 1
+    assert main(["check", "--select", "CT601", "--fail-on", "warning"]) == 0
+    assert main(["check", "--select", "CT601", "--fail-on", "info"]) == 1
+
+
+def test_clean_project_exits_zero(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "proj" / "tasks.py").write_text(textwrap.dedent(GOOD).lstrip())
+    assert main(["check", "--extend-select", "CT110"]) == 0
+    assert capsys.readouterr().out.strip() == "All checks passed: 1 task across 2 files."
+
+
+def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["version"] == 1
+    assert report["tasks"] == [
+        {
+            "name": "proj.tasks.charge",
+            "function": "charge",
+            "path": "proj/tasks.py",
+            "line": 3,
+            "column": 1,
+            "sections": {
+                "defined": "fail",
+                "resilient": "fail",
+                "tested": "skipped",
+                "deployed": "skipped",
+                "optimized": "fail",
+                "observable": "fail",
+            },
+        }
+    ]
+    first = report["findings"][0]
+    assert first == {
+        "code": "CT201",
+        "name": "missing-time-limit",
+        "section": "resilient",
+        "severity": "warning",
+        "message": first["message"],
+        "path": "proj/tasks.py",
+        "line": 3,
+        "column": 1,
+        "end_line": 3,
+        "end_column": 26,
+        "task": "proj.tasks.charge",
+    }
+    assert report["summary"] == {"files": 2, "tasks": 1, "errors": 1, "warnings": 1, "infos": 2}
+
+
+def test_checklist_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "proj" / "settings.py").write_text("CELERY_TASK_SERIALIZER = 'pickle'\n")
+    main(["check", "--format", "checklist"])
+    out = capsys.readouterr().out
+    assert "## `proj.tasks.charge`" in out
+    assert "- [ ] Has a time limit (CT201)" in out
+    assert "- [x] The task decorator is the outermost decorator (CT101)" in out
+    assert "  - `proj/tasks.py:3:14` `max_retry` is not a Celery task option" in out
+    assert "## Project" in out and "CT404 pickle-serializer: `proj/settings.py:1:26`" in out
+
+
+def test_output_file_and_quiet(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--output", "report.json", "--format", "json"]) == 1
+    assert capsys.readouterr().out == ""
+    assert json.loads((project / "report.json").read_text())["summary"]["tasks"] == 1
+    main(["check", "--quiet"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and all(": CT" in line for line in lines)
+
+
+def test_select_prefix_and_all(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--select", "CT2", "--format", "json"])
+    assert {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]} == {"CT201"}
+    main(["check", "--select", "ALL", "--format", "json"])
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert {"CT109", "CT110"} <= codes  # opt-in rules run when ALL selects them
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--select", "CT999"], "--select: unknown rule code or prefix 'CT999'"),
+        (["check", "--ignore", "XYZ"], "--ignore: unknown rule code or prefix 'XYZ'"),
+        (["explain", "CT999"], "unknown rule code 'CT999'"),
+        (["check", "--config", "missing.toml"], "--config missing.toml: no such file"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_argparse_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--format", "xml"])
+    assert exit_info.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "CT201   missing-time-limit" in out and "CT109   implicit-name" in out
+    assert main(["explain", "ct201"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# CT201 missing-time-limit")
+    assert "## Why is this bad?" in out and "## Use instead" in out
+
+
+def test_jobs_runs_a_process_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    for i in range(40):
+        (tmp_path / f"tasks_{i}.py").write_text(textwrap.dedent(BAD).lstrip())
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--jobs", "2", "--format", "json"]) == 1
+    parallel = json.loads(capsys.readouterr().out)
+    assert main(["check", "--jobs", "1", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == parallel
+    assert parallel["summary"]["tasks"] == 40
+
+
+def test_python_dash_m_and_console_script(project: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "--select", "CT107"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    assert out.returncode == 1
+    assert "CT107" in out.stdout

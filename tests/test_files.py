@@ -1,0 +1,96 @@
+"""Walking the tree: .gitignore, exclude, skipped folders, odd files; module names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.files import Excluder, module_name, python_files
+
+TASK = "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n"
+
+
+def _names(paths: list[Path], root: Path) -> list[str]:
+    return sorted(p.resolve().relative_to(root.resolve()).as_posix() for p in paths)
+
+
+def test_skips_vendored_and_ignored_directories(tmp_path: Path) -> None:
+    for rel in [
+        "app/tasks.py",
+        ".git/hooks/x.py",
+        "node_modules/pkg/x.py",
+        "build/lib/x.py",
+        "dist/x.py",
+        "env/lib/x.py",
+        "generated/x.py",
+        "app/secret_tasks.py",
+        "pkg.egg-info/x.py",
+    ]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(TASK)
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr\n")
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    (tmp_path / "app" / ".gitignore").write_text("secret_*.py\n")
+    found = python_files([tmp_path], Excluder([], tmp_path), lambda _: None)
+    assert _names(found, tmp_path) == ["app/tasks.py"]
+
+
+def test_exclude_patterns_are_relative_to_the_config(tmp_path: Path) -> None:
+    for rel in ["app/tasks.py", "app/migrations/0001.py", "legacy/old.py"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(TASK)
+    excluder = Excluder(["migrations/", "/legacy"], tmp_path)
+    found = python_files([tmp_path], excluder, lambda _: None)
+    assert _names(found, tmp_path) == ["app/tasks.py"]
+
+
+def test_odd_entries_are_skipped_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir.py").mkdir()
+    (tmp_path / "dir.py" / "inner.py").write_text(TASK)
+    loop = tmp_path / "loop"
+    loop.mkdir()
+    os.symlink(loop, loop / "again")
+    os.symlink(tmp_path / "self.py", tmp_path / "self.py") if not (tmp_path / "self.py").exists() else None
+    (tmp_path / "ok.py").write_text(TASK)
+    status = main(["check", ".", "missing.py", "--select", "CT201"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "dir.py/inner.py:3:1: CT201" in captured.out
+    assert "ok.py:3:1: CT201" in captured.out
+    assert "missing.py: no such file or directory, skipped" in captured.err
+    assert "self.py: cannot read" in captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root reads anything")
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    secret = tmp_path / "secret.py"
+    secret.write_text(TASK)
+    secret.chmod(0)
+    main(["check", "."])
+    assert "secret.py: cannot read" in capsys.readouterr().err
+
+
+def test_module_names(tmp_path: Path) -> None:
+    for rel in [
+        "src/shop/__init__.py",
+        "src/shop/orders/__init__.py",
+        "src/shop/orders/tasks.py",
+        "script.py",
+    ]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert module_name(tmp_path / "src/shop/orders/tasks.py") == ("shop.orders.tasks", False)
+    assert module_name(tmp_path / "src/shop/orders/__init__.py") == ("shop.orders", True)
+    assert module_name(tmp_path / "script.py") == ("script", False)
