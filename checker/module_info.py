@@ -11,6 +11,7 @@ from typing import Union
 
 import libcst as cst
 
+from checker.body import children
 from checker.values import dotted_name
 
 Scope = Union[cst.FunctionDef, cst.ClassDef]
@@ -89,116 +90,77 @@ def resolve_relative(module: str, is_package: bool, level: int, target: str) -> 
     return base
 
 
-class _Collector(cst.CSTVisitor):
-    def __init__(self, info: ModuleInfo) -> None:
-        self.info = info
-        self.scopes: list[Scope] = []
-        self.block_depth = 0
-
-    # Scopes -----------------------------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.info.functions.append(FunctionRecord(node, tuple(self.scopes)))
-        self.scopes.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.scopes.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.info.classes.append(ClassRecord(node, tuple(self.scopes)))
-        self.scopes.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.scopes.pop()
-
-    def _enter_block(self, node: cst.CSTNode) -> None:
-        if not self.scopes:
-            self.block_depth += 1
-
-    def _leave_block(self, node: cst.CSTNode) -> None:
-        if not self.scopes:
-            self.block_depth -= 1
-
-    def visit_If(self, node: cst.If) -> None:
-        self._enter_block(node)
-
-    def leave_If(self, original_node: cst.If) -> None:
-        self._leave_block(original_node)
-
-    def visit_Try(self, node: cst.Try) -> None:
-        self._enter_block(node)
-
-    def leave_Try(self, original_node: cst.Try) -> None:
-        self._leave_block(original_node)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._enter_block(node)
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._leave_block(original_node)
-
-    def visit_While(self, node: cst.While) -> None:
-        self._enter_block(node)
-
-    def leave_While(self, original_node: cst.While) -> None:
-        self._leave_block(original_node)
-
-    def visit_With(self, node: cst.With) -> None:
-        self._enter_block(node)
-
-    def leave_With(self, original_node: cst.With) -> None:
-        self._leave_block(original_node)
-
-    # Imports ----------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = dotted_name(alias.name)
-            if full is None:
-                continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.info.imports[alias.asname.name.value] = full
-            else:
-                head = full.partition(".")[0]
-                self.info.imports[head] = head
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        target = dotted_name(node.module) if node.module is not None else ""
-        if target is None:
-            return
-        base = resolve_relative(self.info.name, self.info.is_package, len(node.relative), target)
-        for alias in node.names:
-            imported = dotted_name(alias.name)
-            if imported is None:
-                continue
-            local = imported
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-            self.info.imports[local] = f"{base}.{imported}" if base else imported
-
-    # Statements -------------------------------------------------------------------------
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        if self.scopes:
-            return
-        conditional = self.block_depth > 0
-        for statement in node.body:
-            self.info.module_statements.append((statement, conditional))
-            if isinstance(statement, cst.Assign):
-                for target in statement.targets:
-                    if isinstance(target.target, cst.Name):
-                        self.info.assignments[target.target.value] = statement.value
-            elif (
-                isinstance(statement, cst.AnnAssign)
-                and statement.value is not None
-                and isinstance(statement.target, cst.Name)
-            ):
-                self.info.assignments[statement.target.value] = statement.value
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.info.calls.append(node)
-
-
 def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
+    """Visit every node of the module once (iteratively: no recursion, no node rebuilding)."""
     info = ModuleInfo(name=name, is_package=is_package)
-    module.visit(_Collector(info))
+    # (node, enclosing scopes, inside a module-level block)
+    stack: list[tuple[cst.CSTNode, tuple[Scope, ...], bool]] = [
+        (child, (), False) for child in reversed(module.body)
+    ]
+    while stack:
+        node, scopes, conditional = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            if not scopes:
+                _module_statements(info, node, conditional)
+        elif isinstance(node, cst.Call):
+            info.calls.append(node)
+        elif isinstance(node, cst.Import):
+            _import(info, node)
+        elif isinstance(node, cst.ImportFrom):
+            _import_from(info, node)
+        elif isinstance(node, cst.FunctionDef):
+            info.functions.append(FunctionRecord(node, scopes))
+        elif isinstance(node, cst.ClassDef):
+            info.classes.append(ClassRecord(node, scopes))
+        inner_scopes = (*scopes, node) if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else scopes
+        inner_conditional = conditional or (not scopes and isinstance(node, _BLOCKS))
+        below = children(node)
+        stack.extend((child, inner_scopes, inner_conditional) for child in reversed(below))
     return info
+
+
+_BLOCKS = (cst.If, cst.Try, cst.For, cst.While, cst.With, *((cst.TryStar,) if hasattr(cst, "TryStar") else ()))
+
+
+def _import(info: ModuleInfo, node: cst.Import) -> None:
+    for alias in node.names:
+        full = dotted_name(alias.name)
+        if full is None:
+            continue
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            info.imports[alias.asname.name.value] = full
+        else:
+            head = full.partition(".")[0]
+            info.imports[head] = head
+
+
+def _import_from(info: ModuleInfo, node: cst.ImportFrom) -> None:
+    if isinstance(node.names, cst.ImportStar):
+        return
+    target = dotted_name(node.module) if node.module is not None else ""
+    if target is None:
+        return
+    base = resolve_relative(info.name, info.is_package, len(node.relative), target)
+    for alias in node.names:
+        imported = dotted_name(alias.name)
+        if imported is None:
+            continue
+        local = imported
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = alias.asname.name.value
+        info.imports[local] = f"{base}.{imported}" if base else imported
+
+
+def _module_statements(info: ModuleInfo, node: cst.SimpleStatementLine, conditional: bool) -> None:
+    for statement in node.body:
+        info.module_statements.append((statement, conditional))
+        if isinstance(statement, cst.Assign):
+            for target in statement.targets:
+                if isinstance(target.target, cst.Name):
+                    info.assignments[target.target.value] = statement.value
+        elif (
+            isinstance(statement, cst.AnnAssign)
+            and statement.value is not None
+            and isinstance(statement.target, cst.Name)
+        ):
+            info.assignments[statement.target.value] = statement.value

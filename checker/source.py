@@ -21,8 +21,7 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"celery",
     b"crontab",
     b"broker",
-    b"serializer",
-    b"accept_content",
+    b"pickle",
 )
 
 
