@@ -69,11 +69,11 @@ def {name}(self{params}):
     return result
 '''
 
-TEST = '''
+TEST = """
 def test_{name}():
     from {module} import {name}
     assert {name}.name
-'''
+"""
 
 
 def _ordinary(rng: random.Random, kind: str, count: int) -> str:
@@ -81,12 +81,19 @@ def _ordinary(rng: random.Random, kind: str, count: int) -> str:
     blocks = []
     for i in range(count):
         name = f"{kind.capitalize()}Item{i}"
-        blocks.append((MODEL if kind == "models" else VIEW).format(name=name if kind == "models" else name.lower()))
+        blocks.append(
+            (MODEL if kind == "models" else VIEW).format(name=name if kind == "models" else name.lower())
+        )
     return header + "\n".join(blocks)
 
 
 def _tasks(rng: random.Random, app: str, count: int) -> tuple[str, list[str]]:
-    lines = ["import time", "from celery import shared_task", "from celery.utils.log import get_task_logger", ""]
+    lines = [
+        "import time",
+        "from celery import shared_task",
+        "from celery.utils.log import get_task_logger",
+        "",
+    ]
     lines.append("logger = get_task_logger(__name__)\n")
     names = []
     for i in range(count):

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 
 def _time(command: list[str], cwd: Path) -> float:
@@ -48,7 +48,9 @@ def main() -> None:
             _time(command, root)  # warm the OS file cache
             times = [_time(command, root) for _ in range(args.repeat)]
             median = statistics.median(times)
-            print(f"{count:>6}  {median:>9.3f}  {min(times):>7.3f}  {max(times):>7.3f}  {count / median:>8.0f}")
+            print(
+                f"{count:>6}  {median:>9.3f}  {min(times):>7.3f}  {max(times):>7.3f}  {count / median:>8.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -119,7 +119,14 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
     return info
 
 
-_BLOCKS = (cst.If, cst.Try, cst.For, cst.While, cst.With, *((cst.TryStar,) if hasattr(cst, "TryStar") else ()))
+_BLOCKS = (
+    cst.If,
+    cst.Try,
+    cst.For,
+    cst.While,
+    cst.With,
+    *((cst.TryStar,) if hasattr(cst, "TryStar") else ()),
+)
 
 
 def _import(info: ModuleInfo, node: cst.Import) -> None:

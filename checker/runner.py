@@ -18,7 +18,7 @@ from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
 from checker.rules import rule_by_code
 from checker.settings import setting_names
-from checker.source import SourceFile, may_matter
+from checker.source import SourceFile, may_matter, stop_parser_thread
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
 # parsed first, in the main process.
@@ -103,6 +103,7 @@ def analyse_sources(
         results.extend(_analyse_batch(rest, index, options))
         return results, index
     batches = _batches(rest, workers * 4)
+    stop_parser_thread()
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(index, options)
     ) as pool:

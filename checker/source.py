@@ -45,7 +45,7 @@ class Unsupported:
     """Python accepts the file but libcst cannot parse it: no finding, a note on stderr."""
 
     message: str
-    refused: bool = False  # Python itself could not build the tree (too deep for CPython)
+    final: bool = False  # no point asking libcst: the tree is too deep for it (or for CPython)
 
 
 ParseResult = Union[cst.Module, ParseError, Unsupported]
@@ -61,11 +61,24 @@ def may_matter(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
 # Python's own (much faster) parser, which also refuses what CPython cannot compile.
 _DEEP_BRACKETS = 100
 _LONG_LINE = 4000
+_LARGE_FILE = 256 * 1024
+# libcst's time grows quickly with expression depth (a 100,000-term sum takes minutes): deeper
+# trees than this are skipped with a note.
+_MAX_TREE_DEPTH = 1000
 _BRACKETS = bytes(range(256)).translate(None, b"()[]{}")
 _DEPTH_STEP = {ord("("): 1, ord("["): 1, ord("{"): 1, ord(")"): -1, ord("]"): -1, ord("}"): -1}
 # libcst's parser recurses on the native stack: it runs in a thread with a large one.
 _STACK_SIZE = 512 * 1024 * 1024
 _parser_thread: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def stop_parser_thread() -> None:
+    """End the parser thread (before forking worker processes: forking a threaded process is
+    unsafe); the next parse starts a new one."""
+    global _parser_thread
+    if _parser_thread is not None:
+        _parser_thread.shutdown(wait=True)
+        _parser_thread = None
 
 
 def _forget_parser_thread() -> None:
@@ -79,6 +92,8 @@ if hasattr(os, "register_at_fork"):
 
 
 def _suspicious(data: bytes) -> bool:
+    if len(data) > _LARGE_FILE:
+        return True
     if len(data) > _LONG_LINE and max(map(len, data.splitlines()), default=0) > _LONG_LINE:
         return True
     brackets = data.translate(None, _BRACKETS)
@@ -108,7 +123,7 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
 def parse(data: bytes) -> ParseResult:
     if _suspicious(data):
         verdict = _python_verdict(data, "too deeply nested or too long for the analyser")
-        if not isinstance(verdict, Unsupported) or verdict.refused:
+        if not isinstance(verdict, Unsupported) or verdict.final:
             return verdict
     return _executor().submit(_parse_cst, data).result()
 
@@ -122,13 +137,29 @@ def _parse_cst(data: bytes) -> ParseResult:
         return _python_verdict(data, _one_line(error))
 
 
+def _tree_depth(tree: ast.AST, limit: int) -> int:
+    """The depth of an ``ast`` tree, counted iteratively, stopping once past ``limit``."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                break
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def _python_verdict(data: bytes, libcst_message: str) -> ParseResult:
     """Ask Python's own parser where the file is wrong; no CT000 for a file Python accepts."""
     limit = sys.getrecursionlimit()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(data)
+            tree = ast.parse(data)
+        if _tree_depth(tree, _MAX_TREE_DEPTH) > _MAX_TREE_DEPTH:
+            return Unsupported("too deeply nested for the analyser", final=True)
     except SyntaxError as error:
         line = error.lineno or 1
         column = error.offset or 1
@@ -136,7 +167,7 @@ def _python_verdict(data: bytes, libcst_message: str) -> ParseResult:
     except (ValueError, UnicodeDecodeError) as error:
         return ParseError(1, 1, f"cannot decode or parse: {_one_line(error)}")
     except (RecursionError, MemoryError):
-        return Unsupported("too deeply nested for Python itself", refused=True)
+        return Unsupported("too deeply nested for Python itself", final=True)
     finally:
         sys.setrecursionlimit(limit)
     return Unsupported(libcst_message)

@@ -188,3 +188,13 @@ def test_python_dash_m_and_console_script(project: Path) -> None:
     )
     assert out.returncode == 1
     assert "CT107" in out.stdout
+
+
+def test_colour_only_on_a_terminal(project: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    main(["check", "--select", "CT107"])
+    assert "\033[1;31mCT107\033[0m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    main(["check", "--select", "CT107"])
+    assert "\033[" not in capsys.readouterr().out

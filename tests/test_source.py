@@ -38,7 +38,10 @@ def test_unparsable_files_report_the_parser_position(data: bytes, line: int) -> 
 
 @pytest.mark.parametrize("data", FINE)
 def test_files_python_accepts_never_give_ct000(data: bytes) -> None:
-    ast.parse(data)
+    try:
+        ast.parse(data)
+    except SyntaxError:
+        pytest.skip("syntax newer than this Python")
     assert not isinstance(parse(data), ParseError)
 
 
