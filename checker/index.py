@@ -20,6 +20,8 @@ class ClassInfo:
 class ProjectIndex:
     # Qualified names (``proj.celery.app``) bound to ``Celery(...)`` at module level.
     apps: set[str] = dataclasses.field(default_factory=set)
+    # The project's modules (those that may hold a task), by dotted name.
+    modules: set[str] = dataclasses.field(default_factory=set)
     # Task base classes defined in the project, by qualified name.
     task_classes: dict[str, ClassInfo] = dataclasses.field(default_factory=dict)
 
@@ -42,4 +44,5 @@ class ProjectIndex:
 
     def merge(self, other: ProjectIndex) -> None:
         self.apps |= other.apps
+        self.modules |= other.modules
         self.task_classes.update(other.task_classes)

@@ -78,7 +78,7 @@ def analyse_sources(
 ) -> tuple[list[FileResult], ProjectIndex]:
     """Analyse files that passed the prefilter; the index comes from a first, small pass."""
     results: list[FileResult] = []
-    index = ProjectIndex()
+    index = ProjectIndex(modules={source.module for source in sources if source.module})
     early: list[Parsed] = []
     rest: list[SourceFile] = []
     for source in sources:

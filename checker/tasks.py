@@ -238,7 +238,10 @@ class Discovery:
                 seen.add(expr.value)
                 return any(self._is_task_base(a.value, seen) for a in local.bases if a.keyword is None)
             if expr.value == "Task" and expr.value in self.info.imports:
-                return ".models." not in f".{qualified}."
+                # ``Task`` imported from a project module (a re-export or a base of its own);
+                # other libraries' ``Task`` classes (luigi, prefect, ...) also define ``run``.
+                module = qualified.rpartition(".")[0]
+                return module in self.index.modules and ".models." not in f".{qualified}."
         if isinstance(expr, cst.Attribute) and expr.attr.value == "Task":
             return self.is_app(expr.value)
         return False

@@ -342,3 +342,32 @@ def test_positions_point_at_first_decorator(analyse):
     by_code = {f.code: f for f in result.findings}
     assert (by_code["CT201"].line, by_code["CT201"].column) == (4, 1)
     assert by_code["CT201"].task_key == task.key
+
+
+def test_task_classes_of_other_libraries_are_not_tasks(analyse):
+    result = analyse(
+        {
+            "proj/base.py": "from celery import Task\n",
+            "proj/pipelines.py": """
+            import luigi
+            from luigi import Task
+            from prefect import Task as PrefectTask
+
+            class Extract(Task):
+                def run(self): ...
+
+            class Load(luigi.Task):
+                def run(self): ...
+
+            class Flow(PrefectTask):
+                def run(self): ...
+            """,
+            "proj/tasks.py": """
+            from proj.base import Task
+
+            class Reexported(Task):
+                def run(self): ...
+            """,
+        }
+    )
+    assert names(result) == ["proj.tasks.Reexported"]
