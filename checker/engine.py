@@ -8,6 +8,7 @@ import functools
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from checker.facts import FileFacts, Span, extract
 from checker.index import ProjectIndex
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
@@ -37,6 +38,7 @@ class FileResult:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     tasks: list[TaskSummary] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)  # one line each, for stderr
+    facts: FileFacts | None = None
 
 
 @dataclasses.dataclass
@@ -91,7 +93,7 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
 
 
 def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileResult:
-    """Run the selected rules on a parsed file."""
+    """Run the selected rules on a parsed file and collect its project facts."""
     source, module, info = parsed.source, parsed.module, parsed.info
     tasks = discover(info, index, options.wrappers)
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
@@ -109,58 +111,55 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     reports: list[tuple[Rule, Report]] = []
     for rule in _rules(options.codes):
         reports.extend((rule, report) for report in rule.check(ctx))
-    if not reports and not tasks:
-        return FileResult()
 
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    text = decode(source.data) or ""
-    silenced = suppressed_codes(text)
 
-    def line_of(node: cst.CSTNode) -> int:
-        return positions[node].start.line
-
-    keys: dict[int, str] = {}
-    summaries: list[TaskSummary] = []
-    for task in tasks:
-        start = positions[task.anchor].start
-        key = f"{source.display}:{start.line}:{task.function}"
-        keys[id(task)] = key
-        summaries.append(
-            TaskSummary(
-                key,
-                task.name,
-                task.function,
-                source.display,
-                start.line,
-                start.column + 1,
-                task.kind,
-            )
-        )
-
-    def span(node: cst.CSTNode) -> tuple[int, int, int, int]:
+    def span(node: cst.CSTNode) -> Span:
         """1-based start and exclusive end; compound statements are cut to their first line."""
         where = positions[node]
         end = where.end
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             end = positions[node.name].end
         elif isinstance(node, cst.ExceptHandler):
-            end = positions[node.type].end if node.type is not None else where.start
             if node.type is None:
-                return (
-                    where.start.line,
-                    where.start.column + 1,
-                    where.start.line,
-                    where.start.column + 7,
-                )
+                return where.start.line, where.start.column + 1, where.start.line, where.start.column + 7
+            end = positions[node.type].end
         return where.start.line, where.start.column + 1, end.line, end.column + 1
+
+    silenced = suppressed_codes(decode(source.data) or "")
+    facts = extract(source.display, info, settings, span)
+    facts.suppressions = silenced
+    if not reports and not tasks and not facts.settings and not facts.references and not facts.config_sources:
+        return FileResult()
+
+    keys: dict[int, str] = {}
+    summaries: list[TaskSummary] = []
+    for task in tasks:
+        line, column = span(task.anchor)[:2]
+        key = f"{source.display}:{line}:{task.function}"
+        keys[id(task)] = key
+        summaries.append(
+            TaskSummary(
+                key=key,
+                name=task.name,
+                function=task.function,
+                path=source.display,
+                line=line,
+                column=column,
+                kind=task.kind,
+                module=task.module,
+                name_known=task.name_known,
+                suppression_lines=tuple(sorted({span(n)[0] for n in task.suppression_nodes} | {line})),
+            )
+        )
 
     findings: list[Finding] = []
     for rule, report in reports:
         line, column, end_line, end_column = span(report.node)
-        lines = {line}
         subject: TaskDef | None = report.task
+        lines = {line}
         if subject is not None:
-            lines.update(line_of(node) for node in subject.suppression_nodes)
+            lines.update(span(node)[0] for node in subject.suppression_nodes)
         if any(rule.code in silenced.get(number, ()) for number in lines):
             continue
         findings.append(
@@ -179,4 +178,4 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 task_key=keys.get(id(subject)) if subject is not None else None,
             )
         )
-    return FileResult(findings=findings, tasks=summaries)
+    return FileResult(findings=findings, tasks=summaries, facts=facts)

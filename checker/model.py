@@ -79,3 +79,6 @@ class TaskSummary:
     line: int
     column: int
     kind: str  # "function", "class" or "call"
+    module: str = ""
+    name_known: bool = True  # False when ``name=`` is set to something that is not a literal
+    suppression_lines: tuple[int, ...] = ()  # lines whose suppression comments cover the task

@@ -126,6 +126,7 @@ def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: Ru
             result.findings.extend(analysed.findings)
             result.tasks.extend(analysed.tasks)
             result.notes.extend(analysed.notes)
+            result.facts = analysed.facts
         results.append(result)
     return results
 

@@ -12,6 +12,7 @@ mapping. A value set under ``if``/``try`` or that is not a literal is UNKNOWN.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import re
 from collections.abc import Iterator
@@ -33,10 +34,10 @@ class SettingNames:
     keys: frozenset[str]
     old_to_new: dict[str, str]
 
-    def normalise(self, raw: str, *, lower_case_allowed: bool) -> str | None:
-        """The current name of setting ``raw``, or None when ``raw`` is no Celery setting."""
-        if raw.islower():
-            return raw if lower_case_allowed and raw in self.keys else None
+    def normalise(self, raw: str) -> str | None:
+        """The current name of setting ``raw`` in any spelling, or None when it is none."""
+        if raw in self.keys:
+            return raw
         if raw in self.old_to_new:
             return self.old_to_new[raw]
         if raw.startswith("CELERY_"):
@@ -45,8 +46,15 @@ class SettingNames:
                 return new
         return None
 
-    def looks_like_setting(self, raw: str) -> bool:
-        return raw.startswith(("CELERY_", "CELERYD_", "CELERYBEAT_", "BROKER_")) or raw in self.old_to_new
+    def close_match(self, raw: str) -> str | None:
+        """The known spelling ``raw`` is most likely a typo of, if it is close to one."""
+        if raw.isupper() or not raw.islower():
+            candidates = [k for k in self.old_to_new if k[:1] == raw[:1]]
+            candidates += ["CELERY_" + k.upper() for k in self.keys]
+        else:
+            candidates = list(self.keys)
+        close = difflib.get_close_matches(raw, candidates, n=1, cutoff=0.85)
+        return close[0] if close else None
 
 
 @functools.cache
@@ -56,12 +64,20 @@ def setting_names() -> SettingNames:
     return SettingNames(frozenset(defaults.SETTING_KEYS), dict(defaults._TO_NEW_KEY))
 
 
+CONF, UPPER, LOWER = "conf", "upper", "lower"
+
+
 @dataclasses.dataclass(frozen=True)
 class Setting:
-    name: str  # normalised (current) setting name
+    name: str | None  # normalised (current) setting name; None for an unknown name
     raw: str  # as written
     value: Value
     node: cst.CSTNode  # the value expression, for positions
+    # CONF: app.conf / Celery(...) (always the app's); UPPER: a module-level upper-case name
+    # (Django's CELERY_ namespace or an old name); LOWER: a module-level lower-case name, which
+    # counts only in a config module.
+    kind: str
+    key_node: cst.CSTNode | None = None  # where the name is written, for CT406
 
 
 def is_config_module(module_name: str) -> bool:
@@ -73,8 +89,21 @@ def _conf_attribute(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "conf"
 
 
+def _module_level(raw: str, names: SettingNames) -> tuple[str | None, str] | None:
+    """Name and kind of a module-level assignment that may be a setting, or None."""
+    if raw.isupper():
+        if raw.startswith(("CELERY_", "CELERYD_", "CELERYBEAT_", "BROKER_")) or raw in names.old_to_new:
+            return names.normalise(raw), UPPER
+        return None
+    if raw.islower():
+        name = names.normalise(raw)
+        if name is not None or names.close_match(raw) is not None:
+            return name, LOWER
+    return None
+
+
 def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
-    config_module = is_config_module(info.name)
+    """Every setting (and would-be setting) this module writes, in every spelling."""
     for statement, conditional in info.module_statements:
         targets: list[cst.BaseAssignTargetExpression] = []
         value_node: cst.BaseExpression | None = None
@@ -88,45 +117,47 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
             continue
         value = UNKNOWN if conditional else evaluate(value_node)
         for target in targets:
-            raw: str | None = None
-            lower_ok = True
             if isinstance(target, cst.Name):
-                raw, lower_ok = target.value, config_module
+                found = _module_level(target.value, names)
+                if found is not None:
+                    yield Setting(found[0], target.value, value, value_node, found[1], target)
             elif isinstance(target, cst.Attribute) and _conf_attribute(target.value):
                 raw = target.attr.value
+                yield Setting(names.normalise(raw), raw, value, value_node, CONF, target.attr)
             elif (
                 isinstance(target, cst.Subscript)
                 and _conf_attribute(target.value)
                 and len(target.slice) == 1
                 and isinstance(target.slice[0].slice, cst.Index)
             ):
-                raw = string_value(target.slice[0].slice.value)
-            if raw is None:
-                continue
-            name = names.normalise(raw, lower_case_allowed=lower_ok)
-            if name is not None:
-                yield Setting(name, raw, value, value_node)
+                key = target.slice[0].slice.value
+                raw_key = string_value(key)
+                if raw_key is not None:
+                    yield Setting(names.normalise(raw_key), raw_key, value, value_node, CONF, key)
     for call in info.calls:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "update" and _conf_attribute(func.value):
-            yield from _keyword_settings(call, names, {})
+            yield from _keyword_settings(call, names, {}, unknown_too=True)
             for arg in call.args:
                 if arg.keyword is None and isinstance(arg.value, cst.Dict):
                     for element in arg.value.elements:
                         if isinstance(element, cst.DictElement):
                             key = string_value(element.key)
-                            name = key and names.normalise(key, lower_case_allowed=True)
-                            if key and name:
-                                yield Setting(name, key, evaluate(element.value), element.value)
+                            if key is not None:
+                                yield Setting(
+                                    names.normalise(key), key, evaluate(element.value), element.value, CONF, element.key
+                                )
         elif info.qualify(func) in CELERY_CLASS:
-            yield from _keyword_settings(call, names, _CELERY_KEYWORDS)
+            yield from _keyword_settings(call, names, _CELERY_KEYWORDS, unknown_too=False)
 
 
-def _keyword_settings(call: cst.Call, names: SettingNames, aliases: dict[str, str]) -> Iterator[Setting]:
+def _keyword_settings(
+    call: cst.Call, names: SettingNames, aliases: dict[str, str], *, unknown_too: bool
+) -> Iterator[Setting]:
     for arg in call.args:
         if arg.keyword is None:
             continue
         raw = arg.keyword.value
-        name = aliases.get(raw) or names.normalise(raw, lower_case_allowed=True)
-        if name is not None:
-            yield Setting(name, raw, evaluate(arg.value), arg.value)
+        name = aliases.get(raw) or names.normalise(raw)
+        if name is not None or unknown_too:
+            yield Setting(name, raw, evaluate(arg.value), arg.value, CONF, arg.keyword)
