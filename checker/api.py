@@ -49,5 +49,6 @@ def check_sources(
             continue
         module, is_package = _module_name(path)
         sources.append(SourceFile(path, module, is_package, data))
-    results, _ = analyse_sources(sources, run_options(config, codes), jobs=1)
-    return collect(results, len(files), [], codes)
+    options = run_options(config, codes)
+    results, _ = analyse_sources(sources, options, jobs=1)
+    return collect(results, len(files), [], options, config)

@@ -16,8 +16,11 @@ from checker.engine import FileResult, Parsed, RunOptions, analyse, contribution
 from checker.files import Excluder, display_path, module_name, python_files
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
-from checker.rules import rule_by_code
+from checker.facts import FileFacts
+from checker.project import ProjectContext, TestFiles, build_config
+from checker.rules import Rule, rule_by_code
 from checker.settings import setting_names
+from checker.values import UNKNOWN
 from checker.source import SourceFile, may_matter, stop_parser_thread
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
@@ -26,7 +29,6 @@ _INDEX_BYTES = re.compile(rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b", re.M)
 # Below this many files to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
 _NEEDS_OPTIONS = frozenset({"CT107"})
-_NEEDS_SETTINGS = frozenset({"CT201", "CT403", "CT404", "CT501"})
 
 
 @dataclasses.dataclass
@@ -47,7 +49,7 @@ def run_options(config: Config, codes: tuple[str, ...]) -> RunOptions:
         severities=severities,
         wrappers=frozenset(config.task_decorators),
         known_options=known_task_options() if selected & _NEEDS_OPTIONS else frozenset(),
-        setting_names=setting_names() if selected & _NEEDS_SETTINGS else None,
+        setting_names=setting_names(),
     )
 
 
@@ -147,16 +149,82 @@ def _worker_batch(batch: list[SourceFile]) -> list[FileResult]:
     return _analyse_batch(batch, index, options)
 
 
-def collect(results: list[FileResult], files: int, notes: list[str], codes: tuple[str, ...]) -> RunResult:
+def collect(
+    results: list[FileResult], files: int, notes: list[str], options: RunOptions, config: Config
+) -> RunResult:
     findings: list[Finding] = []
     tasks: list[TaskSummary] = []
+    facts: list[FileFacts] = []
     for result in results:
         findings.extend(result.findings)
         tasks.extend(result.tasks)
         notes.extend(result.notes)
+        if result.facts is not None:
+            facts.append(result.facts)
+    project = ProjectContext(tasks, facts, build_config(facts, TestFiles(config.test_paths)), TestFiles(config.test_paths))
+    findings = [f for f in findings if not _satisfied_by_project(f, project)]
+    findings.extend(_project_findings(project, options))
     findings.sort(key=Finding.sort_key)
     tasks.sort(key=lambda t: (t.path, t.line, t.column))
-    return RunResult(findings, tasks, files, notes, codes)
+    return RunResult(findings, tasks, files, notes, options.codes)
+
+
+def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
+    """A task finding that the project's configuration answers (a global time limit, say)."""
+    rule = rule_by_code().get(finding.code)
+    if rule is None or not rule.satisfied_by_settings:
+        return False
+    if any(project.config.truthy(name) for name in rule.satisfied_by_settings):
+        return True
+    annotations = project.config.facts("task_annotations")
+    for fact in annotations:
+        if not isinstance(fact.value, dict):
+            return fact.value is not None  # set, value unknown: it may well cover the task
+        for key in ("*", finding.task):
+            options = fact.value.get(key)
+            if options is UNKNOWN or (
+                isinstance(options, dict) and any(options.get(o) is not None for o in rule.satisfied_by_options)
+            ):
+                return True
+    return False
+
+
+def _project_findings(project: ProjectContext, options: RunOptions) -> list[Finding]:
+    suppressions = {f.path: f.suppressions for f in project.files}
+    findings = []
+    for rule in _project_rules(options.codes):
+        for report in rule.check_project(project):
+            where = report.where
+            lines = {where.line, *(report.task.suppression_lines if report.task else ())}
+            silenced = suppressions.get(where.path, {})
+            if any(rule.code in silenced.get(line, ()) for line in lines):
+                continue
+            findings.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    section=rule.section,
+                    severity=report.severity or options.severities.get(rule.code, rule.severity),
+                    message=report.message,
+                    path=where.path,
+                    line=where.line,
+                    column=where.column,
+                    end_line=where.end_line,
+                    end_column=where.end_column,
+                    task=report.task.name if report.task else None,
+                    task_key=report.task.key if report.task else None,
+                )
+            )
+    return findings
+
+
+def _project_rules(codes: tuple[str, ...]) -> list[Rule]:
+    by_code = rule_by_code()
+    return [
+        by_code[code]()
+        for code in codes
+        if code in by_code and by_code[code].check_project is not Rule.check_project
+    ]
 
 
 def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | None = None) -> RunResult:
@@ -164,4 +232,4 @@ def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | N
     sources, count = read_sources(paths, config, notes)
     options = run_options(config, codes)
     results, _ = analyse_sources(sources, options, jobs)
-    return collect(results, count, notes, codes)
+    return collect(results, count, notes, options, config)

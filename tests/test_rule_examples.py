@@ -7,6 +7,7 @@ import pytest
 from checker.api import check_sources
 from checker.config import Config
 from checker.rules import Rule, all_rules
+from checker.rules.base import Example
 
 EXAMPLES = [
     pytest.param(rule, kind, index, source, id=f"{rule.code}-{kind}-{index}")
@@ -24,8 +25,9 @@ def _config(rule: type[Rule]) -> Config:
 
 
 @pytest.mark.parametrize(("rule", "kind", "index", "source"), EXAMPLES)
-def test_example(rule: type[Rule], kind: str, index: int, source: str | bytes) -> None:
-    result = check_sources({"proj/tasks.py": source}, _config(rule), select=[rule.code])
+def test_example(rule: type[Rule], kind: str, index: int, source: Example) -> None:
+    files = source if isinstance(source, dict) else {"proj/tasks.py": source}
+    result = check_sources(files, _config(rule), select=[rule.code])
     codes = [f.code for f in result.findings]
     if kind == "valid":
         assert rule.code not in codes, result.findings

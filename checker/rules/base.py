@@ -11,12 +11,16 @@ from typing import ClassVar, Union
 
 import libcst as cst
 
+from checker.facts import Location
 from checker.index import ProjectIndex
-from checker.model import Section, Severity
+from checker.model import Section, Severity, TaskSummary
 from checker.module_info import ModuleInfo
+from checker.project import ProjectContext
 from checker.settings import Setting
 from checker.tasks import TaskDef
 
+# An example is one file's source (``proj/tasks.py``), or several files by path.
+Example = Union[str, bytes, dict[str, str]]
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead")
 
 
@@ -27,6 +31,16 @@ class Report:
     node: cst.CSTNode
     message: str
     task: TaskDef | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectReport:
+    """A finding of a project-wide rule, at a position another file's worker computed."""
+
+    where: Location
+    message: str
+    task: TaskSummary | None = None
+    severity: Severity | None = None  # a lower severity for a less certain case
 
 
 @dataclasses.dataclass
@@ -46,8 +60,8 @@ class Rule(abc.ABC):
     """Base class of every rule. Subclasses set the class attributes and implement ``check``.
 
     The class docstring is the rule's documentation in Markdown, with the sections of
-    ``DOC_HEADINGS``; ``VALID`` and ``INVALID`` are source files on which the rule must stay
-    silent or report at least once.
+    ``DOC_HEADINGS``; ``VALID`` and ``INVALID`` are examples (a source file, or a small project
+    as ``{path: source}``) on which the rule must stay silent or report at least once.
     """
 
     code: ClassVar[str]
@@ -61,12 +75,21 @@ class Rule(abc.ABC):
     per_task: ClassVar[bool] = True
     # Settings for running the examples (e.g. ``{"task-decorators": [...]}``).
     example_config: ClassVar[dict[str, object]] = {}
-    VALID: ClassVar[list[Union[str, bytes]]]
-    INVALID: ClassVar[list[Union[str, bytes]]]
+    VALID: ClassVar[list[Example]]
+    INVALID: ClassVar[list[Example]]
 
-    @abc.abstractmethod
+    # Project settings that make the check pass for every task (e.g. a global time limit), and
+    # the task options that do the same through ``task_annotations``.
+    satisfied_by_settings: ClassVar[tuple[str, ...]] = ()
+    satisfied_by_options: ClassVar[tuple[str, ...]] = ()
+
     def check(self, ctx: FileContext) -> Iterator[Report]:
-        """Yield a report for every violation in the file."""
+        """Yield a report for every violation in one file (rules that need only the file)."""
+        return iter(())
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        """Yield a report for every violation that needs the whole project."""
+        return iter(())
 
     @classmethod
     def docs(cls) -> str:

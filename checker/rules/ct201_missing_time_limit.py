@@ -40,6 +40,8 @@ class MissingTimeLimit(TaskRule):
     section = Section.RESILIENT
     severity = Severity.WARNING
     checklist = "Has a time limit"
+    satisfied_by_settings = GLOBAL_LIMITS
+    satisfied_by_options = ("time_limit", "soft_time_limit")
     VALID = [
         "from celery import shared_task\n\n@shared_task(time_limit=60)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(soft_time_limit=settings.LIMIT)\n"
@@ -49,10 +51,36 @@ class MissingTimeLimit(TaskRule):
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.task_time_limit = 600\n\n"
         "@app.task\ndef f():\n    pass\n",
     ]
+    VALID += [
+        {
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.config_from_object('proj.celeryconfig')\n",
+            "proj/celeryconfig.py": "task_soft_time_limit = 300\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        },
+        {
+            "proj/settings/__init__.py": "from .base import *\n",
+            "proj/settings/base.py": "import environ\nenv = environ.Env()\n"
+            "CELERY_TASK_TIME_LIMIT = env.int('CELERY_TASK_TIME_LIMIT', 600)\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        },
+        {
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.conf.task_annotations = {'*': {'time_limit': 60}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        },
+    ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(bind=True, max_retries=3)\ndef f(self):\n    pass\n",
         "from celery import Task\n\nclass T(Task):\n    name = 'x'\n\n    def run(self):\n        pass\n",
+        {
+            # a limit in test settings does not protect production
+            "proj/settings/test.py": "CELERY_TASK_TIME_LIMIT = 5\n",
+            # lower-case names count only in a module the app reads its config from
+            "proj/constants.py": "task_time_limit = 60\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        },
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -61,8 +89,6 @@ class MissingTimeLimit(TaskRule):
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:
-            return
-        if any(s.name in GLOBAL_LIMITS and s.value is not None for s in ctx.settings):
             return
         yield Report(
             task.anchor,

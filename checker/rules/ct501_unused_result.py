@@ -39,6 +39,8 @@ class UnusedResult(TaskRule):
     section = Section.OPTIMIZED
     severity = Severity.INFO
     checklist = "Stores a result only when one is used"
+    satisfied_by_settings = ("task_ignore_result",)
+    satisfied_by_options = ("ignore_result",)
     VALID = [
         "from celery import shared_task\n\n@shared_task\ndef add(x, y):\n    return x + y\n",
         "from celery import shared_task\n\n@shared_task(ignore_result=True)\ndef f():\n    g()\n",
@@ -53,8 +55,6 @@ class UnusedResult(TaskRule):
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or not task.options_complete or task.is_set("ignore_result"):
-            return
-        if any(s.name == "task_ignore_result" for s in ctx.settings):
             return
         if body.returns_value(task.run) or _uses_result_backend(task):
             return

@@ -1,0 +1,126 @@
+"""The project as a whole: its effective Celery configuration, its tasks, its test files.
+
+Built once per run in the main process from what the workers extracted, then consulted by the
+project-wide rules and by the settings-aware filtering of task findings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+
+import pathspec
+
+from checker.facts import FileFacts, SettingFact, TaskReference
+from checker.model import TaskSummary
+from checker.settings import LOWER, is_config_module
+from checker.values import UNKNOWN, Value
+
+DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests/**/*.py", "conftest.py")
+_TEST_PART = re.compile(r"^(tests?|testing|conftest)$|^test_|_tests?$|_testing$")
+DJANGO_SETTINGS = "django.conf:settings"
+
+
+class TestFiles:
+    """Which paths are test files (``test-paths`` globs, matched at any depth)."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        lines = []
+        for pattern in patterns or DEFAULT_TEST_PATHS:
+            if "/" in pattern.rstrip("/") and not pattern.startswith(("/", "**/")):
+                pattern = "**/" + pattern
+            lines.append(pattern)
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+
+    def matches(self, path: str) -> bool:
+        return bool(self.spec.match_file(path))
+
+
+def is_test_module(module: str) -> bool:
+    """A module named like test code (``settings.test``, ``test_settings``, ``conftest``)."""
+    return any(_TEST_PART.search(part) for part in module.split("."))
+
+
+@dataclasses.dataclass
+class ProjectConfig:
+    """The Celery configuration the project's apps end up with, from every spelling."""
+
+    settings: list[SettingFact]  # the ones that count
+    ignored_test_settings: list[SettingFact]  # set in test modules
+
+    def facts(self, name: str) -> list[SettingFact]:
+        return [s for s in self.settings if s.name == name]
+
+    def is_set(self, name: str) -> bool:
+        """Set to something other than None (a literal or an unknown value)."""
+        return any(s.value is not None for s in self.facts(name))
+
+    def truthy(self, name: str) -> bool:
+        """Set to a true literal, or to a value that cannot be known (which may be true)."""
+        return any(s.value is UNKNOWN or bool(s.value) for s in self.facts(name))
+
+    def value(self, name: str) -> Value:
+        facts = self.facts(name)
+        return facts[-1].value if facts else None
+
+
+def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectConfig:
+    files = list(files)
+    config_modules: set[str] = set()
+    for facts in files:
+        for target, _namespace in facts.config_sources:
+            if target != DJANGO_SETTINGS:
+                config_modules.add(target.partition(":")[0])
+        if is_config_module(facts.module):
+            config_modules.add(facts.module)
+    stars = {f.module: f.star_imports for f in files}
+    pending = list(config_modules)
+    while pending:  # ``from .base import *`` in a config module makes base part of it
+        for imported in stars.get(pending.pop(), []):
+            if imported not in config_modules:
+                config_modules.add(imported)
+                pending.append(imported)
+    counted: list[SettingFact] = []
+    in_tests: list[SettingFact] = []
+    for facts in files:
+        testing = is_test_module(facts.module) or test_files.matches(facts.path)
+        for setting in facts.settings:
+            if setting.kind == LOWER and facts.module not in config_modules:
+                continue
+            (in_tests if testing else counted).append(setting)
+    return ProjectConfig(counted, in_tests)
+
+
+@dataclasses.dataclass
+class ProjectContext:
+    """What the project-wide rules see."""
+
+    tasks: list[TaskSummary]
+    files: list[FileFacts]
+    config: ProjectConfig
+    test_files: TestFiles
+
+    def references(self, via: str) -> list[TaskReference]:
+        """Task names used by beat entries, routes or ``send_task`` outside test code."""
+        return [r for f in self.files for r in f.references if r.via == via and self._counts(r, f)]
+
+    def _counts(self, reference: TaskReference, facts: FileFacts) -> bool:
+        if is_test_module(facts.module) or self.test_files.matches(facts.path):
+            return False
+        if reference.kind != LOWER:
+            return True
+        return any(s.kind == LOWER and s.module == facts.module for s in self.config.settings)
+
+    def registered_names(self) -> set[str]:
+        return {t.name for t in self.tasks}
+
+    def may_name_a_project_task(self, name: str) -> bool:
+        """``name`` starts like one of the project's task names or modules: the project's to
+        define. Names of other prefixes may be tasks of installed libraries or other services."""
+        if name.startswith("celery."):
+            return False
+        head = name.partition(".")[0]
+        prefixes = {t.name.partition(".")[0] for t in self.tasks if t.name_known}
+        prefixes |= {t.module.partition(".")[0] for t in self.tasks if t.module}
+        return head in prefixes and all(t.name_known for t in self.tasks)
