@@ -82,7 +82,13 @@ def extract(
         key = setting.key_node if setting.key_node is not None else setting.node
         facts.settings.append(
             SettingFact(
-                setting.name, setting.raw, setting.value, setting.kind, info.name, where(setting.node), where(key)
+                setting.name,
+                setting.raw,
+                setting.value,
+                setting.kind,
+                info.name,
+                where(setting.node),
+                where(key),
             )
         )
         if setting.name == BEAT_SETTING:
@@ -113,13 +119,19 @@ def _import_target(node: cst.ImportFrom, info: ModuleInfo) -> str | None:
     return resolve_relative(info.name, info.is_package, len(node.relative), target)
 
 
-def _call_facts(call: cst.Call, info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CSTNode], Location]) -> None:
+def _call_facts(
+    call: cst.Call, info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CSTNode], Location]
+) -> None:
     func = call.func
     method = func.attr.value if isinstance(func, cst.Attribute) else None
     positional = [a for a in call.args if a.keyword is None and not a.star]
     if method == "config_from_object" and positional:
         namespace = next(
-            (string_value(a.value) for a in call.args if a.keyword is not None and a.keyword.value == "namespace"),
+            (
+                string_value(a.value)
+                for a in call.args
+                if a.keyword is not None and a.keyword.value == "namespace"
+            ),
             None,
         )
         target = string_value(positional[0].value)
@@ -135,7 +147,9 @@ def _call_facts(call: cst.Call, info: ModuleInfo, facts: FileFacts, where: Calla
     elif method == "send_task" and positional:
         name = string_value(positional[0].value)
         if name:
-            facts.references.append(TaskReference(name, "send_task", where(positional[0].value), CONF, info.name))
+            facts.references.append(
+                TaskReference(name, "send_task", where(positional[0].value), CONF, info.name)
+            )
     elif method == "add_periodic_task" and len(positional) >= 2:
         signature = positional[1].value
         if isinstance(signature, cst.Call) and info.qualify(signature.func) in _SIGNATURE:
@@ -163,7 +177,7 @@ def _beat_entries(node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode, bool]]:
         if name is None:
             continue
         options = _mapping(entry["options"]) if "options" in entry else None
-        expires = options is not None and "expires" in options or ("options" in entry and options is None)
+        expires = (options is not None and "expires" in options) or ("options" in entry and options is None)
         yield name, task_node, expires
 
 

@@ -13,15 +13,15 @@ from pathlib import Path
 from checker.celery_names import known_task_options
 from checker.config import Config
 from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, parse_source
+from checker.facts import FileFacts
 from checker.files import Excluder, display_path, module_name, python_files
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
-from checker.facts import FileFacts
 from checker.project import ProjectContext, TestFiles, build_config
 from checker.rules import Rule, rule_by_code
 from checker.settings import setting_names
-from checker.values import UNKNOWN
 from checker.source import SourceFile, may_matter, stop_parser_thread
+from checker.values import UNKNOWN
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
 # parsed first, in the main process.
@@ -161,7 +161,9 @@ def collect(
         notes.extend(result.notes)
         if result.facts is not None:
             facts.append(result.facts)
-    project = ProjectContext(tasks, facts, build_config(facts, TestFiles(config.test_paths)), TestFiles(config.test_paths))
+    project = ProjectContext(
+        tasks, facts, build_config(facts, TestFiles(config.test_paths)), TestFiles(config.test_paths)
+    )
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
     findings.extend(_project_findings(project, options))
     findings.sort(key=Finding.sort_key)
@@ -183,7 +185,8 @@ def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
         for key in ("*", finding.task):
             options = fact.value.get(key)
             if options is UNKNOWN or (
-                isinstance(options, dict) and any(options.get(o) is not None for o in rule.satisfied_by_options)
+                isinstance(options, dict)
+                and any(options.get(o) is not None for o in rule.satisfied_by_options)
             ):
                 return True
     return False

@@ -142,10 +142,15 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
                 if arg.keyword is None and isinstance(arg.value, cst.Dict):
                     for element in arg.value.elements:
                         if isinstance(element, cst.DictElement):
-                            key = string_value(element.key)
-                            if key is not None:
+                            dict_key = string_value(element.key)
+                            if dict_key is not None:
                                 yield Setting(
-                                    names.normalise(key), key, evaluate(element.value), element.value, CONF, element.key
+                                    names.normalise(dict_key),
+                                    dict_key,
+                                    evaluate(element.value),
+                                    element.value,
+                                    CONF,
+                                    element.key,
                                 )
         elif info.qualify(func) in CELERY_CLASS:
             yield from _keyword_settings(call, names, _CELERY_KEYWORDS, unknown_too=False)

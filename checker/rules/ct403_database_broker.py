@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.model import Section, Severity
-from checker.rules.base import FileContext, Report, Rule
+from checker.project import ProjectContext
+from checker.rules.base import ProjectReport, Rule
 
 _BROKER_SETTINGS = frozenset({"broker_url", "broker_read_url", "broker_write_url"})
 _DATABASE_TRANSPORTS = ("sqla+", "sqlalchemy+", "db+", "django://")
@@ -47,15 +48,20 @@ class DatabaseBroker(Rule):
         "from celery import Celery\n\napp = Celery('proj', broker='sqla+postgresql://app@db/app')\n",
         "CELERY_BROKER_URL = 'django://'\n",
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.broker_url = 'sqlalchemy+sqlite:///celery.db'\n",
+        {
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.config_from_object('proj.worker_config')\n",
+            "proj/worker_config.py": "broker_url = 'sqla+mysql://app@db/app'\n",
+        },
     ]
 
-    def check(self, ctx: FileContext) -> Iterator[Report]:
-        for setting in ctx.settings:
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        for setting in project.config.settings:
             if setting.name not in _BROKER_SETTINGS or not isinstance(setting.value, str):
                 continue
             if setting.value.strip().lower().startswith(_DATABASE_TRANSPORTS):
-                yield Report(
-                    setting.node,
+                yield ProjectReport(
+                    setting.where,
                     f"the broker `{setting.value.split(':', 1)[0]}` is a database transport: "
                     "use RabbitMQ or Redis",
                 )

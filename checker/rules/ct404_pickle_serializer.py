@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.model import Section, Severity
-from checker.rules.base import FileContext, Report, Rule
+from checker.project import ProjectContext
+from checker.rules.base import FileContext, ProjectReport, Report, Rule
 from checker.values import iter_items
 
 _SERIALIZER_SETTINGS = frozenset({"task_serializer", "result_serializer"})
@@ -42,6 +43,8 @@ class PickleSerializer(Rule):
     checklist = "Messages are not pickled"
     per_task = False
     VALID = [
+        # a pickle serializer in test settings only
+        {"proj/settings/test.py": "CELERY_TASK_SERIALIZER = 'pickle'\n"},
         "from celery import Celery\n\napp = Celery('proj')\n"
         "app.conf.update(task_serializer='json', accept_content=['json'])\n",
         "from celery import shared_task\n\n@shared_task(serializer='json')\ndef f():\n    pass\n",
@@ -50,6 +53,11 @@ class PickleSerializer(Rule):
         "from celery import shared_task\n\n@shared_task(serializer='pickle')\ndef f():\n    pass\n",
         "CELERY_TASK_SERIALIZER = 'pickle'\n",
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.accept_content = ['json', 'pickle']\n",
+        {
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.config_from_object('proj.worker_config')\n",
+            "proj/worker_config.py": "result_serializer = 'pickle'\n",
+        },
     ]
 
     def check(self, ctx: FileContext) -> Iterator[Report]:
@@ -57,10 +65,12 @@ class PickleSerializer(Rule):
             option = task.option("serializer")
             if option is not None and option.origin != "base" and option.value in _PICKLE:
                 yield Report(option.node or task.anchor, f"`serializer='pickle'`: {MESSAGE}", task)
-        for setting in ctx.settings:
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        for setting in project.config.settings:
             if setting.name in _SERIALIZER_SETTINGS and setting.value in _PICKLE:
-                yield Report(setting.node, f"`{setting.raw}` is pickle: {MESSAGE}")
+                yield ProjectReport(setting.where, f"`{setting.raw}` is pickle: {MESSAGE}")
             elif setting.name in _ACCEPT_SETTINGS:
                 items = iter_items(setting.value)
                 if any(isinstance(item, str) and item in _PICKLE for item in items):
-                    yield Report(setting.node, f"`{setting.raw}` admits pickle: {MESSAGE}")
+                    yield ProjectReport(setting.where, f"`{setting.raw}` admits pickle: {MESSAGE}")

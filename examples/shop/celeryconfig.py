@@ -4,6 +4,14 @@ from celery.schedules import crontab
 task_serializer = "pickle"
 accept_content = ["json", "pickle"]
 result_serializer = "json"
+task_acks_lates = True  # CT406: a typo of task_acks_late, silently ignored
+task_always_eager = True  # CT302: tasks would run inline in production
+
+task_routes = {
+    "shop.billing.tasks.charge_card": {"queue": "payments"},
+    "shop.billing.tasks.refund_card": {"queue": "payments"},  # CT402: no such task
+    "shop.reports.*": {"queue": "reports"},
+}
 
 beat_schedule = {
     "nightly-invoices": {
@@ -14,5 +22,9 @@ beat_schedule = {
         "task": "shop.reports.tasks.daily_report",
         # CT405: runs every minute from 7:00 to 7:59.
         "schedule": crontab(hour=7),
+    },
+    "purge-reports": {
+        "task": "shop.reports.tasks.purge_report",  # CT401: the task is purge_reports
+        "schedule": crontab(minute=30, hour=3),
     },
 }

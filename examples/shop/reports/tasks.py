@@ -48,6 +48,12 @@ def rotate_logs():
     plain_logger.info("rotating")  # CT602 (opt-in): not the task logger
 
 
+@shared_task(name="orders.confirm", time_limit=60, ignore_result=True)  # CT108: taken by orders
+def confirm_report(report_id: int):
+    """Confirm a report was delivered."""
+    task_logger.info("%s", report_id)
+
+
 @shared_task(time_limit=60, ignore_result=True)
 def undocumented(report_id: int):  # CT110 (opt-in): no docstring
     task_logger.info("%s", report_id)

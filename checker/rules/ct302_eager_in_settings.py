@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.project import ProjectContext
+from checker.rules.base import ProjectReport, Rule
+
+
+class EagerInSettings(Rule):
+    """
+    ## What it does
+    Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to
+    the literal `True` outside test code (test files and test settings modules such as
+    `settings/test.py` are exempt).
+
+    ## Why is this bad?
+    Eager mode runs every task inline, in the caller's process, and never touches the broker. In
+    production settings, web requests then do the tasks' work synchronously, retries and time
+    limits behave differently, and the workers sit idle. It belongs in test settings only.
+
+    ## Example
+    ```python
+    # settings/production.py
+    CELERY_TASK_ALWAYS_EAGER = True
+    ```
+
+    ## Use instead
+    ```python
+    # settings/test.py
+    CELERY_TASK_ALWAYS_EAGER = True
+    ```
+    """
+
+    code = "CT302"
+    name = "eager-in-settings"
+    section = Section.TESTED
+    severity = Severity.WARNING
+    checklist = "Tasks are not run eagerly outside tests"
+    per_task = False
+    VALID = [
+        {"proj/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
+        {"proj/settings/base.py": "CELERY_TASK_ALWAYS_EAGER = env.bool('EAGER', False)\n"},
+        {"tests/conftest.py": "from proj.celery import app\n\napp.conf.task_always_eager = True\n"},
+    ]
+    INVALID = [
+        {"proj/settings/production.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
+        {"proj/settings.py": "CELERY_ALWAYS_EAGER = True\n"},
+        {
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.conf.update(task_always_eager=True)\n"
+        },
+    ]
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        for setting in project.config.facts("task_always_eager"):
+            if setting.value is True:
+                yield ProjectReport(
+                    setting.where,
+                    f"`{setting.raw}` is True outside test code: tasks would run inline, "
+                    "in the caller, in production",
+                )

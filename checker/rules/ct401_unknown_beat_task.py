@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.project import ProjectContext
+from checker.rules.base import ProjectReport, Rule
+
+
+class UnknownBeatTask(Rule):
+    """
+    ## What it does
+    Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`,
+    `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string,
+    a task the project defines. Names outside the project's own prefixes (Celery's built-ins,
+    installed libraries' tasks) are left alone, and so is everything when a task's name is not a
+    literal.
+
+    ## Why is this bad?
+    Beat sends the message whatever the name; the worker rejects it as an unregistered task and
+    the periodic job silently never runs. This happens after every rename or move of a task
+    whose name is implicit.
+
+    ## Example
+    ```python
+    beat_schedule = {
+        "nightly-invoices": {"task": "billing.tasks.send_invoice", "schedule": crontab(minute=0, hour=2)},
+    }
+    ```
+
+    ## Use instead
+    ```python
+    beat_schedule = {
+        "nightly-invoices": {"task": "billing.tasks.send_invoices", "schedule": crontab(minute=0, hour=2)},
+    }
+    ```
+    """
+
+    code = "CT401"
+    name = "unknown-beat-task"
+    section = Section.DEPLOYED
+    severity = Severity.ERROR
+    checklist = "Beat entries name existing tasks"
+    per_task = False
+    VALID = [
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/settings.py": "CELERY_BEAT_SCHEDULE = {\n    'cleanup': {'task': 'proj.tasks.cleanup', "
+            "'schedule': 60.0},\n    'results': {'task': 'celery.backend_cleanup', 'schedule': 3600},\n"
+            "    'other': {'task': 'django_celery_results.tasks.x', 'schedule': 60}}\n",
+        },
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name='jobs.cleanup')\n"
+            "def cleanup():\n    pass\n",
+            "proj/celery.py": "from celery import Celery, signature\n\napp = Celery('proj')\n"
+            "app.add_periodic_task(60.0, signature('jobs.cleanup'))\n",
+        },
+    ]
+    INVALID = [
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/settings.py": "CELERY_BEAT_SCHEDULE = {\n    'cleanup': {'task': 'proj.tasks.clean_up', "
+            "'schedule': 60.0}}\n",
+        },
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name='jobs.cleanup')\n"
+            "def cleanup():\n    pass\n",
+            "proj/celery.py": "from celery import Celery, signature\n\napp = Celery('proj')\n"
+            "app.conf.beat_schedule = {'x': dict(task='jobs.cleanup_old', schedule=60)}\n"
+            "app.add_periodic_task(60.0, signature('jobs.clean'))\n",
+        },
+    ]
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        registered = project.registered_names()
+        for reference in project.references("beat"):
+            if reference.task in registered or not project.may_name_a_project_task(reference.task):
+                continue
+            yield ProjectReport(
+                reference.where,
+                f"beat schedules `{reference.task}`, which no task of the project registers: "
+                "the worker will reject it as unregistered",
+            )

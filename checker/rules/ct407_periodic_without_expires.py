@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.project import ProjectContext
+from checker.rules.base import ProjectReport, Rule
+
+
+class PeriodicWithoutExpires(Rule):
+    """
+    ## What it does
+    Checks that every beat entry sets `options={"expires": ...}` (or `expires=` on
+    `add_periodic_task`).
+
+    ## Why is this bad?
+    Beat keeps sending while the workers are down or busy. When they come back they run every
+    queued copy of the periodic task, one after another: a burst of stale, duplicate runs. An
+    expiry drops the copies nobody ran in time.
+
+    ## Example
+    ```python
+    beat_schedule = {"sync": {"task": "proj.tasks.sync", "schedule": 60.0}}
+    ```
+
+    ## Use instead
+    ```python
+    beat_schedule = {"sync": {"task": "proj.tasks.sync", "schedule": 60.0, "options": {"expires": 55}}}
+    ```
+    """
+
+    code = "CT407"
+    name = "periodic-without-expires"
+    section = Section.DEPLOYED
+    severity = Severity.INFO
+    opt_in = True
+    checklist = "Periodic runs expire"
+    per_task = False
+    VALID = [
+        {
+            "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60, "
+            "'options': {'expires': 55}}}\n"
+        },
+        "from celery import Celery, signature\n\napp = Celery('proj')\n"
+        "app.add_periodic_task(60, signature('proj.tasks.sync'), expires=55)\n",
+    ]
+    INVALID = [
+        {"proj/settings.py": "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"},
+        {
+            "proj/celeryconfig.py": "beat_schedule = {'s': {'task': 'proj.tasks.sync', 'schedule': 60, "
+            "'options': {'queue': 'beat'}}}\n"
+        },
+    ]
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        for reference in project.references("beat"):
+            if not reference.has_expires:
+                yield ProjectReport(
+                    reference.where,
+                    f"the beat entry for `{reference.task}` has no `expires`: runs pile up while workers are down",
+                )
