@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Union
 
 from checker.config import Config
-from checker.runner import RunResult, analyse_sources, collect, run_options
+from checker.runner import RunResult, execute
 from checker.selection import resolve
-from checker.source import SourceFile, may_matter
+from checker.source import SourceFile
 
 
 def _module_name(path: str) -> tuple[str, bool]:
@@ -45,10 +45,6 @@ def check_sources(
     sources = []
     for path, text in files.items():
         data = text.encode("utf-8") if isinstance(text, str) else text
-        if not may_matter(data):
-            continue
         module, is_package = _module_name(path)
         sources.append(SourceFile(path, module, is_package, data))
-    options = run_options(config, codes)
-    results, _ = analyse_sources(sources, options, jobs=1)
-    return collect(results, len(files), [], options, config)
+    return execute(sources, config, codes, jobs=1, notes=[])

@@ -81,6 +81,18 @@ def walk(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ..
         stack.extend((child, below) for child in reversed(children(node)))
 
 
+def every_node(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under ``root``, nested scopes included."""
+    stack = children(root)
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        yield node
+        below = children(node)
+        below.reverse()
+        stack.extend(below)
+
+
 def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under ``root``, outside nested scopes (see :func:`walk`)."""
     stack = children(root)

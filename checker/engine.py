@@ -8,7 +8,7 @@ import functools
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from checker.facts import FileFacts, Span, extract
+from checker.facts import FileFacts, Span, extract, test_references
 from checker.index import ProjectIndex
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
@@ -97,7 +97,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     source, module, info = parsed.source, parsed.module, parsed.info
     tasks = discover(info, index, options.wrappers)
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
-    if not tasks and not settings and not info.calls:
+    if not tasks and not settings and not info.calls and not source.is_test:
         return FileResult()
     ctx = FileContext(
         path=source.display,
@@ -129,7 +129,11 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     silenced = suppressed_codes(decode(source.data) or "")
     facts = extract(source.display, info, settings, span)
     facts.suppressions = silenced
-    if not reports and not tasks and not facts.settings and not facts.references and not facts.config_sources:
+    if source.is_test:
+        facts.test_references = test_references(info, module)
+    elif (
+        not reports and not tasks and not facts.settings and not facts.references and not facts.config_sources
+    ):
         return FileResult()
 
     keys: dict[int, str] = {}

@@ -65,6 +65,8 @@ class FileFacts:
     django_settings: list[str] = dataclasses.field(default_factory=list)  # DJANGO_SETTINGS_MODULE
     star_imports: list[str] = dataclasses.field(default_factory=list)
     references: list[TaskReference] = dataclasses.field(default_factory=list)
+    # For test files: every qualified name and string the file mentions (CT301).
+    test_references: frozenset[str] = frozenset()
     suppressions: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
 
 
@@ -107,6 +109,24 @@ def extract(
             if target:
                 facts.star_imports.append(target)
     return facts
+
+
+def test_references(info: ModuleInfo, module: cst.Module) -> frozenset[str]:
+    """What a test file refers to: its imports, names and attribute chains (qualified through
+    its imports) and its string literals (registered task names, ``mock.patch`` targets)."""
+    from checker.body import every_node
+
+    found = set(info.imports.values())
+    for node in every_node(module):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            qualified = info.qualify(node)
+            if qualified and "." in qualified:
+                found.add(qualified)
+        elif isinstance(node, cst.SimpleString):
+            text = string_value(node)
+            if text and len(text) < 200:
+                found.add(text)
+    return frozenset(found)
 
 
 def _import_target(node: cst.ImportFrom, info: ModuleInfo) -> str | None:

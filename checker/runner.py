@@ -7,7 +7,7 @@ import dataclasses
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from checker.celery_names import known_task_options
@@ -53,11 +53,35 @@ def run_options(config: Config, codes: tuple[str, ...]) -> RunOptions:
     )
 
 
-def read_sources(paths: list[Path], config: Config, notes: list[str]) -> tuple[list[SourceFile], int]:
-    """Read every Python file under ``paths``; return those that may matter, and the file count."""
+@dataclasses.dataclass
+class Sources:
+    """The files of a run: those that may hold tasks or settings, and the other test files."""
+
+    analysed: list[SourceFile]
+    other_tests: list[SourceFile]  # test files without a Celery token: read only if they name a task
+    count: int  # Python files considered
+
+
+def classify(files: Sequence[SourceFile], config: Config) -> Sources:
+    extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
+    tests = TestFiles(config.test_paths)
+    analysed: list[SourceFile] = []
+    other_tests: list[SourceFile] = []
+    for source in files:
+        is_test = tests.matches(source.display)
+        if is_test:
+            source = dataclasses.replace(source, is_test=True)
+        if may_matter(source.data, extra):
+            analysed.append(source)
+        elif is_test:
+            other_tests.append(source)
+    return Sources(analysed, other_tests, len(files))
+
+
+def read_sources(paths: list[Path], config: Config, notes: list[str]) -> list[SourceFile]:
+    """Read every Python file under ``paths``."""
     excluder = Excluder(config.exclude, config.root)
     files = python_files(paths, excluder, notes.append)
-    extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
     sources: list[SourceFile] = []
     for path in files:
         try:
@@ -68,11 +92,9 @@ def read_sources(paths: list[Path], config: Config, notes: list[str]) -> tuple[l
         except OSError as error:
             notes.append(f"{display_path(path)}: cannot read ({error.strerror or error}), skipped")
             continue
-        if not may_matter(data, extra):
-            continue
         name, is_package = module_name(path)
         sources.append(SourceFile(display_path(path), name, is_package, data))
-    return sources, len(files)
+    return sources
 
 
 def analyse_sources(
@@ -230,9 +252,33 @@ def _project_rules(codes: tuple[str, ...]) -> list[Rule]:
     ]
 
 
+def execute(
+    files: Sequence[SourceFile], config: Config, codes: tuple[str, ...], jobs: int | None, notes: list[str]
+) -> RunResult:
+    sources = classify(files, config)
+    options = run_options(config, codes)
+    results, _ = analyse_sources(sources.analysed, options, jobs)
+    if sources.other_tests and "CT301" in codes:
+        # Test files without a Celery token are parsed only when their bytes name a task.
+        wanted = _task_name_pattern(t for r in results for t in r.tasks)
+        if wanted is not None:
+            named = [s for s in sources.other_tests if wanted.search(s.data)]
+            results.extend(analyse_sources(named, options, jobs)[0])
+    return collect(results, sources.count, notes, options, config)
+
+
+def _task_name_pattern(tasks: Iterable[TaskSummary]) -> re.Pattern[bytes] | None:
+    """One pattern for every task's function name and registered name, as whole words."""
+    words = set()
+    for task in tasks:
+        words.add(task.function)
+        words.add(task.name)
+    if not words:
+        return None
+    alternatives = b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rb"(?<!\w)(?:" + alternatives + rb")(?![\w])")
+
+
 def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | None = None) -> RunResult:
     notes: list[str] = []
-    sources, count = read_sources(paths, config, notes)
-    options = run_options(config, codes)
-    results, _ = analyse_sources(sources, options, jobs)
-    return collect(results, count, notes, options, config)
+    return execute(read_sources(paths, config, notes), config, codes, jobs, notes)

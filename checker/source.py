@@ -31,6 +31,7 @@ class SourceFile:
     module: str  # dotted module name ("" when unknown)
     is_package: bool
     data: bytes
+    is_test: bool = False  # matches the test-file globs
 
 
 @dataclasses.dataclass(frozen=True)

@@ -34,17 +34,20 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "__init__.py").write_text("")
     (tmp_path / "proj" / "tasks.py").write_text(textwrap.dedent(BAD).lstrip())
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_tasks.py").write_text("from proj.tasks import charge\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 def test_text_output_and_exit_status(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "proj"]) == 1
+    assert main(["check", "proj", "tests"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("proj/tasks.py:3:1: CT201 [warning] no time limit")
-    assert out[2].startswith("proj/tasks.py:3:14: CT107 [error] `max_retry` is not a Celery task option")
-    assert out[2].endswith("(proj.tasks.charge)")
-    assert out[-1] == "Found 4 findings (1 error, 1 warning, 2 infos) in 1 task across 2 files."
+    [ct107] = [line for line in out if ": CT107 " in line]
+    assert ct107.startswith("proj/tasks.py:3:14: CT107 [error] `max_retry` is not a Celery task option")
+    assert ct107.endswith("(proj.tasks.charge)")
+    assert out[-1] == "Found 4 findings (1 error, 1 warning, 2 infos) in 1 task across 3 files."
     assert "\033[" not in "\n".join(out)  # no colour when not a TTY
 
 
@@ -64,7 +67,7 @@ def test_fail_on_thresholds(project: Path, capsys: pytest.CaptureFixture[str]) -
 def test_clean_project_exits_zero(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "proj" / "tasks.py").write_text(textwrap.dedent(GOOD).lstrip())
     assert main(["check", "--extend-select", "CT110"]) == 0
-    assert capsys.readouterr().out.strip() == "All checks passed: 1 task across 2 files."
+    assert capsys.readouterr().out.strip() == "All checks passed: 1 task across 3 files."
 
 
 def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,7 +84,7 @@ def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "sections": {
                 "defined": "fail",
                 "resilient": "fail",
-                "tested": "skipped",
+                "tested": "pass",
                 "deployed": "skipped",
                 "optimized": "fail",
                 "observable": "fail",
@@ -102,7 +105,7 @@ def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "end_column": 26,
         "task": "proj.tasks.charge",
     }
-    assert report["summary"] == {"files": 2, "tasks": 1, "errors": 1, "warnings": 1, "infos": 2}
+    assert report["summary"] == {"files": 3, "tasks": 1, "errors": 1, "warnings": 1, "infos": 2}
 
 
 def test_checklist_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,93 @@
+"""Project-wide knowledge: configuration in every spelling, test files, beat and routes."""
+
+from __future__ import annotations
+
+
+def codes(result):
+    return sorted((f.code, f.path, f.task) for f in result.findings)
+
+
+def test_test_files_without_celery_tokens_are_read_only_when_they_name_a_task(analyse):
+    result = analyse(
+        {
+            "shop/billing.py": "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    pass\n",
+            "tests/test_billing.py": "from shop.billing import charge\n\ndef test_charge():\n    charge(1)\n",
+            # never parsed: it names no task (parsing it would report CT000)
+            "tests/test_views.py": "def test_view(:\n",
+        },
+        select=["CT000", "CT301"],
+    )
+    assert codes(result) == []
+
+
+def test_untested_when_the_only_test_names_another_task(analyse):
+    result = analyse(
+        {
+            "shop/billing.py": "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    pass\n\n"
+            "@shared_task\ndef refund(x):\n    pass\n",
+            "tests/test_billing.py": "from shop.billing import charge\n",
+        },
+        select=["CT301"],
+    )
+    assert codes(result) == [("CT301", "shop/billing.py", "shop.billing.refund")]
+
+
+def test_django_settings_split_across_a_package(analyse):
+    files = {
+        "proj/celery.py": "import os\nfrom celery import Celery\n\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"
+        "app = Celery('proj')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n",
+        "proj/settings/__init__.py": "from .base import *\n",
+        "proj/settings/base.py": "CELERY_TASK_IGNORE_RESULT = True\n"
+        "if DEBUG:\n    CELERY_TASK_SOFT_TIME_LIMIT = 60\n",
+        "proj/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
+    }
+    result = analyse(files, select=["CT201", "CT302", "CT501"])
+    assert codes(result) == []
+
+
+def test_old_setting_names_map_to_new_ones(analyse):
+    files = {
+        "proj/celeryconfig.py": "CELERYD_TASK_TIME_LIMIT = 60\nCELERY_IGNORE_RESULT = True\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
+    }
+    assert codes(analyse(files, select=["CT201", "CT501"])) == []
+
+
+def test_config_module_given_as_a_module_object(analyse):
+    files = {
+        "proj/celery.py": "from celery import Celery\nfrom proj import worker_settings\n\n"
+        "app = Celery('proj')\napp.config_from_object(worker_settings)\n",
+        "proj/worker_settings.py": "task_time_limit = 60\ntask_ignore_result = True\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
+    }
+    assert codes(analyse(files, select=["CT201", "CT501"])) == []
+
+
+def test_beat_and_routes_by_explicit_names_are_known(analyse):
+    files = {
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name='jobs.sync')\n"
+        "def sync():\n    pass\n",
+        "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'jobs.sync', 'schedule': 60}}\n"
+        "CELERY_TASK_ROUTES = {'jobs.sync': {'queue': 'sync'}, 'jobs.*': {'queue': 'jobs'}}\n",
+    }
+    assert codes(analyse(files, select=["CT401", "CT402"])) == []
+
+
+def test_beat_is_trusted_when_a_task_name_cannot_be_read(analyse):
+    files = {
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name=PREFIX + 'sync')\n"
+        "def sync():\n    pass\n",
+        "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'proj.sync', 'schedule': 60}}\n",
+    }
+    assert codes(analyse(files, select=["CT401"])) == []
+
+
+def test_project_findings_honour_noqa(analyse):
+    files = {
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/settings.py": "CELERY_BEAT_SCHEDULE = {\n"
+        "    'sync': {'task': 'proj.tasks.sink', 'schedule': 60},  # noqa: CT401\n}\n",
+    }
+    assert codes(analyse(files, select=["CT401"])) == []
