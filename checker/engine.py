@@ -8,7 +8,8 @@ import functools
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from checker.facts import FileFacts, Span, extract, test_references
+from checker.callsites import call_sites
+from checker.facts import FileFacts, Location, Span, extract, test_references
 from checker.index import ProjectIndex
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
@@ -129,10 +130,14 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     silenced = suppressed_codes(decode(source.data) or "")
     facts = extract(source.display, info, settings, span)
     facts.suppressions = silenced
+    task_keys = [(f"{source.display}:{span(t.anchor)[0]}:{t.function}", t) for t in tasks]
+    facts.call_sites, facts.direct_calls = call_sites(
+        info, module, task_keys, lambda node: Location(source.display, *span(node))
+    )
     if source.is_test:
         facts.test_references = test_references(info, module)
-    elif (
-        not reports and not tasks and not facts.settings and not facts.references and not facts.config_sources
+    elif not (
+        reports or tasks or facts.settings or facts.references or facts.config_sources or facts.call_sites
     ):
         return FileResult()
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from checker.module_info import ModuleInfo
 from checker.settings import CONF, Setting
 from checker.values import Value, string_value
+
+if TYPE_CHECKING:
+    from checker.callsites import CallSite, DirectCall
 
 Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based, end exclusive)
 
@@ -65,6 +69,8 @@ class FileFacts:
     django_settings: list[str] = dataclasses.field(default_factory=list)  # DJANGO_SETTINGS_MODULE
     star_imports: list[str] = dataclasses.field(default_factory=list)
     references: list[TaskReference] = dataclasses.field(default_factory=list)
+    call_sites: list[CallSite] = dataclasses.field(default_factory=list)
+    direct_calls: list[DirectCall] = dataclasses.field(default_factory=list)
     # For test files: every qualified name and string the file mentions (CT301).
     test_references: frozenset[str] = frozenset()
     suppressions: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)

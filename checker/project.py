@@ -112,6 +112,13 @@ class ProjectContext:
             return True
         return any(s.kind == LOWER and s.module == facts.module for s in self.config.settings)
 
+    def task_objects(self) -> dict[str, TaskSummary]:
+        """Decorated tasks by the qualified name of the object the decorator returns."""
+        return {f"{t.module}.{t.function}": t for t in self.tasks if t.kind == "function" and t.module}
+
+    def task_by_key(self) -> dict[str, TaskSummary]:
+        return {t.key: t for t in self.tasks}
+
     def registered_names(self) -> set[str]:
         return {t.name for t in self.tasks}
 

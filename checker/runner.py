@@ -220,7 +220,9 @@ def _project_findings(project: ProjectContext, options: RunOptions) -> list[Find
     for rule in _project_rules(options.codes):
         for report in rule.check_project(project):
             where = report.where
-            lines = {where.line, *(report.task.suppression_lines if report.task else ())}
+            lines = {where.line}
+            if report.task is not None and report.task.path == where.path:
+                lines.update(report.task.suppression_lines)
             silenced = suppressions.get(where.path, {})
             if any(rule.code in silenced.get(line, ()) for line in lines):
                 continue

@@ -22,6 +22,9 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"crontab",
     b"broker",
     b"pickle",
+    b".delay(",
+    b".apply_async(",
+    b"delay_on_commit(",
 )
 
 

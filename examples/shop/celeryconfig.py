@@ -1,8 +1,8 @@
 from celery.schedules import crontab
 
-# CT404: pickle lets anyone who can write to the broker run code on the workers.
-task_serializer = "pickle"
-accept_content = ["json", "pickle"]
+# Pickle lets anyone who can write to the broker run code on the workers.
+task_serializer = "pickle"  # CT404
+accept_content = ["json", "pickle"]  # CT404
 result_serializer = "json"
 task_acks_lates = True  # CT406: a typo of task_acks_late, silently ignored
 task_always_eager = True  # CT302: tasks would run inline in production

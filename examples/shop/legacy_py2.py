@@ -1,7 +1,7 @@
-# CT000: a module left over from Python 2; it cannot be imported.
+# A module left over from Python 2: it cannot be imported.
 from celery import shared_task
 
 
 @shared_task
 def legacy_cleanup():
-    print "cleaning up"
+    print "cleaning up"  # CT000: Python 2 syntax

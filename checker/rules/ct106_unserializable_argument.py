@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.project import ProjectContext
+from checker.rules.base import ProjectReport, Rule
+
+
+class UnserializableArgument(Rule):
+    """
+    ## What it does
+    Checks call sites that enqueue one of the project's tasks (`.delay`, `.apply_async`, `.s`,
+    `.si`, `.signature`, `delay_on_commit`) with an argument that is clearly an object, not data:
+    `request`, `request.user`, `self.request.user`, or a name bound in the same function from
+    `X.objects.get/first/last/create/get_or_create(...)` or `get_object_or_404(...)`.
+
+    ## Why is this bad?
+    Arguments travel through the broker as JSON: a model instance or a request fails to
+    serialize, or (with pickle) arrives as a stale snapshot taken when the task was queued,
+    saved back over newer data by the task. Pass the id and fetch the row in the task.
+
+    ## Example
+    ```python
+    def checkout(request, pk):
+        order = Order.objects.get(pk=pk)
+        send_receipt.delay(order, request.user)
+    ```
+
+    ## Use instead
+    ```python
+    def checkout(request, pk):
+        order = Order.objects.get(pk=pk)
+        send_receipt.delay(order.pk, request.user.pk)
+    ```
+    """
+
+    code = "CT106"
+    name = "unserializable-argument"
+    section = Section.DEFINED
+    severity = Severity.WARNING
+    checklist = "Callers pass ids, not objects"
+    VALID = [
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(order_id):\n    pass\n",
+            "shop/views.py": "from shop.tasks import send\n\ndef checkout(request, pk):\n"
+            "    order = Order.objects.get(pk=pk)\n    send.delay(order.pk, request.user.pk)\n",
+        },
+        {
+            "shop/views.py": "def checkout(request, pk):\n    order = Order.objects.get(pk=pk)\n"
+            "    mailer.delay(order)  # not a task of this project\n",
+        },
+    ]
+    INVALID = [
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(order_id):\n    pass\n",
+            "shop/views.py": "from shop import tasks\n\ndef checkout(request, pk):\n"
+            "    order = get_object_or_404(Order, pk=pk)\n    tasks.send.delay(order)\n",
+        },
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(user):\n    pass\n",
+            "shop/views.py": "from shop.tasks import send\n\nclass View:\n    def post(self):\n"
+            "        send.apply_async(args=(self.request.user,), countdown=5)\n",
+        },
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(customer_id):\n    pass\n",
+            "shop/views.py": "from shop.tasks import send\n\ndef signup(form):\n"
+            "    customer, created = Customer.objects.get_or_create(email=form.email)\n"
+            "    send.s(customer).delay()\n",
+        },
+    ]
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        tasks = project.task_objects()
+        for facts in project.files:
+            for site in facts.call_sites:
+                task = tasks.get(site.target)
+                if task is None:
+                    continue
+                for text, where in site.objects:
+                    yield ProjectReport(
+                        where,
+                        f"`{text}` is an object, not data: pass its id to `{task.name}` and fetch it in the task",
+                        task,
+                    )

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checker.model import Section, Severity
+from checker.project import ProjectContext
+from checker.rules.base import ProjectReport, Rule
+
+
+class EnqueueInTransaction(Rule):
+    """
+    ## What it does
+    Checks for `.delay()` / `.apply_async()` of one of the project's tasks inside
+    `with transaction.atomic():` or a function decorated with `transaction.atomic`, unless the
+    call is deferred with `transaction.on_commit(...)`.
+
+    ## Why is this bad?
+    The message reaches the broker at once, before the transaction commits. A fast worker runs
+    the task, looks up the row and finds nothing (or the old version); if the transaction rolls
+    back, the task runs for a row that never existed.
+
+    ## Example
+    ```python
+    with transaction.atomic():
+        order = Order.objects.create(...)
+        send_receipt.delay(order.pk)
+    ```
+
+    ## Use instead
+    ```python
+    with transaction.atomic():
+        order = Order.objects.create(...)
+        send_receipt.delay_on_commit(order.pk)  # Celery >= 5.4
+        # or: transaction.on_commit(lambda: send_receipt.delay(order.pk))
+    ```
+    """
+
+    code = "CT504"
+    name = "enqueue-in-transaction"
+    section = Section.OPTIMIZED
+    severity = Severity.WARNING
+    checklist = "Callers enqueue after the transaction commits"
+    VALID = [
+        "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+        "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n"
+        "        transaction.on_commit(lambda: send.delay(x))\n        send.delay_on_commit(x)\n",
+        "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+        "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n        save(x)\n"
+        "    send.delay(x)\n",
+    ]
+    INVALID = [
+        "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+        "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n        save(x)\n"
+        "        send.delay(x)\n",
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n",
+            "shop/services.py": "from django.db.transaction import atomic\nfrom shop.tasks import send\n\n"
+            "@atomic\ndef create(x):\n    send.apply_async((x,))\n",
+        },
+    ]
+
+    def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        tasks = project.task_objects()
+        for facts in project.files:
+            for site in facts.call_sites:
+                task = tasks.get(site.target)
+                if task is not None and site.in_transaction and site.method in ("delay", "apply_async"):
+                    yield ProjectReport(
+                        site.where,
+                        f"`{task.name}` is enqueued inside a transaction: the worker may run before the "
+                        "commit; use `delay_on_commit()` or `transaction.on_commit(...)`",
+                        task,
+                    )
