@@ -167,21 +167,42 @@ def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[Path]:
             yield here / name
 
 
+# A directory holding one of these is where a project's imports start (its sys.path entry).
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py", ".git")
+
+
 @functools.lru_cache(maxsize=4096)
 def _is_package_dir(directory: Path) -> bool:
     return (directory / "__init__.py").is_file()
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_import_root(directory: Path) -> bool:
+    return directory.name == "src" or any((directory / marker).exists() for marker in ROOT_MARKERS)
 
 
 def module_name(path: Path) -> tuple[str, bool]:
     """The dotted name Python imports ``path`` under, and whether it is a package's ``__init__``.
 
     Walks up through directories holding an ``__init__.py``; the first directory without one is
-    the import root (which handles ``src/`` layouts).
+    the import root (which handles ``src/`` layouts). A module outside any regular package is
+    part of a namespace package: its name runs up to the nearest directory that looks like an
+    import root (holding ``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``manage.py`` or
+    ``.git``, or named ``src``), when there is one.
     """
     location = Path(os.path.abspath(path))
     is_package = location.name == "__init__.py"
     parts = [] if is_package else [location.stem]
     directory = location.parent
+    if not is_package and not _is_package_dir(directory):
+        namespace: list[str] = []
+        probe = directory
+        while not _is_import_root(probe) and probe.parent != probe:
+            namespace.append(probe.name)
+            probe = probe.parent
+        if probe.parent != probe and len(namespace) <= 8:
+            return ".".join([*reversed(namespace), location.stem]), False
+        return location.stem, False
     while _is_package_dir(directory) and directory.parent != directory:
         parts.append(directory.name)
         directory = directory.parent

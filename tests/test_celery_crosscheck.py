@@ -59,8 +59,9 @@ def _discovered(root: Path) -> list[str]:
     [
         (FIXTURES / "plain", "proj.celery:app"),
         (FIXTURES / "srclayout" / "src", "shop.worker:queue"),
+        (FIXTURES / "namespace", "nsproj.worker:app"),
     ],
-    ids=["plain", "src-layout"],
+    ids=["plain", "src-layout", "namespace-package"],
 )
 def test_static_discovery_matches_celery_registry(root: Path, app: str) -> None:
     registered = _registered(root, app)

@@ -92,7 +92,7 @@ def test_config_found_by_walking_up_and_applied(tmp_path: Path, monkeypatch, cap
     out = capsys.readouterr().out.splitlines()
     assert (
         out[0]
-        == "tasks.py:3:1: CT201 [error] no time limit: set `soft_time_limit`/`time_limit` on the task or `task_time_limit` in the Celery config (tasks.t)"
+        == "tasks.py:3:1: CT201 [error] no time limit: set `soft_time_limit`/`time_limit` on the task or `task_time_limit` in the Celery config (app.tasks.t)"
     )
     assert len(out) == 2
 

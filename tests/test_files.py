@@ -102,3 +102,14 @@ def test_module_names(tmp_path: Path) -> None:
     assert module_name(tmp_path / "src/shop/orders/tasks.py") == ("shop.orders.tasks", False)
     assert module_name(tmp_path / "src/shop/orders/__init__.py") == ("shop.orders", True)
     assert module_name(tmp_path / "script.py") == ("script", False)
+
+
+def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    for rel in ["proj/jobs/tasks.py", "backend/manage.py", "backend/tasks.py", "src/ns/tasks.py"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert module_name(tmp_path / "proj/jobs/tasks.py") == ("proj.jobs.tasks", False)
+    assert module_name(tmp_path / "backend/tasks.py") == ("tasks", False)
+    assert module_name(tmp_path / "src/ns/tasks.py") == ("ns.tasks", False)

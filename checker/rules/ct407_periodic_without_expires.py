@@ -53,9 +53,11 @@ class PeriodicWithoutExpires(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        by_name = {t.name: t for t in project.tasks}
         for reference in project.references("beat"):
             if not reference.has_expires:
                 yield ProjectReport(
                     reference.where,
                     f"the beat entry for `{reference.task}` has no `expires`: runs pile up while workers are down",
+                    by_name.get(reference.task),  # the scheduled task fails "deployed"
                 )
