@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from checker.callsites import call_sites
 from checker.facts import FileFacts, Location, Span, extract, test_references
@@ -113,10 +114,16 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     for rule in _rules(options.codes):
         reports.extend((rule, report) for report in rule.check(ctx))
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    resolved: list[Mapping[cst.CSTNode, CodeRange]] = []
 
     def span(node: cst.CSTNode) -> Span:
-        """1-based start and exclusive end; compound statements are cut to their first line."""
+        """1-based start and exclusive end; compound statements are cut to their first line.
+
+        Positions cost a full code generation of the module: they are computed on first use.
+        """
+        if not resolved:
+            resolved.append(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+        positions = resolved[0]
         where = positions[node]
         end = where.end
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
