@@ -52,6 +52,30 @@ class Parsed:
     info: ModuleInfo
 
 
+def make_finding(
+    rule: Rule,
+    severity: Severity,
+    message: str,
+    where: Location,
+    task: tuple[str, str] | None,
+) -> Finding:
+    """A finding of ``rule`` at ``where``, about the task ``(name, key)`` if any."""
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        section=rule.section,
+        severity=severity,
+        message=message,
+        path=where.path,
+        line=where.line,
+        column=where.column,
+        end_line=where.end_line,
+        end_column=where.end_column,
+        task=task[0] if task else None,
+        task_key=task[1] if task else None,
+    )
+
+
 @functools.cache
 def _rules(codes: tuple[str, ...]) -> tuple[Rule, ...]:
     by_code = rule_by_code()
@@ -179,19 +203,12 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         if any(rule.code in silenced.get(number, ()) for number in lines):
             continue
         findings.append(
-            Finding(
-                code=rule.code,
-                name=rule.name,
-                section=rule.section,
-                severity=options.severities.get(rule.code, rule.severity),
-                message=report.message,
-                path=source.display,
-                line=line,
-                column=column,
-                end_line=end_line,
-                end_column=end_column,
-                task=subject.name if subject is not None else None,
-                task_key=keys.get(id(subject)) if subject is not None else None,
+            make_finding(
+                rule,
+                options.severities.get(rule.code, rule.severity),
+                report.message,
+                Location(source.display, line, column, end_line, end_column),
+                (subject.name, keys[id(subject)]) if subject is not None else None,
             )
         )
     return FileResult(findings=findings, tasks=summaries, facts=facts)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pathspec
 
+from checker.callsites import CallSite
 from checker.facts import FileFacts, SettingFact, TaskReference
 from checker.model import TaskSummary
 from checker.settings import LOWER, is_config_module
@@ -115,6 +116,15 @@ class ProjectContext:
     def task_objects(self) -> dict[str, TaskSummary]:
         """Decorated tasks by the qualified name of the object the decorator returns."""
         return {f"{t.module}.{t.function}": t for t in self.tasks if t.kind == "function" and t.module}
+
+    def enqueued(self) -> Iterator[tuple[CallSite, TaskSummary]]:
+        """Every call site that enqueues (or signs) one of the project's tasks, with the task."""
+        tasks = self.task_objects()
+        for facts in self.files:
+            for site in facts.call_sites:
+                task = tasks.get(site.target)
+                if task is not None:
+                    yield site, task
 
     def task_by_key(self) -> dict[str, TaskSummary]:
         return {t.key: t for t in self.tasks}

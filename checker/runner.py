@@ -12,7 +12,7 @@ from pathlib import Path
 
 from checker.celery_names import known_task_options
 from checker.config import Config
-from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, parse_source
+from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, make_finding, parse_source
 from checker.facts import FileFacts
 from checker.files import Excluder, display_path, module_name, python_files
 from checker.index import ProjectIndex
@@ -227,19 +227,12 @@ def _project_findings(project: ProjectContext, options: RunOptions) -> list[Find
             if any(rule.code in silenced.get(line, ()) for line in lines):
                 continue
             findings.append(
-                Finding(
-                    code=rule.code,
-                    name=rule.name,
-                    section=rule.section,
-                    severity=report.severity or options.severities.get(rule.code, rule.severity),
-                    message=report.message,
-                    path=where.path,
-                    line=where.line,
-                    column=where.column,
-                    end_line=where.end_line,
-                    end_column=where.end_column,
-                    task=report.task.name if report.task else None,
-                    task_key=report.task.key if report.task else None,
+                make_finding(
+                    rule,
+                    report.severity or options.severities.get(rule.code, rule.severity),
+                    report.message,
+                    where,
+                    (report.task.name, report.task.key) if report.task else None,
                 )
             )
     return findings

@@ -71,15 +71,10 @@ class UnserializableArgument(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        tasks = project.task_objects()
-        for facts in project.files:
-            for site in facts.call_sites:
-                task = tasks.get(site.target)
-                if task is None:
-                    continue
-                for text, where in site.objects:
-                    yield ProjectReport(
-                        where,
-                        f"`{text}` is an object, not data: pass its id to `{task.name}` and fetch it in the task",
-                        task,
-                    )
+        for site, task in project.enqueued():
+            for text, where in site.objects:
+                yield ProjectReport(
+                    where,
+                    f"`{text}` is an object, not data: pass its id to `{task.name}` and fetch it in the task",
+                    task,
+                )

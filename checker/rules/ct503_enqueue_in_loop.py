@@ -56,13 +56,10 @@ class EnqueueInLoop(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        tasks = project.task_objects()
-        for facts in project.files:
-            for site in facts.call_sites:
-                task = tasks.get(site.target)
-                if task is not None and site.in_loop and site.method in ("delay", "apply_async"):
-                    yield ProjectReport(
-                        site.where,
-                        f"`{task.name}` is enqueued once per loop iteration: use `group(...)` or `.chunks(...)`",
-                        task,
-                    )
+        for site, task in project.enqueued():
+            if site.in_loop and site.method in ("delay", "apply_async"):
+                yield ProjectReport(
+                    site.where,
+                    f"`{task.name}` is enqueued once per loop iteration: use `group(...)` or `.chunks(...)`",
+                    task,
+                )

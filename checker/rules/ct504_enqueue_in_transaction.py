@@ -60,14 +60,11 @@ class EnqueueInTransaction(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        tasks = project.task_objects()
-        for facts in project.files:
-            for site in facts.call_sites:
-                task = tasks.get(site.target)
-                if task is not None and site.in_transaction and site.method in ("delay", "apply_async"):
-                    yield ProjectReport(
-                        site.where,
-                        f"`{task.name}` is enqueued inside a transaction: the worker may run before the "
-                        "commit; use `delay_on_commit()` or `transaction.on_commit(...)`",
-                        task,
-                    )
+        for site, task in project.enqueued():
+            if site.in_transaction and site.method in ("delay", "apply_async"):
+                yield ProjectReport(
+                    site.where,
+                    f"`{task.name}` is enqueued inside a transaction: the worker may run before the "
+                    "commit; use `delay_on_commit()` or `transaction.on_commit(...)`",
+                    task,
+                )
