@@ -121,7 +121,8 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
 def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileResult:
     """Run the selected rules on a parsed file and collect its project facts."""
     source, module, info = parsed.source, parsed.module, parsed.info
-    tasks = discover(info, index, options.wrappers)
+    # Tasks defined in test files are test doubles: the checklist is for the project's own.
+    tasks = [] if source.is_test else discover(info, index, options.wrappers)
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
     if not tasks and not settings and not info.calls and not source.is_test:
         return FileResult()
@@ -135,7 +136,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         known_options=options.known_options,
     )
     reports: list[tuple[Rule, Report]] = []
-    for rule in _rules(options.codes):
+    for rule in () if source.is_test else _rules(options.codes):
         reports.extend((rule, report) for report in rule.check(ctx))
 
     resolved: list[Mapping[cst.CSTNode, CodeRange]] = []
@@ -162,9 +163,10 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     facts = extract(source.display, info, settings, span)
     facts.suppressions = silenced
     task_keys = [(f"{source.display}:{span(t.anchor)[0]}:{t.function}", t) for t in tasks]
-    facts.call_sites, facts.direct_calls = call_sites(
-        info, module, task_keys, lambda node: Location(source.display, *span(node))
-    )
+    if not source.is_test:
+        facts.call_sites, facts.direct_calls = call_sites(
+            info, module, task_keys, lambda node: Location(source.display, *span(node))
+        )
     if source.is_test:
         facts.test_references = test_references(info, module)
     elif not (

@@ -181,6 +181,18 @@ def _is_import_root(directory: Path) -> bool:
     return directory.name == "src" or any((directory / marker).exists() for marker in ROOT_MARKERS)
 
 
+def project_root(path: Path) -> Path | None:
+    """The nearest directory at or above ``path`` holding ``pyproject.toml``, ``setup.cfg`` or
+    ``.git``: the project's root."""
+    start = absolute(path)
+    if not start.is_dir():
+        start = start.parent
+    for candidate in (start, *start.parents):
+        if any((candidate / marker).exists() for marker in ("pyproject.toml", "setup.cfg", ".git")):
+            return candidate
+    return None
+
+
 def module_name(path: Path) -> tuple[str, bool]:
     """The dotted name Python imports ``path`` under, and whether it is a package's ``__init__``.
 

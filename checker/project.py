@@ -15,7 +15,7 @@ import pathspec
 from checker.callsites import CallSite
 from checker.facts import FileFacts, SettingFact, TaskReference
 from checker.model import TaskSummary
-from checker.settings import LOWER, is_config_module
+from checker.settings import LOWER, UPPER, is_config_module
 from checker.values import UNKNOWN, Value
 
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests/**/*.py", "conftest.py")
@@ -47,8 +47,20 @@ def is_test_module(module: str) -> bool:
 class ProjectConfig:
     """The Celery configuration the project's apps end up with, from every spelling."""
 
-    settings: list[SettingFact]  # the ones that count
+    settings: list[SettingFact]  # the ones that count (outside test code)
     ignored_test_settings: list[SettingFact]  # set in test modules
+    # Upper-case module-level names (``CELERY_X = ...``) count wherever they are, so that no
+    # global limit is missed; findings about their values are reported only in modules that are
+    # settings or config modules, since other modules use such names for their own constants.
+    settings_modules: frozenset[str] = frozenset()
+
+    def reportable(self) -> list[SettingFact]:
+        """The settings whose values and names the rules may report on."""
+        return [
+            s
+            for s in self.settings
+            if s.kind != UPPER or s.module in self.settings_modules or _settings_like(s.module)
+        ]
 
     def facts(self, name: str) -> list[SettingFact]:
         return [s for s in self.settings if s.name == name]
@@ -69,12 +81,14 @@ class ProjectConfig:
 def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectConfig:
     files = list(files)
     config_modules: set[str] = set()
+    django_modules: set[str] = set()
     for facts in files:
         for target, _namespace in facts.config_sources:
             if target != DJANGO_SETTINGS:
                 config_modules.add(target.partition(":")[0])
         if is_config_module(facts.module):
             config_modules.add(facts.module)
+        django_modules.update(facts.django_settings)
     stars = {f.module: f.star_imports for f in files}
     pending = list(config_modules)
     while pending:  # ``from .base import *`` in a config module makes base part of it
@@ -90,7 +104,18 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
             if setting.kind == LOWER and facts.module not in config_modules:
                 continue
             (in_tests if testing else counted).append(setting)
-    return ProjectConfig(counted, in_tests)
+    settings_modules = set(config_modules) | django_modules
+    pending = list(django_modules)
+    while pending:
+        for imported in stars.get(pending.pop(), []):
+            if imported not in settings_modules:
+                settings_modules.add(imported)
+                pending.append(imported)
+    return ProjectConfig(counted, in_tests, frozenset(settings_modules))
+
+
+def _settings_like(module: str) -> bool:
+    return any("settings" in part or "conf" in part for part in module.split("."))
 
 
 @dataclasses.dataclass

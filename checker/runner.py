@@ -14,7 +14,7 @@ from checker.celery_names import known_task_options
 from checker.config import Config
 from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, make_finding, parse_source
 from checker.facts import FileFacts
-from checker.files import Excluder, display_path, module_name, python_files
+from checker.files import Excluder, display_path, module_name, project_root, python_files
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
 from checker.project import ProjectContext, TestFiles, build_config
@@ -62,13 +62,18 @@ class Sources:
     count: int  # Python files considered
 
 
-def classify(files: Sequence[SourceFile], config: Config) -> Sources:
+def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> Sources:
+    """Split files into those to analyse and the other test files; test files are matched by
+    their path below the project root."""
     extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
     tests = TestFiles(config.test_paths)
     analysed: list[SourceFile] = []
     other_tests: list[SourceFile] = []
     for source in files:
-        is_test = tests.matches(source.display)
+        relative = source.display
+        if root is not None:
+            relative = os.path.relpath(os.path.abspath(source.display), root).replace(os.sep, "/")
+        is_test = tests.matches(relative)
         if is_test:
             source = dataclasses.replace(source, is_test=True)
         if may_matter(source.data, extra):
@@ -248,9 +253,14 @@ def _project_rules(codes: tuple[str, ...]) -> list[Rule]:
 
 
 def execute(
-    files: Sequence[SourceFile], config: Config, codes: tuple[str, ...], jobs: int | None, notes: list[str]
+    files: Sequence[SourceFile],
+    config: Config,
+    codes: tuple[str, ...],
+    jobs: int | None,
+    notes: list[str],
+    root: Path | None = None,
 ) -> RunResult:
-    sources = classify(files, config)
+    sources = classify(files, config, root)
     options = run_options(config, codes)
     results, _ = analyse_sources(sources.analysed, options, jobs)
     if sources.other_tests and "CT301" in codes:
@@ -276,4 +286,5 @@ def _task_name_pattern(tasks: Iterable[TaskSummary]) -> re.Pattern[bytes] | None
 
 def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | None = None) -> RunResult:
     notes: list[str] = []
-    return execute(read_sources(paths, config, notes), config, codes, jobs, notes)
+    root = project_root(paths[0]) if paths else None
+    return execute(read_sources(paths, config, notes), config, codes, jobs, notes, root)

@@ -91,3 +91,13 @@ def test_project_findings_honour_noqa(analyse):
         "    'sync': {'task': 'proj.tasks.sink', 'schedule': 60},  # noqa: CT401\n}\n",
     }
     assert codes(analyse(files, select=["CT401"])) == []
+
+
+def test_test_files_are_not_judged(analyse):
+    files = {
+        "tests/test_schedules.py": "from celery import shared_task\nfrom celery.schedules import crontab\n\n"
+        "@shared_task(serializer='pickle')\ndef double(x):\n    print(x)\n\n"
+        "def test_hour():\n    assert crontab(hour=7)\n    for i in range(3):\n        double.delay(i)\n",
+    }
+    result = analyse(files, select=["ALL"])
+    assert codes(result) == [] and result.tasks == []

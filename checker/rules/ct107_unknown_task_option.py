@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from checker import body
 from checker.celery_names import OLD_PERIODIC_OPTIONS
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
@@ -52,6 +53,9 @@ class UnknownTaskOption(TaskRule):
         "@shared_task(base=Locked, lock_ttl=120)\ndef f():\n    pass\n",
         "from celery import shared_task\nfrom celery_singleton import Singleton\n\n"
         "@shared_task(base=Singleton, lock_expiry=60)\ndef f():\n    pass\n",
+        # custom attributes the task reads from itself
+        "from celery import shared_task\n\n@shared_task(bind=True, count=0)\ndef f(self):\n"
+        "    self.count += 1\n\n@shared_task(cur=0)\ndef g(n):\n    return g.cur + n\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(max_retry=5)\ndef f():\n    pass\n",
@@ -64,7 +68,7 @@ class UnknownTaskOption(TaskRule):
             return
         if not ctx.known_options:
             return
-        known = ctx.known_options | task.base_attributes
+        known = ctx.known_options | task.base_attributes | _attributes_read(task)
         if task.old_periodic:
             known = known | OLD_PERIODIC_OPTIONS
         for arg in task.decorator_call.args:
@@ -79,3 +83,16 @@ class UnknownTaskOption(TaskRule):
         if close:
             message += f"; did you mean `{close[0]}`?"
         return message
+
+
+def _attributes_read(task: TaskDef) -> frozenset[str]:
+    """Attributes the body reads from the task itself (``self.count`` or ``<task>.count``):
+    custom options set through the decorator on purpose."""
+    if task.run is None:
+        return frozenset()
+    owners = {task.function, *([task.self_name] if task.self_name else [])}
+    return frozenset(
+        node.attr.value
+        for node in body.nodes(task.run.body)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in owners
+    )

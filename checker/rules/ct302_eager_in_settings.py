@@ -53,8 +53,8 @@ class EagerInSettings(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        for setting in project.config.facts("task_always_eager"):
-            if setting.value is True:
+        for setting in project.config.reportable():
+            if setting.name == "task_always_eager" and setting.value is True:
                 yield ProjectReport(
                     setting.where,
                     f"`{setting.raw}` is True outside test code: tasks would run inline, "

@@ -46,7 +46,7 @@ class DatabaseBroker(Rule):
     ]
     INVALID = [
         "from celery import Celery\n\napp = Celery('proj', broker='sqla+postgresql://app@db/app')\n",
-        "CELERY_BROKER_URL = 'django://'\n",
+        {"proj/settings.py": "CELERY_BROKER_URL = 'django://'\n"},
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.broker_url = 'sqlalchemy+sqlite:///celery.db'\n",
         {
             "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
@@ -56,7 +56,7 @@ class DatabaseBroker(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        for setting in project.config.settings:
+        for setting in project.config.reportable():
             if setting.name not in _BROKER_SETTINGS or not isinstance(setting.value, str):
                 continue
             if setting.value.strip().lower().startswith(_DATABASE_TRANSPORTS):

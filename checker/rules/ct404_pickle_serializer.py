@@ -51,7 +51,7 @@ class PickleSerializer(Rule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(serializer='pickle')\ndef f():\n    pass\n",
-        "CELERY_TASK_SERIALIZER = 'pickle'\n",
+        {"proj/settings/production.py": "CELERY_TASK_SERIALIZER = 'pickle'\n"},
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.accept_content = ['json', 'pickle']\n",
         {
             "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
@@ -67,7 +67,7 @@ class PickleSerializer(Rule):
                 yield Report(option.node or task.anchor, f"`serializer='pickle'`: {MESSAGE}", task)
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        for setting in project.config.settings:
+        for setting in project.config.reportable():
             if setting.name in _SERIALIZER_SETTINGS and setting.value in _PICKLE:
                 yield ProjectReport(setting.where, f"`{setting.raw}` is pickle: {MESSAGE}")
             elif setting.name in _ACCEPT_SETTINGS:

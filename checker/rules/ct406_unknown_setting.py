@@ -40,6 +40,8 @@ class UnknownSetting(Rule):
     VALID = [
         {"proj/settings.py": "CELERY_TASK_TIME_LIMIT = 300\nCELERY_ONCE = {'backend': 'x'}\n"},
         {"proj/celeryconfig.py": "task_acks_late = True\nredis_host = 'localhost'\n"},
+        # a module's own constant, not a setting
+        {"proj/contrib/debugger.py": "CELERY_RDB_HOST = os.environ.get('CELERY_RDB_HOST')\n"},
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.update(worker_prefetch_multiplier=1)\n",
     ]
     INVALID = [
@@ -51,7 +53,7 @@ class UnknownSetting(Rule):
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         names = setting_names()
-        for setting in (*project.config.settings, *project.config.ignored_test_settings):
+        for setting in project.config.reportable():
             if setting.name is not None:
                 continue
             close = names.close_match(setting.raw)
