@@ -58,29 +58,26 @@ class Sources:
     """The files of a run: those that may hold tasks or settings, and the other test files."""
 
     analysed: list[SourceFile]
-    other_tests: list[SourceFile]  # test files without a Celery token: read only if they name a task
+    tests: list[SourceFile]  # test files: read only if their bytes name a task
     count: int  # Python files considered
 
 
 def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> Sources:
-    """Split files into those to analyse and the other test files; test files are matched by
-    their path below the project root."""
+    """Split files into test files (matched by their path below the project root) and the
+    others that may hold tasks or settings (the byte prefilter)."""
     extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
     tests = TestFiles(config.test_paths)
     analysed: list[SourceFile] = []
-    other_tests: list[SourceFile] = []
+    test_files: list[SourceFile] = []
     for source in files:
         relative = source.display
         if root is not None:
             relative = os.path.relpath(os.path.abspath(source.display), root).replace(os.sep, "/")
-        is_test = tests.matches(relative)
-        if is_test:
-            source = dataclasses.replace(source, is_test=True)
-        if may_matter(source.data, extra):
+        if tests.matches(relative):
+            test_files.append(dataclasses.replace(source, is_test=True))
+        elif may_matter(source.data, extra):
             analysed.append(source)
-        elif is_test:
-            other_tests.append(source)
-    return Sources(analysed, other_tests, len(files))
+    return Sources(analysed, test_files, len(files))
 
 
 def read_sources(paths: list[Path], config: Config, notes: list[str]) -> list[SourceFile]:
@@ -263,11 +260,11 @@ def execute(
     sources = classify(files, config, root)
     options = run_options(config, codes)
     results, _ = analyse_sources(sources.analysed, options, jobs)
-    if sources.other_tests and "CT301" in codes:
-        # Test files without a Celery token are parsed only when their bytes name a task.
+    if sources.tests and "CT301" in codes:
+        # Test files are parsed only when their bytes name a task (CT301 is all they serve).
         wanted = _task_name_pattern(t for r in results for t in r.tasks)
         if wanted is not None:
-            named = [s for s in sources.other_tests if wanted.search(s.data)]
+            named = [s for s in sources.tests if wanted.search(s.data)]
             results.extend(analyse_sources(named, options, jobs)[0])
     return collect(results, sources.count, notes, options, config)
 
