@@ -282,6 +282,25 @@ def _task_name_pattern(tasks: Iterable[TaskSummary]) -> re.Pattern[bytes] | None
 
 
 def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | None = None) -> RunResult:
+    """Analyse ``paths``.
+
+    When every path is a file (as pre-commit passes the staged files) and they sit in a project,
+    the whole project is read so that cross-file facts (configuration, tests, beat, routes,
+    callers) stay true, but only findings and tasks in those files are reported.
+    """
     notes: list[str] = []
     root = project_root(paths[0]) if paths else None
-    return execute(read_sources(paths, config, notes), config, codes, jobs, notes, root)
+    if root is None or not paths or not all(p.is_file() for p in paths):
+        return execute(read_sources(paths, config, notes), config, codes, jobs, notes, root)
+    focus = {display_path(p) for p in paths}
+    files = read_sources([root], config, notes)
+    known = {s.display for s in files}
+    files += [s for s in read_sources([p for p in paths if display_path(p) not in known], config, notes)]
+    result = execute(files, config, codes, jobs, notes, root)
+    return RunResult(
+        findings=[f for f in result.findings if f.path in focus],
+        tasks=[t for t in result.tasks if t.path in focus],
+        files=len(focus),
+        notes=result.notes,
+        selected=result.selected,
+    )
