@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where to keep the cache (default: .celery-checklist-cache/ at the project root)",
+    )
 
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="show a rule's documentation")
@@ -162,7 +169,7 @@ def _check(args: argparse.Namespace) -> int:
     codes = _selection(config, args)
     fail_on = args.fail_on or config.fail_on
 
-    result = run(paths, config, codes, jobs=args.jobs)
+    result = run(paths, config, codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache)
     for note in result.notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
 

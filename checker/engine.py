@@ -34,6 +34,18 @@ class RunOptions:
     known_options: frozenset[str] = frozenset()  # Celery's task options (CT107)
     setting_names: SettingNames | None = None
 
+    def fingerprint(self) -> tuple[object, ...]:
+        """Everything that changes results, in a canonical order (sets sorted)."""
+        names = self.setting_names
+        return (
+            self.codes,
+            sorted((code, severity.value) for code, severity in self.severities.items()),
+            sorted(self.wrappers),
+            sorted(self.known_options),
+            sorted(names.keys) if names else None,
+            sorted(names.old_to_new.items()) if names else None,
+        )
+
 
 @dataclasses.dataclass
 class FileResult:

@@ -40,8 +40,19 @@ def absolute(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def relative_to(path: str, directory: str) -> str | None:
+    """``path`` (absolute) relative to ``directory`` (absolute) with forward slashes, if below it."""
+    prefix = directory.rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix) :].replace(os.sep, "/")
+    return None
+
+
 def display_path(path: Path) -> str:
     """The path relative to the working directory when below it, always with forward slashes."""
+    below = relative_to(os.path.abspath(path), os.getcwd())
+    if below is not None:
+        return below
     try:
         text = os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -74,26 +85,23 @@ def _repository_root(start: Path) -> Path | None:
 class _Ignores:
     """The ``.gitignore`` files that apply to a walk, each relative to its own directory."""
 
-    def __init__(self, start: Path) -> None:
-        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
-        root = _repository_root(start)
+    def __init__(self, start: str) -> None:
+        self.specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+        root = _repository_root(Path(start))
         if root is not None:
-            chain = [start, *start.parents]
+            chain = [Path(start), *Path(start).parents]
             for directory in reversed(chain[: chain.index(root) + 1]):
-                self.add(directory)
+                self.add(str(directory))
 
-    def add(self, directory: Path) -> None:
-        spec = _gitignore(directory)
+    def add(self, directory: str) -> None:
+        spec = _gitignore(Path(directory))
         if spec is not None:
             self.specs.append((directory, spec))
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: str, is_dir: bool) -> bool:
         for directory, spec in self.specs:
-            try:
-                relative = path.relative_to(directory).as_posix()
-            except ValueError:
-                continue
-            if spec.match_file(relative + "/" if is_dir else relative):
+            relative = relative_to(path, directory)
+            if relative is not None and spec.match_file(relative + "/" if is_dir else relative):
                 return True
         return False
 
@@ -102,41 +110,43 @@ class Excluder:
     """The configured ``exclude`` patterns (gitignore syntax, relative to the config's folder)."""
 
     def __init__(self, patterns: list[str], root: Path | None) -> None:
-        self.root = absolute(root or Path.cwd())
+        self.root = str(absolute(root or Path.cwd()))
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
 
-    def excluded(self, path: Path, is_dir: bool = False) -> bool:
+    def excluded(self, path: Path | str, is_dir: bool = False) -> bool:
         if self.spec is None:
             return False
-        location = absolute(path)
-        try:
-            relative = location.relative_to(self.root).as_posix()
-        except ValueError:
-            relative = path.as_posix()
+        relative = relative_to(os.path.realpath(path), self.root)
+        if relative is None:
+            relative = Path(path).as_posix()
         return bool(self.spec.match_file(relative + "/" if is_dir else relative))
 
 
 def python_files(paths: list[Path], excluder: Excluder, warn: Warn) -> list[Path]:
     """Every Python file under ``paths``, in a stable order, without duplicates."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     result: list[Path] = []
     for path in paths:
         if not path.exists():
             warn(f"{display_path(path)}: no such file or directory, skipped")
             continue
-        candidates = [path] if not path.is_dir() else list(_walk(path, excluder, warn))
-        for candidate in candidates:
-            if path is candidate and excluder.excluded(candidate):
-                continue
-            key = absolute(candidate)
+        if path.is_dir():
+            # walked paths are absolute and unique: links to directories are not followed
+            candidates = [(Path(found), found) for found in _walk(path, excluder, warn)]
+        elif excluder.excluded(path):
+            continue
+        else:
+            candidates = [(path, str(absolute(path)))]
+        for candidate, key in candidates:
             if key not in seen:
                 seen.add(key)
                 result.append(candidate)
     return result
 
 
-def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[Path]:
-    absolute_top = absolute(top)
+def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[str]:
+    """Absolute paths of the Python files below ``top``."""
+    absolute_top = str(absolute(top))
     ignores = _Ignores(absolute_top)
 
     def on_error(error: OSError) -> None:
@@ -144,15 +154,13 @@ def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[Path]:
             f"{display_path(Path(error.filename or top))}: cannot list directory ({error.strerror}), skipped"
         )
 
-    for directory, dirnames, filenames in os.walk(top, onerror=on_error):
-        here = Path(directory)
-        location = absolute_top / here.relative_to(top)
-        if location != absolute_top:
-            ignores.add(location)
+    for directory, dirnames, filenames in os.walk(absolute_top, onerror=on_error):
+        if directory != absolute_top:
+            ignores.add(directory)
         kept = []
         for name in sorted(dirnames):
-            child = location / name
-            if name in SKIP_DIRS or name.endswith(".egg-info") or _is_virtualenv(child):
+            child = os.path.join(directory, name)
+            if name in SKIP_DIRS or name.endswith(".egg-info") or _is_virtualenv(Path(child)):
                 continue
             if ignores.ignored(child, True) or excluder.excluded(child, True):
                 continue
@@ -161,10 +169,10 @@ def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[Path]:
         for name in sorted(filenames):
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
-            child = location / name
+            child = os.path.join(directory, name)
             if ignores.ignored(child, False) or excluder.excluded(child):
                 continue
-            yield here / name
+            yield child
 
 
 # A directory holding one of these is where a project's imports start (its sys.path entry).

@@ -15,7 +15,7 @@ import pathspec
 from checker.callsites import CallSite
 from checker.facts import FileFacts, SettingFact, TaskReference
 from checker.model import TaskSummary
-from checker.settings import LOWER, UPPER, is_config_module
+from checker.settings import LOWER, UPPER, SettingNames, is_config_module
 from checker.values import UNKNOWN, Value
 
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests/**/*.py", "conftest.py")
@@ -126,6 +126,7 @@ class ProjectContext:
     files: list[FileFacts]
     config: ProjectConfig
     test_files: TestFiles
+    setting_names: SettingNames | None = None
 
     def references(self, via: str) -> list[TaskReference]:
         """Task names used by beat entries, routes or ``send_task`` outside test code."""

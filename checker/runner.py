@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import importlib.metadata
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from checker.cache import DIRECTORY as CACHE_DIRECTORY
+from checker.cache import Cache, digest
 from checker.celery_names import known_task_options
 from checker.config import Config
 from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, make_finding, parse_source
 from checker.facts import FileFacts
-from checker.files import Excluder, display_path, module_name, project_root, python_files
+from checker.files import Excluder, display_path, module_name, project_root, python_files, relative_to
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
 from checker.project import ProjectContext, TestFiles, build_config
 from checker.rules import Rule, rule_by_code
-from checker.settings import setting_names
+from checker.settings import SettingNames, setting_names
 from checker.source import SourceFile, may_matter, stop_parser_thread
 from checker.values import UNKNOWN
 
@@ -40,16 +43,38 @@ class RunResult:
     selected: tuple[str, ...]
 
 
-def run_options(config: Config, codes: tuple[str, ...]) -> RunOptions:
+def _celery_names(cache: Cache | None) -> tuple[frozenset[str], SettingNames]:
+    """Celery's task options and setting names; importing Celery for them costs a quarter of a
+    second, so a cache keeps them per installed Celery version."""
+    key = ""
+    if cache is not None:
+        try:
+            version = importlib.metadata.version("celery")
+        except importlib.metadata.PackageNotFoundError:
+            version = ""
+        key = digest("celery-names", version)
+        hit = cache.get(key)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            options, names = hit
+            if isinstance(options, frozenset) and isinstance(names, SettingNames):
+                return options, names
+    found = (known_task_options(), setting_names())
+    if cache is not None:
+        cache.put(key, found)
+    return found
+
+
+def run_options(config: Config, codes: tuple[str, ...], cache: Cache | None = None) -> RunOptions:
     by_code = rule_by_code()
     severities = {code: config.severity.get(code, by_code[code].severity) for code in codes}
+    options, names = _celery_names(cache)
     selected = frozenset(codes)
     return RunOptions(
         codes=codes,
         severities=severities,
         wrappers=frozenset(config.task_decorators),
-        known_options=known_task_options() if selected & _NEEDS_OPTIONS else frozenset(),
-        setting_names=setting_names(),
+        known_options=options if selected & _NEEDS_OPTIONS else frozenset(),
+        setting_names=names,
     )
 
 
@@ -69,15 +94,24 @@ def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> 
     tests = TestFiles(config.test_paths)
     analysed: list[SourceFile] = []
     test_files: list[SourceFile] = []
+    base = str(root) if root is not None else None
     for source in files:
         relative = source.display
-        if root is not None:
-            relative = os.path.relpath(os.path.abspath(source.display), root).replace(os.sep, "/")
+        if base is not None and source.location:
+            relative = relative_to(source.location, base) or relative
         if tests.matches(relative):
-            test_files.append(dataclasses.replace(source, is_test=True))
+            test_files.append(_named(dataclasses.replace(source, is_test=True)))
         elif may_matter(source.data, extra):
-            analysed.append(source)
+            analysed.append(_named(source))
     return Sources(analysed, test_files, len(files))
+
+
+def _named(source: SourceFile) -> SourceFile:
+    """The source with its module name, for a file read from disk."""
+    if source.module or not source.location:
+        return source
+    name, is_package = module_name(Path(source.location))
+    return dataclasses.replace(source, module=name, is_package=is_package)
 
 
 def read_sources(paths: list[Path], config: Config, notes: list[str]) -> list[SourceFile]:
@@ -94,48 +128,113 @@ def read_sources(paths: list[Path], config: Config, notes: list[str]) -> list[So
         except OSError as error:
             notes.append(f"{display_path(path)}: cannot read ({error.strerror or error}), skipped")
             continue
-        name, is_package = module_name(path)
-        sources.append(SourceFile(display_path(path), name, is_package, data))
+        # the module name is worked out later, only for the files that are kept
+        sources.append(SourceFile(display_path(path), "", False, data, location=os.path.abspath(path)))
     return sources
 
 
 def analyse_sources(
-    sources: Sequence[SourceFile], options: RunOptions, jobs: int | None = None
+    sources: Sequence[SourceFile], options: RunOptions, jobs: int | None = None, cache: Cache | None = None
 ) -> tuple[list[FileResult], ProjectIndex]:
-    """Analyse files that passed the prefilter; the index comes from a first, small pass."""
+    """Analyse files, one result each; the index comes from a first, small pass.
+
+    With a cache, the index is reused while the files that make it are unchanged, and each file's
+    result while its content, the options and the index are unchanged.
+    """
+    run_key = digest("run", options.fingerprint()) if cache else ""
+    hashes = {id(s): digest(s.data) for s in sources} if cache else {}
+    modules = sorted({s.module for s in sources if s.module})
+    early = [s for s in sources if _INDEX_BYTES.search(s.data)]
+    index_key = ""
+    index: object = None
+    if cache is not None:
+        index_key = digest(
+            "index", run_key, modules, [(s.display, s.module, s.is_package, hashes[id(s)]) for s in early]
+        )
+        index = cache.get(index_key)
+    parsed_early: dict[int, tuple[Parsed | None, FileResult]] = {}
+    if not isinstance(index, ProjectIndex):
+        index = ProjectIndex(modules=set(modules))
+        parsed_early = {id(s): parse_source(s, options) for s in early}
+        parsed_list = [parsed for parsed, _ in parsed_early.values() if parsed is not None]
+        # A task class may derive from a project class in another file: repeat until stable.
+        for _ in range(5):
+            before = (len(index.apps), len(index.task_classes))
+            for parsed in parsed_list:
+                index.merge(contributions(parsed, index))
+            if (len(index.apps), len(index.task_classes)) == before:
+                break
+        if cache is not None:
+            cache.put(index_key, index)
+
     results: list[FileResult] = []
-    index = ProjectIndex(modules={source.module for source in sources if source.module})
-    early: list[Parsed] = []
-    rest: list[SourceFile] = []
+    keys: dict[int, str] = {}
+    missing: list[SourceFile] = []
     for source in sources:
-        if _INDEX_BYTES.search(source.data):
-            parsed, result = parse_source(source, options)
-            results.append(result)
-            if parsed is not None:
-                early.append(parsed)
+        if cache is not None:
+            key = digest(
+                "file",
+                run_key,
+                index_key,
+                source.display,
+                source.module,
+                source.is_package,
+                source.is_test,
+                hashes[id(source)],
+            )
+            hit = cache.get(key)
+            if isinstance(hit, FileResult):
+                results.append(hit)
+                continue
+            keys[id(source)] = key
+        missing.append(source)
+
+    computed: list[tuple[SourceFile, FileResult]] = []
+    rest: list[SourceFile] = []
+    for source in missing:
+        if id(source) in parsed_early:
+            computed.append((source, _complete(*parsed_early[id(source)], index, options)))
+        elif _INDEX_BYTES.search(source.data):
+            computed.append((source, _analyse_batch([source], index, options)[0]))
         else:
             rest.append(source)
-    # A task class may derive from a project class in another file: repeat until nothing changes.
-    for _ in range(5):
-        before = (len(index.apps), len(index.task_classes))
-        for parsed in early:
-            index.merge(contributions(parsed, index))
-        if (len(index.apps), len(index.task_classes)) == before:
-            break
-    results.extend(analyse(parsed, index, options) for parsed in early)
+    computed.extend(zip(rest, _analyse_rest(rest, index, options, jobs)))
+    for source, result in computed:
+        if cache is not None:
+            cache.put(keys[id(source)], result)
+        results.append(result)
+    return results, index
 
+
+def _analyse_rest(
+    rest: list[SourceFile], index: ProjectIndex, options: RunOptions, jobs: int | None
+) -> list[FileResult]:
+    """Results in the order of ``rest``, from a process pool when there are enough files."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(rest) < _POOL_THRESHOLD:
-        results.extend(_analyse_batch(rest, index, options))
-        return results, index
+        return _analyse_batch(rest, index, options)
     batches = _batches(rest, workers * 4)
     stop_parser_thread()
+    results: list[FileResult] = []
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(index, options)
     ) as pool:
         for batch_results in pool.map(_worker_batch, batches):
             results.extend(batch_results)
-    return results, index
+    return results
+
+
+def _complete(
+    parsed: Parsed | None, result: FileResult, index: ProjectIndex, options: RunOptions
+) -> FileResult:
+    """Add the analysis of a parsed file to its parse result (a CT000 or a note, if any)."""
+    if parsed is not None:
+        analysed = analyse(parsed, index, options)
+        result.findings.extend(analysed.findings)
+        result.tasks.extend(analysed.tasks)
+        result.notes.extend(analysed.notes)
+        result.facts = analysed.facts
+    return result
 
 
 def _batches(items: list[SourceFile], count: int) -> list[list[SourceFile]]:
@@ -144,17 +243,7 @@ def _batches(items: list[SourceFile], count: int) -> list[list[SourceFile]]:
 
 
 def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: RunOptions) -> list[FileResult]:
-    results = []
-    for source in batch:
-        parsed, result = parse_source(source, options)
-        if parsed is not None:
-            analysed = analyse(parsed, index, options)
-            result.findings.extend(analysed.findings)
-            result.tasks.extend(analysed.tasks)
-            result.notes.extend(analysed.notes)
-            result.facts = analysed.facts
-        results.append(result)
-    return results
+    return [_complete(*parse_source(source, options), index, options) for source in batch]
 
 
 _WORKER: dict[str, object] = {}
@@ -185,9 +274,8 @@ def collect(
         notes.extend(result.notes)
         if result.facts is not None:
             facts.append(result.facts)
-    project = ProjectContext(
-        tasks, facts, build_config(facts, TestFiles(config.test_paths)), TestFiles(config.test_paths)
-    )
+    test_files = TestFiles(config.test_paths)
+    project = ProjectContext(tasks, facts, build_config(facts, test_files), test_files, options.setting_names)
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
     findings.extend(_project_findings(project, options))
     findings.sort(key=Finding.sort_key)
@@ -256,32 +344,37 @@ def execute(
     jobs: int | None,
     notes: list[str],
     root: Path | None = None,
+    cache: Cache | None = None,
 ) -> RunResult:
     sources = classify(files, config, root)
-    options = run_options(config, codes)
-    results, _ = analyse_sources(sources.analysed, options, jobs)
+    options = run_options(config, codes, cache)
+    results, _ = analyse_sources(sources.analysed, options, jobs, cache)
     if sources.tests and "CT301" in codes:
         # Test files are parsed only when their bytes name a task (CT301 is all they serve).
-        wanted = _task_name_pattern(t for r in results for t in r.tasks)
-        if wanted is not None:
-            named = [s for s in sources.tests if wanted.search(s.data)]
-            results.extend(analyse_sources(named, options, jobs)[0])
+        names = {n.encode() for r in results for t in r.tasks for n in (t.function, t.name)}
+        if names:
+            named = [s for s in sources.tests if _names_any(s.data, names)]
+            results.extend(analyse_sources(named, options, jobs, cache)[0])
     return collect(results, sources.count, notes, options, config)
 
 
-def _task_name_pattern(tasks: Iterable[TaskSummary]) -> re.Pattern[bytes] | None:
-    """One pattern for every task's function name and registered name, as whole words."""
-    words = set()
-    for task in tasks:
-        words.add(task.function)
-        words.add(task.name)
-    if not words:
-        return None
-    alternatives = b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rb"(?<!\w)(?:" + alternatives + rb")(?![\w])")
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+_DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
-def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | None = None) -> RunResult:
+def _names_any(data: bytes, names: set[bytes]) -> bool:
+    """``data`` holds one of ``names`` as a whole word or dotted name."""
+    return not names.isdisjoint(_WORD.findall(data)) or not names.isdisjoint(_DOTTED.findall(data))
+
+
+def run(
+    paths: list[Path],
+    config: Config,
+    codes: tuple[str, ...],
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+) -> RunResult:
     """Analyse ``paths``.
 
     When every path is a file (as pre-commit passes the staged files) and they sit in a project,
@@ -290,13 +383,16 @@ def run(paths: list[Path], config: Config, codes: tuple[str, ...], jobs: int | N
     """
     notes: list[str] = []
     root = project_root(paths[0]) if paths else None
+    cache = None
+    if use_cache and (cache_dir is not None or root is not None):
+        cache = Cache.open(cache_dir or (root or Path.cwd()) / CACHE_DIRECTORY)
     if root is None or not paths or not all(p.is_file() for p in paths):
-        return execute(read_sources(paths, config, notes), config, codes, jobs, notes, root)
+        return execute(read_sources(paths, config, notes), config, codes, jobs, notes, root, cache)
     focus = {display_path(p) for p in paths}
     files = read_sources([root], config, notes)
     known = {s.display for s in files}
     files += [s for s in read_sources([p for p in paths if display_path(p) not in known], config, notes)]
-    result = execute(files, config, codes, jobs, notes, root)
+    result = execute(files, config, codes, jobs, notes, root, cache)
     return RunResult(
         findings=[f for f in result.findings if f.path in focus],
         tasks=[t for t in result.tasks if t.path in focus],

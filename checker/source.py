@@ -35,6 +35,7 @@ class SourceFile:
     is_package: bool
     data: bytes
     is_test: bool = False  # matches the test-file globs
+    location: str = ""  # absolute path on disk ("" for sources given in memory)
 
 
 @dataclasses.dataclass(frozen=True)

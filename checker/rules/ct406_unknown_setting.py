@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from checker.model import Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import ProjectReport, Rule
-from checker.settings import setting_names
 
 
 class UnknownSetting(Rule):
@@ -52,7 +51,9 @@ class UnknownSetting(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        names = setting_names()
+        names = project.setting_names
+        if names is None:
+            return
         for setting in project.config.reportable():
             if setting.name is not None:
                 continue

@@ -1,0 +1,74 @@
+"""The result cache: reused when nothing changed, ignored when corrupt or forged."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from checker.cache import DIRECTORY, Cache
+from checker.cli import main
+
+TASK = "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    return x\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "tasks.py").write_text(TASK)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _report(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    main(["check", ".", "--format", "json", *args])
+    return json.loads(capsys.readouterr().out)
+
+
+def _entries(project: Path) -> list[Path]:
+    return [p for p in (project / DIRECTORY).rglob("*") if p.is_file() and p.name != ".gitignore"]
+
+
+def test_second_run_reuses_results_and_sees_changes(project: Path, capsys) -> None:
+    first = _report(capsys)
+    assert _entries(project), "the first run wrote no cache entry"
+    assert (project / DIRECTORY / ".gitignore").read_text().endswith("*\n")
+    assert _report(capsys) == first
+    (project / "shop" / "tasks.py").write_text(TASK.replace("@shared_task", "@shared_task(time_limit=5)"))
+    changed = _report(capsys)
+    assert {f["code"] for f in first["findings"]} - {f["code"] for f in changed["findings"]} == {"CT201"}
+
+
+def test_no_cache_writes_nothing(project: Path, capsys) -> None:
+    _report(capsys, "--no-cache")
+    assert not (project / DIRECTORY).exists()
+
+
+def test_corrupt_and_forged_entries_are_ignored(project: Path, capsys, tmp_path: Path) -> None:
+    first = _report(capsys)
+    sentinel = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):  # what a planted pickle would run when loaded
+            return (Path.write_text, (sentinel, "pwned"))
+
+    forged = b"\0" * 32 + pickle.dumps(Exploit())
+    for index, entry in enumerate(_entries(project)):
+        entry.write_bytes(forged if index % 2 else b"garbage")
+    assert _report(capsys) == first
+    assert not sentinel.exists()
+    # and the entries were rewritten with valid ones
+    cache = Cache.open(project / DIRECTORY)
+    assert cache is not None
+
+
+def test_cache_dir_option(project: Path, capsys, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _report(capsys, "--cache-dir", str(elsewhere))
+    assert any(p.is_file() for p in elsewhere.rglob("*"))
+    assert not (project / DIRECTORY).exists()
