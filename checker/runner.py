@@ -85,6 +85,7 @@ class Sources:
     analysed: list[SourceFile]
     tests: list[SourceFile]  # test files: read only if their bytes name a task
     count: int  # Python files considered
+    remembered: list[SourceFile]  # non-test files, with what the prefilter found
 
 
 def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> Sources:
@@ -94,16 +95,28 @@ def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> 
     tests = TestFiles(config.test_paths)
     analysed: list[SourceFile] = []
     test_files: list[SourceFile] = []
+    others: list[SourceFile] = []
     base = str(root) if root is not None else None
     for source in files:
         relative = source.display
         if base is not None and source.location:
             relative = relative_to(source.location, base) or relative
         if tests.matches(relative):
-            test_files.append(_named(dataclasses.replace(source, is_test=True)))
-        elif may_matter(source.data, extra):
+            test_files.append(_named(dataclasses.replace(source, is_test=True, matters=False)))
+            continue
+        if source.matters is None:
+            matters = may_matter(source.data, extra)
+            source = dataclasses.replace(
+                source,
+                matters=matters,
+                indexes=matters and bool(_INDEX_BYTES.search(source.data)),
+                digest=digest(source.data) if matters else "",
+            )
+        if source.matters:
             analysed.append(_named(source))
-    return Sources(analysed, test_files, len(files))
+        else:
+            others.append(source)
+    return Sources(analysed, test_files, len(files), [*analysed, *others])
 
 
 def _named(source: SourceFile) -> SourceFile:
@@ -114,13 +127,44 @@ def _named(source: SourceFile) -> SourceFile:
     return dataclasses.replace(source, module=name, is_package=is_package)
 
 
-def read_sources(paths: list[Path], config: Config, notes: list[str]) -> list[SourceFile]:
-    """Read every Python file under ``paths``."""
+@dataclasses.dataclass(frozen=True)
+class Known:
+    """What a run learnt about a file, reused while its modification time and size hold."""
+
+    stamp: tuple[int, int]
+    digest: str
+    matters: bool
+    indexes: bool
+
+
+def read_sources(
+    paths: list[Path], config: Config, notes: list[str], known: dict[str, Known] | None = None
+) -> list[SourceFile]:
+    """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged."""
     excluder = Excluder(config.exclude, config.root)
     files = python_files(paths, excluder, notes.append)
     sources: list[SourceFile] = []
     for path in files:
+        location = os.path.abspath(path)
         try:
+            status = os.stat(location)
+            stamp = (status.st_mtime_ns, status.st_size)
+            previous = known.get(location) if known else None
+            if previous is not None and previous.stamp == stamp:
+                sources.append(
+                    SourceFile(
+                        display_path(path),
+                        "",
+                        False,
+                        b"",
+                        location=location,
+                        stamp=stamp,
+                        digest=previous.digest,
+                        matters=previous.matters,
+                        indexes=previous.indexes,
+                    )
+                )
+                continue
             data = path.read_bytes()
         except IsADirectoryError:
             notes.append(f"{display_path(path)}: is a directory, skipped")
@@ -129,8 +173,17 @@ def read_sources(paths: list[Path], config: Config, notes: list[str]) -> list[So
             notes.append(f"{display_path(path)}: cannot read ({error.strerror or error}), skipped")
             continue
         # the module name is worked out later, only for the files that are kept
-        sources.append(SourceFile(display_path(path), "", False, data, location=os.path.abspath(path)))
+        sources.append(SourceFile(display_path(path), "", False, data, location=location, stamp=stamp))
     return sources
+
+
+def _known(sources: Sequence[SourceFile]) -> dict[str, Known]:
+    """What to remember of these files for the next run."""
+    return {
+        s.location: Known(s.stamp, s.digest, bool(s.matters), bool(s.indexes))
+        for s in sources
+        if s.location and s.stamp is not None and s.matters is not None
+    }
 
 
 def analyse_sources(
@@ -142,9 +195,9 @@ def analyse_sources(
     result while its content, the options and the index are unchanged.
     """
     run_key = digest("run", options.fingerprint()) if cache else ""
-    hashes = {id(s): digest(s.data) for s in sources} if cache else {}
+    hashes = {id(s): s.digest or digest(s.data) for s in sources} if cache else {}
     modules = sorted({s.module for s in sources if s.module})
-    early = [s for s in sources if _INDEX_BYTES.search(s.data)]
+    early = [s for s in sources if _indexes(s)]
     index_key = ""
     index: object = None
     if cache is not None:
@@ -155,7 +208,7 @@ def analyse_sources(
     parsed_early: dict[int, tuple[Parsed | None, FileResult]] = {}
     if not isinstance(index, ProjectIndex):
         index = ProjectIndex(modules=set(modules))
-        parsed_early = {id(s): parse_source(s, options) for s in early}
+        parsed_early = {id(s): parse_source(s.loaded(), options) for s in early}
         parsed_list = [parsed for parsed, _ in parsed_early.values() if parsed is not None]
         # A task class may derive from a project class in another file: repeat until stable.
         for _ in range(5):
@@ -194,16 +247,22 @@ def analyse_sources(
     for source in missing:
         if id(source) in parsed_early:
             computed.append((source, _complete(*parsed_early[id(source)], index, options)))
-        elif _INDEX_BYTES.search(source.data):
-            computed.append((source, _analyse_batch([source], index, options)[0]))
+        elif _indexes(source):
+            computed.append((source, _analyse_batch([source.loaded()], index, options)[0]))
         else:
             rest.append(source)
-    computed.extend(zip(rest, _analyse_rest(rest, index, options, jobs)))
+    computed.extend(zip(rest, _analyse_rest([s.loaded() for s in rest], index, options, jobs)))
     for source, result in computed:
         if cache is not None:
             cache.put(keys[id(source)], result)
         results.append(result)
     return results, index
+
+
+def _indexes(source: SourceFile) -> bool:
+    if source.indexes is not None:
+        return source.indexes
+    return bool(_INDEX_BYTES.search(source.loaded().data))
 
 
 def _analyse_rest(
@@ -345,15 +404,18 @@ def execute(
     notes: list[str],
     root: Path | None = None,
     cache: Cache | None = None,
+    manifest: str = "",
 ) -> RunResult:
     sources = classify(files, config, root)
+    if cache is not None and manifest:
+        cache.put(manifest, _known(sources.remembered))
     options = run_options(config, codes, cache)
     results, _ = analyse_sources(sources.analysed, options, jobs, cache)
     if sources.tests and "CT301" in codes:
         # Test files are parsed only when their bytes name a task (CT301 is all they serve).
         names = {n.encode() for r in results for t in r.tasks for n in (t.function, t.name)}
         if names:
-            named = [s for s in sources.tests if _names_any(s.data, names)]
+            named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
             results.extend(analyse_sources(named, options, jobs, cache)[0])
     return collect(results, sources.count, notes, options, config)
 
@@ -386,13 +448,18 @@ def run(
     cache = None
     if use_cache and (cache_dir is not None or root is not None):
         cache = Cache.open(cache_dir or (root or Path.cwd()) / CACHE_DIRECTORY)
+    # What earlier runs learnt about unchanged files (they are then not even read).
+    manifest = digest("manifest", str(root), sorted(config.task_decorators), sorted(config.exclude))
+    remembered = cache.get(manifest) if cache is not None else None
+    known = remembered if isinstance(remembered, dict) else None
     if root is None or not paths or not all(p.is_file() for p in paths):
-        return execute(read_sources(paths, config, notes), config, codes, jobs, notes, root, cache)
+        files = read_sources(paths, config, notes, known)
+        return execute(files, config, codes, jobs, notes, root, cache, manifest)
     focus = {display_path(p) for p in paths}
-    files = read_sources([root], config, notes)
-    known = {s.display for s in files}
-    files += [s for s in read_sources([p for p in paths if display_path(p) not in known], config, notes)]
-    result = execute(files, config, codes, jobs, notes, root, cache)
+    files = read_sources([root], config, notes, known)
+    seen = {s.display for s in files}
+    files += read_sources([p for p in paths if display_path(p) not in seen], config, notes, known)
+    result = execute(files, config, codes, jobs, notes, root, cache, manifest)
     return RunResult(
         findings=[f for f in result.findings if f.path in focus],
         tasks=[t for t in result.tasks if t.path in focus],

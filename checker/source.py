@@ -36,6 +36,21 @@ class SourceFile:
     data: bytes
     is_test: bool = False  # matches the test-file globs
     location: str = ""  # absolute path on disk ("" for sources given in memory)
+    # Known from an earlier run for an unchanged file (then ``data`` may be left unread):
+    stamp: tuple[int, int] | None = None  # (mtime in ns, size) when read or looked up
+    digest: str = ""  # content digest
+    matters: bool | None = None  # passes the byte prefilter
+    indexes: bool | None = None  # may add to the project index (``Celery(`` or a Task class)
+
+    def loaded(self) -> SourceFile:
+        """This source with its bytes (read now if an earlier run let us skip them)."""
+        if self.data or not self.location:
+            return self
+        try:
+            with open(self.location, "rb") as handle:
+                return dataclasses.replace(self, data=handle.read())
+        except OSError:
+            return self
 
 
 @dataclasses.dataclass(frozen=True)
