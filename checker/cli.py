@@ -13,7 +13,8 @@ from checker import __version__
 from checker.config import FAIL_ON, Config, ConfigError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "checklist")
+FORMATS = ("text", "json", "checklist", "github", "sarif")
+RULES_URI = "https://github.com/celery-checklist/celery-checklist/blob/main/README.md#rules"
 _FAIL_RANK = {"info": 1, "warning": 2, "error": 3, "never": 99}
 
 
@@ -78,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also append a Markdown report to FILE (default: $GITHUB_STEP_SUMMARY when set)",
+    )
     check.add_argument(
         "--cache-dir",
         type=Path,
@@ -160,7 +167,8 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
 
 def _check(args: argparse.Namespace) -> int:
     from checker import config as config_module
-    from checker.report import checklist, data, json_report, text
+    from checker.files import project_root
+    from checker.report import checklist, data, github, json_report, sarif, summary, text
     from checker.rules import rule_by_code
     from checker.runner import run
 
@@ -179,12 +187,21 @@ def _check(args: argparse.Namespace) -> int:
         for code in codes
         if by_code[code].per_task
     ]
-    report = data.build(result.tasks, result.findings, items, result.files)
+    rules = [
+        data.RuleInfo(code, r.name, r.section, r.summary(), r.docs(), r.severity, RULES_URI)
+        for code in codes
+        for r in (by_code[code],)
+    ]
+    report = data.build(result.tasks, result.findings, items, result.files, rules)
     stream = sys.stdout
     if args.format == "json":
         output = json_report.render(report)
     elif args.format == "checklist":
         output = checklist.render(report)
+    elif args.format == "github":
+        output = github.render(report)
+    elif args.format == "sarif":
+        output = sarif.render(report, project_root(paths[0]))
     else:
         colour = args.output is None and stream.isatty() and "NO_COLOR" not in os.environ
         output = text.render(report, colour=colour, quiet=args.quiet)
@@ -196,6 +213,15 @@ def _check(args: argparse.Namespace) -> int:
     else:
         stream.write(output)
         stream.flush()
+    summary_file = args.summary or (
+        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
+    )
+    if summary_file is not None:
+        try:
+            with summary_file.open("a", encoding="utf-8") as handle:
+                handle.write(summary.render(report))
+        except OSError as error:
+            raise ConfigError(f"--summary {summary_file}: cannot write ({error.strerror})") from None
 
     threshold = _FAIL_RANK[fail_on]
     failing = any(f.severity.rank >= threshold for f in result.findings)

@@ -21,6 +21,19 @@ class ChecklistItem:
 
 
 @dataclasses.dataclass(frozen=True)
+class RuleInfo:
+    """What a report may say about a rule: plain data, no rule logic."""
+
+    code: str
+    name: str
+    section: Section
+    summary: str
+    docs: str
+    severity: Severity
+    help_uri: str
+
+
+@dataclasses.dataclass(frozen=True)
 class TaskReport:
     task: TaskSummary
     sections: dict[str, str]  # section value -> pass / fail / skipped
@@ -47,6 +60,7 @@ class ReportData:
     project_findings: list[Finding]  # findings that belong to no task
     items: list[ChecklistItem]
     summary: Summary
+    rules: list[RuleInfo] = dataclasses.field(default_factory=list)  # the selected rules
 
 
 def build(
@@ -54,6 +68,7 @@ def build(
     findings: Sequence[Finding],
     items: Sequence[ChecklistItem],
     files: int,
+    rules: Sequence[RuleInfo] = (),
 ) -> ReportData:
     by_task: dict[str, list[Finding]] = {}
     project: list[Finding] = []
@@ -62,7 +77,7 @@ def build(
             project.append(finding)
         else:
             by_task.setdefault(finding.task_key, []).append(finding)
-    checked = {item.section for item in items}
+    checked = {item.section for item in items} | {rule.section for rule in rules}
     reports = []
     for task in tasks:
         own = by_task.get(task.key, [])
@@ -81,4 +96,4 @@ def build(
         warnings=counts[Severity.WARNING],
         infos=counts[Severity.INFO],
     )
-    return ReportData(reports, list(findings), project, list(items), summary)
+    return ReportData(reports, list(findings), project, list(items), summary, list(rules))

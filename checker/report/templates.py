@@ -49,7 +49,7 @@ def markdown_inline(value: object) -> str:
 
 def code_span(value: object) -> str:
     """Text as an inline code span, safe whatever backticks it holds."""
-    text = " ".join(str(value).split())
+    text = " ".join(str(value).split()).replace("|", "\\|")  # safe in a table cell
     ticks = "`"
     while ticks in text:
         ticks += "`"
