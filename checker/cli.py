@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     check.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings on lines added or changed since `git merge-base REF HEAD`",
+    )
+    check.add_argument(
         "--summary",
         type=Path,
         metavar="FILE",
@@ -180,6 +185,14 @@ def _check(args: argparse.Namespace) -> int:
     result = run(paths, config, codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache)
     for note in result.notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
+    if args.diff_base:
+        from checker.diff import changed_lines
+
+        changed, warning = changed_lines(args.diff_base, Path.cwd())
+        if warning is not None:
+            print(f"celery-checklist: warning: {warning}", file=sys.stderr)
+        if changed is not None:
+            result.findings = [f for f in result.findings if f.line in changed.get(f.path, ())]
 
     by_code = rule_by_code()
     items = [

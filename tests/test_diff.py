@@ -1,0 +1,67 @@
+"""``--diff-base``: only findings on lines the branch adds or changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from checker.diff import parse
+
+BASE = "from celery import shared_task\n\n\n@shared_task\ndef old():\n    print(1)\n"
+ADDED = "\n\n@shared_task\ndef new():\n    print(2)\n"
+
+
+def _git(*args: str, cwd: Path) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t.invalid",
+    }
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_parse_unified_zero_diff() -> None:
+    diff = (
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -3 +3,2 @@\n-x\n+y\n+z\n"
+        "@@ -10,2 +11,0 @@\n-gone\n-gone\n"
+        'diff --git "a/na\\303\\257ve.py" "b/na\\303\\257ve.py"\n+++ "b/na\\303\\257ve.py"\n@@ -0,0 +1 @@\n+new\n'
+        "+++ /dev/null\n@@ -1 +0,0 @@\n"
+    )
+    assert parse(diff) == {"a.py": {3, 4}, "naïve.py": {1}}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _git("init", "-q", "-b", "main", cwd=tmp_path)
+    (tmp_path / "tasks.py").write_text(BASE)
+    _git("add", "-A", cwd=tmp_path)
+    _git("commit", "-q", "-m", "base", cwd=tmp_path)
+    _git("checkout", "-q", "-b", "feature", cwd=tmp_path)
+    (tmp_path / "tasks.py").write_text(BASE + ADDED)
+    _git("commit", "-q", "-am", "feature", cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_only_changed_lines_are_reported(repo: Path, capsys) -> None:
+    main(["check", "--select", "CT601", "--format", "json", "--no-cache"])
+    everything = json.loads(capsys.readouterr().out)["findings"]
+    assert [f["line"] for f in everything] == [6, 11]
+    main(["check", "--select", "CT601", "--format", "json", "--no-cache", "--diff-base", "main"])
+    captured = capsys.readouterr()
+    assert [f["line"] for f in json.loads(captured.out)["findings"]] == [11]
+
+
+def test_unknown_base_warns_and_reports_everything(repo: Path, capsys) -> None:
+    main(["check", "--select", "CT601", "--format", "json", "--no-cache", "--diff-base", "no-such-ref"])
+    captured = capsys.readouterr()
+    assert [f["line"] for f in json.loads(captured.out)["findings"]] == [6, 11]
+    assert "--diff-base no-such-ref: no merge base" in captured.err
