@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from checker import __version__
 from checker.config import FAIL_ON, Config, ConfigError
+
+if TYPE_CHECKING:
+    from checker.report.data import ReportData
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "checklist", "github", "sarif")
@@ -79,6 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("--json-report", type=Path, metavar="FILE", help="also write the JSON report to FILE")
+    check.add_argument("--sarif-file", type=Path, metavar="FILE", help="also write a SARIF report to FILE")
+    check.add_argument(
+        "--comment",
+        action="store_true",
+        help="on a pull_request run in GitHub Actions, create or update the sticky PR comment (token in GITHUB_TOKEN)",
+    )
+    check.add_argument(
+        "--comment-template", type=Path, metavar="FILE", help="a Jinja template for the PR comment"
+    )
+    check.add_argument(
+        "--comment-marker",
+        default="<!-- celery-checklist -->",
+        metavar="TEXT",
+        help="the hidden marker of our comment",
+    )
     check.add_argument(
         "--diff-base",
         metavar="REF",
@@ -185,6 +204,7 @@ def _check(args: argparse.Namespace) -> int:
     result = run(paths, config, codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache)
     for note in result.notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
+    changed: dict[str, set[int]] | None = None
     if args.diff_base:
         from checker.diff import changed_lines
 
@@ -226,6 +246,16 @@ def _check(args: argparse.Namespace) -> int:
     else:
         stream.write(output)
         stream.flush()
+    extras: list[tuple[Path, Callable[[], str]]] = []
+    if args.json_report is not None:
+        extras.append((args.json_report, lambda: json_report.render(report)))
+    if args.sarif_file is not None:
+        extras.append((args.sarif_file, lambda: sarif.render(report, project_root(paths[0]))))
+    for extra, render_extra in extras:
+        try:
+            extra.write_text(render_extra(), encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"{extra}: cannot write ({error.strerror})") from None
     summary_file = args.summary or (
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
     )
@@ -235,10 +265,51 @@ def _check(args: argparse.Namespace) -> int:
                 handle.write(summary.render(report))
         except OSError as error:
             raise ConfigError(f"--summary {summary_file}: cannot write ({error.strerror})") from None
+    if args.comment:
+        _comment(args, report, changed, summary_file)
 
     threshold = _FAIL_RANK[fail_on]
     failing = any(f.severity.rank >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _comment(
+    args: argparse.Namespace,
+    report: ReportData,
+    changed: dict[str, set[int]] | None,
+    summary_file: Path | None,
+) -> None:
+    """Post the sticky PR comment; a failure is a warning annotation and a summary line."""
+    from checker.github import publish
+    from checker.report import comment
+
+    if args.comment_template is not None and not args.comment_template.is_file():
+        raise ConfigError(f"--comment-template {args.comment_template}: no such file")
+
+    def render(pr: publish.PullRequest, detailed: bool) -> str:
+        values = comment.context(
+            report,
+            repository=pr.repository,
+            sha=pr.head_sha,
+            server_url=pr.server_url,
+            touched=set(changed) if changed is not None else None,
+            rules_url=RULES_URI,
+            detailed=detailed,
+        )
+        return comment.render(values, args.comment_template)
+
+    outcome = publish.post(render, marker=args.comment_marker)
+    if outcome.startswith("warning: "):
+        from checker.report.github import escape_data
+
+        print(f"::warning title=celery-checklist::{escape_data(outcome[len('warning: ') :])}")
+        if summary_file is not None:
+            try:
+                with summary_file.open("a", encoding="utf-8") as handle:
+                    handle.write(f"\n> ⚠️ {outcome[len('warning: ') :]}\n")
+            except OSError:
+                pass
+    print(f"celery-checklist: {outcome}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
