@@ -286,13 +286,21 @@ def _comment(
     if args.comment_template is not None and not args.comment_template.is_file():
         raise ConfigError(f"--comment-template {args.comment_template}: no such file")
 
+    touched = set(changed) if changed is not None else None
+    base = os.environ.get("GITHUB_BASE_REF")
+    if touched is None and base:  # the files this pull request changes, for the task table
+        from checker.diff import changed_lines
+
+        lines, _ = changed_lines(f"origin/{base}", Path.cwd())
+        touched = set(lines) if lines is not None else None
+
     def render(pr: publish.PullRequest, detailed: bool) -> str:
         values = comment.context(
             report,
             repository=pr.repository,
             sha=pr.head_sha,
             server_url=pr.server_url,
-            touched=set(changed) if changed is not None else None,
+            touched=touched,
             rules_url=RULES_URI,
             detailed=detailed,
         )

@@ -55,7 +55,8 @@ def changed_lines(ref: str, cwd: Path) -> tuple[dict[str, set[int]] | None, str 
         return None, f"--diff-base {ref}: not a git repository, reporting every finding"
     base = _git(["merge-base", ref, "HEAD"], cwd)
     if base.returncode != 0:
-        _git(["fetch", "--quiet", "--depth=1", "origin", ref], cwd)  # a shallow CI clone
+        branch = ref[len("origin/") :] if ref.startswith("origin/") else ref
+        _git(["fetch", "--quiet", "--depth=1", "origin", branch], cwd)  # a shallow CI clone
         base = _git(["merge-base", ref, "HEAD"], cwd)
         if base.returncode != 0:
             base = _git(["merge-base", "FETCH_HEAD", "HEAD"], cwd)

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,23 @@ class Runner:
         return dict(
             line.split("=", 1) for line in self.files["output"].read_text().splitlines() if "=" in line
         )
+
+
+def test_action_metadata_passes_the_github_actions_schema() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            str(REPO / "action.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_action_metadata_declares_the_public_interface() -> None:

@@ -102,3 +102,34 @@ def test_job_summary_escapes_everything(project: Path, capsys, monkeypatch: pyte
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert rows and all(re.sub(r"\\\|", "", row).count("|") == 8 for row in rows)
     assert "<details><summary>app/tasks.py (" in text
+
+
+def test_comment_table_lists_touched_tasks_when_there_are_many() -> None:
+    from checker.model import TaskSummary
+    from checker.report import comment, data
+
+    tasks = [
+        TaskSummary(f"k{i}", f"app.t{i}", f"t{i}", f"app/m{i % 3}.py", i + 1, 1, "function")
+        for i in range(30)
+    ]
+    report = data.build(tasks, [], [], 3)
+    values = comment.context(report, repository="o/r", sha="s", touched={"app/m1.py"})
+    assert {t.task.path for t in values["tasks"]} == {"app/m1.py"} and values["all_tasks"] is False
+    few = data.build(tasks[:5], [], [], 3)
+    assert len(comment.context(few, repository="o/r", sha="s", touched={"app/m1.py"})["tasks"]) == 5
+    body = comment.render(comment.context(report, repository="o/r", sha="s", touched={"app/m1.py"}))
+    assert "_Tasks in the files this pull request changes._" in body
+
+
+def test_user_comment_templates_are_sandboxed(tmp_path: Path) -> None:
+    import jinja2.exceptions
+
+    from checker.report import comment, data
+
+    template = tmp_path / "t.md.j2"
+    template.write_text("{{ summary.__class__.__mro__[1].__subclasses__() }}")
+    values = comment.context(data.build([], [], [], 0), repository="o/r", sha="s")
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        comment.render(values, template)
+    template.write_text("{{ summary.tasks }} tasks {{ 'x' | md }}")
+    assert comment.render(values, template) == "0 tasks x"
