@@ -49,6 +49,17 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _check_globs(source: str, key: str, patterns: list[str]) -> None:
+    """Reject patterns that gitignore syntax cannot compile, naming the bad one."""
+    import pathspec
+
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern]).match_file("x.py")
+        except Exception as error:  # pathspec raises several types for bad patterns
+            raise ConfigError(f"{source}: `{key}` has a bad glob {pattern!r} ({error})") from None
+
+
 def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config:
     """Validate the table's keys and types; raise ConfigError naming the file and key."""
     config = Config(path=path, root=path.parent if path else None)
@@ -61,6 +72,7 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
             config.ignore = _string_list(source, key, value)
         elif key == "exclude":
             config.exclude = _string_list(source, key, value)
+            _check_globs(source, key, config.exclude)
         elif key == "task-decorators":
             config.task_decorators = _string_list(source, key, value)
             for name in config.task_decorators:
@@ -70,6 +82,7 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
                     )
         elif key == "test-paths":
             config.test_paths = _string_list(source, key, value)
+            _check_globs(source, key, config.test_paths)
         elif key == "fail-on":
             if value not in FAIL_ON:
                 raise ConfigError(f"{source}: `fail-on` must be one of {', '.join(FAIL_ON)}, got {value!r}")

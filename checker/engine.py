@@ -119,9 +119,7 @@ def parse_source(source: SourceFile, options: RunOptions) -> tuple[Parsed | None
             )
         return None, result
     if isinstance(parsed, Unsupported):
-        result.notes.append(
-            f"{source.display}: skipped, syntax the analyser cannot read yet ({parsed.message})"
-        )
+        result.notes.append(f"{source.display}: skipped, {parsed.message}")
         return None, result
     return Parsed(source, parsed, collect(parsed, source.module, source.is_package)), result
 

@@ -23,7 +23,7 @@ from checker.model import Finding, TaskSummary
 from checker.project import ProjectContext, TestFiles, build_config
 from checker.rules import Rule, rule_by_code
 from checker.settings import SettingNames, setting_names
-from checker.source import SourceFile, may_matter, stop_parser_thread
+from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser_thread
 from checker.values import UNKNOWN
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
@@ -288,7 +288,13 @@ def _complete(
 ) -> FileResult:
     """Add the analysis of a parsed file to its parse result (a CT000 or a note, if any)."""
     if parsed is not None:
-        analysed = analyse(parsed, index, options)
+        try:
+            analysed = in_parser_thread(analyse, parsed, index, options)
+        except (RecursionError, MemoryError) as error:  # a pathological file must not end the run
+            result.notes.append(
+                f"{parsed.source.display}: skipped, too complex to analyse ({type(error).__name__})"
+            )
+            return result
         result.findings.extend(analysed.findings)
         result.tasks.extend(analysed.tasks)
         result.notes.extend(analysed.notes)

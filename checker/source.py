@@ -10,7 +10,8 @@ import os
 import sys
 import threading
 import warnings
-from typing import Union
+from collections.abc import Callable
+from typing import TypeVar, Union
 
 import libcst as cst
 
@@ -82,6 +83,8 @@ def may_matter(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
 _DEEP_BRACKETS = 100
 _LONG_LINE = 4000
 _LARGE_FILE = 256 * 1024
+# Larger files (generated code, data dumps) are checked by Python's parser only.
+MAX_SIZE = 2 * 1024 * 1024
 # libcst's time grows quickly with expression depth (a 100,000-term sum takes minutes): deeper
 # trees than this are skipped with a note.
 _MAX_TREE_DEPTH = 1000
@@ -140,12 +143,30 @@ def _executor() -> concurrent.futures.ThreadPoolExecutor:
     return _parser_thread
 
 
+T = TypeVar("T")
+# libcst's code generation (positions) recurses several frames per level of nesting; in the
+# parser thread's large stack a high recursion limit is safe.
+_RECURSION_LIMIT = 30_000
+
+
+def in_parser_thread(function: Callable[..., T], *args: object) -> T:
+    """Run ``function`` in the large-stack thread (with a recursion limit to match)."""
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    return _executor().submit(function, *args).result()
+
+
 def parse(data: bytes) -> ParseResult:
+    if len(data) > MAX_SIZE:  # generated code: Python's parser still says whether it is valid
+        verdict = _python_verdict(data, "")
+        if isinstance(verdict, ParseError):
+            return verdict
+        return Unsupported(f"larger than {MAX_SIZE // (1024 * 1024)} MiB, not analysed", final=True)
     if _suspicious(data):
         verdict = _python_verdict(data, "too deeply nested or too long for the analyser")
         if not isinstance(verdict, Unsupported) or verdict.final:
             return verdict
-    return _executor().submit(_parse_cst, data).result()
+    return in_parser_thread(_parse_cst, data)
 
 
 def _parse_cst(data: bytes) -> ParseResult:
@@ -154,7 +175,7 @@ def _parse_cst(data: bytes) -> ParseResult:
     except RecursionError:
         return _python_verdict(data, "too deeply nested for the parser")
     except Exception as error:  # libcst raises several types for bad input: all mean "no parse"
-        return _python_verdict(data, _one_line(error))
+        return _python_verdict(data, f"syntax the analyser cannot read yet ({_one_line(error)})")
 
 
 def _tree_depth(tree: ast.AST, limit: int) -> int:

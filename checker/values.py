@@ -83,7 +83,11 @@ _NUMBER_OPS: dict[type[cst.BaseBinaryOp], Callable[[float, float], float]] = {
 }
 
 
-def evaluate(node: cst.BaseExpression | None) -> Value:
+# Deeper literals (a 1,000-term sum, nested tuples) are "set, value unknown".
+MAX_DEPTH = 50
+
+
+def evaluate(node: cst.BaseExpression | None, depth: int = 0) -> Value:
     """Evaluate ``node`` without running code.
 
     Returns Python literals (numbers, strings, booleans, None, and lists, tuples, sets and dicts
@@ -91,8 +95,9 @@ def evaluate(node: cst.BaseExpression | None) -> Value:
     Simple arithmetic on numbers (``60 * 5``) is evaluated because time limits are often
     written that way.
     """
-    if node is None:
+    if node is None or depth > MAX_DEPTH:
         return UNKNOWN
+    depth += 1
     if isinstance(node, cst.Name):
         if node.value in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[node.value]
@@ -109,13 +114,13 @@ def evaluate(node: cst.BaseExpression | None) -> Value:
         text = string_value(node)
         return UNKNOWN if text is None else text
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = evaluate(node.expression)
+        inner = evaluate(node.expression, depth)
         if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             return -inner
         return UNKNOWN
     if isinstance(node, cst.BinaryOperation):
         op = _NUMBER_OPS.get(type(node.operator))
-        left, right = evaluate(node.left), evaluate(node.right)
+        left, right = evaluate(node.left, depth), evaluate(node.right, depth)
         if (
             op is not None
             and isinstance(left, (int, float))
@@ -133,7 +138,7 @@ def evaluate(node: cst.BaseExpression | None) -> Value:
         for element in node.elements:
             if isinstance(element, cst.StarredElement):
                 return UNKNOWN
-            items.append(evaluate(element.value))
+            items.append(evaluate(element.value, depth))
         if isinstance(node, cst.Tuple):
             return tuple(items)
         if isinstance(node, cst.List):
@@ -144,10 +149,10 @@ def evaluate(node: cst.BaseExpression | None) -> Value:
         for dict_element in node.elements:
             if not isinstance(dict_element, cst.DictElement):
                 return UNKNOWN
-            key = evaluate(dict_element.key)
+            key = evaluate(dict_element.key, depth)
             if key is UNKNOWN or not _hashable(key):
                 return UNKNOWN
-            result[key] = evaluate(dict_element.value)
+            result[key] = evaluate(dict_element.value, depth)
         return result
     return UNKNOWN
 

@@ -72,3 +72,23 @@ def test_cache_dir_option(project: Path, capsys, tmp_path: Path) -> None:
     _report(capsys, "--cache-dir", str(elsewhere))
     assert any(p.is_file() for p in elsewhere.rglob("*"))
     assert not (project / DIRECTORY).exists()
+
+
+def test_two_concurrent_runs_share_the_cache_safely(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    for index in range(30):
+        (project / "shop" / f"jobs_{index}.py").write_text(TASK.replace("charge", f"job_{index}"))
+    command = [sys.executable, "-m", "checker", "check", ".", "--format", "json", "--jobs", "1"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    runs = [
+        subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert all(run.returncode == 1 for run in runs)
+    assert json.loads(outputs[0]) == json.loads(outputs[1])
+    third = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert json.loads(third.stdout) == json.loads(outputs[0])
+    assert not [p for p in (project / DIRECTORY).rglob(".tmp-*")]  # no half-written entry left

@@ -110,3 +110,11 @@ def test_selection_rules() -> None:
     assert resolve(CODES, OPT_IN, ["ALL"], [], ["CT2"]) == ("CT000", "CT101", "CT109", "CT601")
     assert resolve(CODES, OPT_IN, ["CT201"], [], ["CT2"]) == ("CT000", "CT201")
     assert resolve(CODES, OPT_IN, None, [], ["CT000"]) == ("CT101", "CT201", "CT202", "CT601")
+
+
+@pytest.mark.parametrize("key", ["exclude", "test-paths"])
+def test_bad_globs_are_one_clear_line(tmp_path: Path, key: str) -> None:
+    path = _write(tmp_path, f'[tool.celery-checklist]\n{key} = ["ok/", "[z-a].py"]\n')
+    with pytest.raises(ConfigError) as error:
+        load_file(path)
+    assert f"`{key}` has a bad glob '[z-a].py'" in str(error.value) and str(path) in str(error.value)

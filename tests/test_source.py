@@ -83,3 +83,15 @@ def test_pathological_inputs_neither_crash_nor_hang(data: bytes) -> None:
             ast.parse(b"import celery\n" + data)
     else:
         assert isinstance(result, Unsupported)
+
+
+def test_deep_literals_are_unknown_not_a_crash(analyse) -> None:
+    limit = " + ".join(["1"] * 900)  # parsed (under the screening limits), too deep to evaluate
+    result = analyse(
+        {
+            "proj/tasks.py": f"from celery import shared_task\n\n@shared_task(time_limit={limit}, soft_time_limit=5)\ndef t():\n    pass\n"
+        },
+        select=["CT201", "CT202"],
+    )
+    assert [t.name for t in result.tasks] == ["proj.tasks.t"]
+    assert result.findings == []  # the limit is set (value unknown): neither rule can say more
