@@ -63,6 +63,7 @@ def test_corrupt_and_forged_entries_are_ignored(project: Path, capsys, tmp_path:
     assert _report(capsys) == first
     assert not sentinel.exists()
     # and the entries were rewritten with valid ones
+    assert all(entry.read_bytes() not in (forged, b"garbage") for entry in _entries(project))
     cache = Cache.open(project / DIRECTORY)
     assert cache is not None
 

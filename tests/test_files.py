@@ -71,21 +71,30 @@ def test_odd_entries_are_skipped_with_one_line(
     assert "Traceback" not in captured.err
 
 
-def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (PermissionError(13, "Permission denied"), "Permission denied"),  # even root, e.g. on NFS
+        (FileNotFoundError(2, "No such file or directory"), "No such file or directory"),  # vanished
+    ],
+)
+def test_unreadable_or_vanished_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, error: OSError, reason: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.py").write_text(TASK)
     (tmp_path / "ok.py").write_text(TASK)
     real_read = Path.read_bytes
 
     def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":  # as for a file root cannot read either (e.g. on NFS)
-            raise PermissionError(13, "Permission denied", str(self))
+        if self.name == "secret.py":
+            raise error
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    assert main(["check", ".", "--select", "CT201"]) == 1
+    assert main(["check", ".", "--select", "CT201", "--no-cache"]) == 1
     captured = capsys.readouterr()
-    assert "secret.py: cannot read (Permission denied), skipped" in captured.err
+    assert f"secret.py: cannot read ({reason}), skipped" in captured.err
     assert "ok.py:3:1: CT201" in captured.out
 
 
