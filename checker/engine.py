@@ -7,13 +7,13 @@ import functools
 from collections.abc import Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from checker.callsites import call_sites
 from checker.facts import FileFacts, Location, Span, extract, test_references
 from checker.index import ProjectIndex
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
+from checker.positions import Position, positions_of
 from checker.rules import Report, Rule, rule_by_code
 from checker.rules.base import FileContext
 from checker.settings import SettingNames, collect_settings
@@ -149,7 +149,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     for rule in () if source.is_test else _rules(options.codes):
         reports.extend((rule, report) for report in rule.check(ctx))
 
-    resolved: list[Mapping[cst.CSTNode, CodeRange]] = []
+    resolved: list[Mapping[cst.CSTNode, Position]] = []
 
     def span(node: cst.CSTNode) -> Span:
         """1-based start and exclusive end; compound statements are cut to their first line.
@@ -157,17 +157,16 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         Positions cost a full code generation of the module: they are computed on first use.
         """
         if not resolved:
-            resolved.append(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+            resolved.append(positions_of(module))
         positions = resolved[0]
-        where = positions[node]
-        end = where.end
+        line, column, end_line, end_column = positions[node]
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            end = positions[node.name].end
+            end_line, end_column = positions[node.name][2:]
         elif isinstance(node, cst.ExceptHandler):
             if node.type is None:
-                return where.start.line, where.start.column + 1, where.start.line, where.start.column + 7
-            end = positions[node.type].end
-        return where.start.line, where.start.column + 1, end.line, end.column + 1
+                return line, column + 1, line, column + 7
+            end_line, end_column = positions[node.type][2:]
+        return line, column + 1, end_line, end_column + 1
 
     silenced = suppressed_codes(decode(source.data) or "")
     facts = extract(source.display, info, settings, span)
