@@ -93,17 +93,32 @@ def every_node(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(below)
 
 
+# Many rules walk the same task body: the node list is kept for the file being analysed.
+_NODES: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
+
+
+def forget() -> None:
+    """Drop the remembered node lists (called before each file)."""
+    _NODES.clear()
+
+
 def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under ``root``, outside nested scopes (see :func:`walk`)."""
+    known = _NODES.get(id(root))
+    if known is not None and known[0] is root:
+        return iter(known[1])
+    found: list[cst.CSTNode] = []
     stack = children(root)
     stack.reverse()
     while stack:
         node = stack.pop()
-        yield node
+        found.append(node)
         if not isinstance(node, _NESTED):
             below = children(node)
             below.reverse()
             stack.extend(below)
+    _NODES[id(root)] = (root, found)
+    return iter(found)
 
 
 def calls(root: cst.CSTNode) -> Iterator[cst.Call]:

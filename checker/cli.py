@@ -192,7 +192,7 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
 def _check(args: argparse.Namespace) -> int:
     from checker import config as config_module
     from checker.files import project_root
-    from checker.report import checklist, data, github, json_report, sarif, summary, text
+    from checker.report import data, github, json_report, sarif, text
     from checker.rules import rule_by_code
     from checker.runner import run
 
@@ -230,6 +230,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "json":
         output = json_report.render(report)
     elif args.format == "checklist":
+        from checker.report import checklist  # Jinja: imported only when a template is used
+
         output = checklist.render(report)
     elif args.format == "github":
         output = github.render(report)
@@ -260,6 +262,8 @@ def _check(args: argparse.Namespace) -> int:
         Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
     )
     if summary_file is not None:
+        from checker.report import summary
+
         try:
             with summary_file.open("a", encoding="utf-8") as handle:
                 handle.write(summary.render(report))

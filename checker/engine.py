@@ -8,8 +8,9 @@ from collections.abc import Mapping
 
 import libcst as cst
 
+from checker import body
 from checker.callsites import call_sites
-from checker.facts import FileFacts, Location, Span, extract, test_references
+from checker.facts import FileFacts, Location, Span, extract
 from checker.index import ProjectIndex
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
@@ -20,6 +21,7 @@ from checker.settings import SettingNames, collect_settings
 from checker.source import ParseError, SourceFile, Unsupported, decode, parse
 from checker.suppressions import skips_file, suppressed_codes
 from checker.tasks import TaskDef, discover, index_contributions
+from checker.testrefs import test_references
 
 SYNTAX_ERROR = "CT000"
 
@@ -124,6 +126,13 @@ def parse_source(source: SourceFile, options: RunOptions) -> tuple[Parsed | None
     return Parsed(source, parsed, collect(parsed, source.module, source.is_package)), result
 
 
+def analyse_test_file(source: SourceFile) -> FileResult:
+    """A test file's references (for CT301), from Python's ``ast``: nothing else is needed."""
+    facts = FileFacts(source.display, source.module)
+    facts.test_references = test_references(source.data, source.module, source.is_package)
+    return FileResult(facts=facts)
+
+
 def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
     return index_contributions(parsed.info, index)
 
@@ -131,6 +140,7 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
 def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileResult:
     """Run the selected rules on a parsed file and collect its project facts."""
     source, module, info = parsed.source, parsed.module, parsed.info
+    body.forget()
     # Tasks defined in test files are test doubles: the checklist is for the project's own.
     tasks = [] if source.is_test else discover(info, index, options.wrappers)
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
@@ -176,9 +186,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.call_sites, facts.direct_calls = call_sites(
             info, module, task_keys, lambda node: Location(source.display, *span(node))
         )
-    if source.is_test:
-        facts.test_references = test_references(info, module)
-    elif not (
+    if not (
         reports or tasks or facts.settings or facts.references or facts.config_sources or facts.call_sites
     ):
         return FileResult()

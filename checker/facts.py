@@ -117,24 +117,6 @@ def extract(
     return facts
 
 
-def test_references(info: ModuleInfo, module: cst.Module) -> frozenset[str]:
-    """What a test file refers to: its imports, names and attribute chains (qualified through
-    its imports) and its string literals (registered task names, ``mock.patch`` targets)."""
-    from checker.body import every_node
-
-    found = set(info.imports.values())
-    for node in every_node(module):
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            qualified = info.qualify(node)
-            if qualified and "." in qualified:
-                found.add(qualified)
-        elif isinstance(node, cst.SimpleString):
-            text = string_value(node)
-            if text and len(text) < 200:
-                found.add(text)
-    return frozenset(found)
-
-
 def _import_target(node: cst.ImportFrom, info: ModuleInfo) -> str | None:
     from checker.module_info import resolve_relative
     from checker.values import dotted_name

@@ -15,7 +15,16 @@ from checker.cache import DIRECTORY as CACHE_DIRECTORY
 from checker.cache import Cache, digest
 from checker.celery_names import known_task_options
 from checker.config import Config
-from checker.engine import FileResult, Parsed, RunOptions, analyse, contributions, make_finding, parse_source
+from checker.engine import (
+    FileResult,
+    Parsed,
+    RunOptions,
+    analyse,
+    analyse_test_file,
+    contributions,
+    make_finding,
+    parse_source,
+)
 from checker.facts import FileFacts
 from checker.files import Excluder, display_path, module_name, project_root, python_files, relative_to
 from checker.index import ProjectIndex
@@ -197,7 +206,7 @@ def analyse_sources(
     run_key = digest("run", options.fingerprint()) if cache else ""
     hashes = {id(s): s.digest or digest(s.data) for s in sources} if cache else {}
     modules = sorted({s.module for s in sources if s.module})
-    early = [s for s in sources if _indexes(s)]
+    early = [s for s in sources if not s.is_test and _indexes(s)]
     index_key = ""
     index: object = None
     if cache is not None:
@@ -247,7 +256,7 @@ def analyse_sources(
     for source in missing:
         if id(source) in parsed_early:
             computed.append((source, _complete(*parsed_early[id(source)], index, options)))
-        elif _indexes(source):
+        elif not source.is_test and _indexes(source):
             computed.append((source, _analyse_batch([source.loaded()], index, options)[0]))
         else:
             rest.append(source)
@@ -308,7 +317,12 @@ def _batches(items: list[SourceFile], count: int) -> list[list[SourceFile]]:
 
 
 def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: RunOptions) -> list[FileResult]:
-    return [_complete(*parse_source(source, options), index, options) for source in batch]
+    return [
+        analyse_test_file(source)
+        if source.is_test
+        else _complete(*parse_source(source, options), index, options)
+        for source in batch
+    ]
 
 
 _WORKER: dict[str, object] = {}
