@@ -48,7 +48,7 @@ def relative_to(path: str, directory: str) -> str | None:
     return None
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
     """The path relative to the working directory when below it, always with forward slashes."""
     below = relative_to(os.path.abspath(path), os.getcwd())
     if below is not None:
@@ -58,7 +58,7 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         text = str(path)
     if text.startswith(".." + os.sep) or text == "..":
-        text = str(absolute(path))
+        text = str(absolute(Path(path)))
     return text.replace(os.sep, "/")
 
 
@@ -124,19 +124,24 @@ class Excluder:
 
 def python_files(paths: list[Path], excluder: Excluder, warn: Warn) -> list[Path]:
     """Every Python file under ``paths``, in a stable order, without duplicates."""
+    return [Path(found) for found in python_file_names(paths, excluder, warn)]
+
+
+def python_file_names(paths: list[Path], excluder: Excluder, warn: Warn) -> list[str]:
+    """Like :func:`python_files`, as strings (absolute for walked files, as given otherwise)."""
     seen: set[str] = set()
-    result: list[Path] = []
+    result: list[str] = []
     for path in paths:
         if not path.exists():
             warn(f"{display_path(path)}: no such file or directory, skipped")
             continue
         if path.is_dir():
             # walked paths are absolute and unique: links to directories are not followed
-            candidates = [(Path(found), found) for found in _walk(path, excluder, warn)]
+            candidates = [(found, found) for found in _walk(path, excluder, warn)]
         elif excluder.excluded(path):
             continue
         else:
-            candidates = [(path, str(absolute(path)))]
+            candidates = [(str(path), str(absolute(path)))]
         for candidate, key in candidates:
             if key not in seen:
                 seen.add(key)

@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from checker.cache import DIRECTORY as CACHE_DIRECTORY
 from checker.cache import Cache, digest
@@ -26,7 +27,7 @@ from checker.engine import (
     parse_source,
 )
 from checker.facts import FileFacts
-from checker.files import Excluder, display_path, module_name, project_root, python_files, relative_to
+from checker.files import Excluder, display_path, module_name, project_root, python_file_names, relative_to
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
 from checker.project import ProjectContext, TestFiles, build_config
@@ -136,9 +137,10 @@ def _named(source: SourceFile) -> SourceFile:
     return dataclasses.replace(source, module=name, is_package=is_package)
 
 
-@dataclasses.dataclass(frozen=True)
-class Known:
-    """What a run learnt about a file, reused while its modification time and size hold."""
+class Known(NamedTuple):
+    """What a run learnt about a file, reused while its modification time and size hold.
+
+    A named tuple: the manifest holds one per file and unpickles fast."""
 
     stamp: tuple[int, int]
     digest: str
@@ -151,7 +153,7 @@ def read_sources(
 ) -> list[SourceFile]:
     """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged."""
     excluder = Excluder(config.exclude, config.root)
-    files = python_files(paths, excluder, notes.append)
+    files = python_file_names(paths, excluder, notes.append)
     sources: list[SourceFile] = []
     for path in files:
         location = os.path.abspath(path)
@@ -174,7 +176,7 @@ def read_sources(
                     )
                 )
                 continue
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
         except IsADirectoryError:
             notes.append(f"{display_path(path)}: is a directory, skipped")
             continue
