@@ -64,8 +64,13 @@ def test_corrupt_and_forged_entries_are_ignored(project: Path, capsys, tmp_path:
     assert not sentinel.exists()
     # and the entries were rewritten with valid ones
     assert all(entry.read_bytes() not in (forged, b"garbage") for entry in _entries(project))
+    # the signature gate itself: a forged entry under a real key is never unpickled
     cache = Cache.open(project / DIRECTORY)
-    assert cache is not None
+    assert isinstance(cache, Cache)
+    cache.put("key", {"fine": True})
+    assert cache.get("key") == {"fine": True}
+    cache._path("key").write_bytes(forged)
+    assert cache.get("key") is None and not sentinel.exists()
 
 
 def test_cache_dir_option(project: Path, capsys, tmp_path: Path) -> None:
