@@ -160,6 +160,11 @@ class Known(NamedTuple):
     indexes: bool
 
 
+def read_file(location: str) -> bytes:
+    with open(location, "rb") as handle:
+        return handle.read()
+
+
 def read_sources(
     paths: list[Path], config: Config, notes: list[str], known: dict[str, Known] | None = None
 ) -> list[SourceFile]:
@@ -167,8 +172,10 @@ def read_sources(
     excluder = Excluder(config.exclude, config.root)
     files = python_file_names(paths, excluder, notes.append)
     sources: list[SourceFile] = []
+    cwd = os.getcwd()
     for path in files:
         location = os.path.abspath(path)
+        display = relative_to(location, cwd) or display_path(path)
         try:
             status = os.stat(location)
             stamp = (status.st_mtime_ns, status.st_size)
@@ -176,7 +183,7 @@ def read_sources(
             if previous is not None and previous.stamp == stamp:
                 sources.append(
                     SourceFile(
-                        display_path(path),
+                        display,
                         "",
                         False,
                         b"",
@@ -188,15 +195,15 @@ def read_sources(
                     )
                 )
                 continue
-            data = Path(path).read_bytes()
+            data = read_file(location)
         except IsADirectoryError:
-            notes.append(f"{display_path(path)}: is a directory, skipped")
+            notes.append(f"{display}: is a directory, skipped")
             continue
         except OSError as error:
-            notes.append(f"{display_path(path)}: cannot read ({error.strerror or error}), skipped")
+            notes.append(f"{display}: cannot read ({error.strerror or error}), skipped")
             continue
         # the module name is worked out later, only for the files that are kept
-        sources.append(SourceFile(display_path(path), "", False, data, location=location, stamp=stamp))
+        sources.append(SourceFile(display, "", False, data, location=location, stamp=stamp))
     return sources
 
 

@@ -84,14 +84,16 @@ def test_unreadable_or_vanished_file(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.py").write_text(TASK)
     (tmp_path / "ok.py").write_text(TASK)
-    real_read = Path.read_bytes
+    from checker import runner
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":
+    real_read = runner.read_file
+
+    def read_file(location: str) -> bytes:
+        if location.endswith("secret.py"):
             raise error
-        return real_read(self)
+        return real_read(location)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(runner, "read_file", read_file)
     assert main(["check", ".", "--select", "CT201", "--no-cache"]) == 1
     captured = capsys.readouterr()
     assert f"secret.py: cannot read ({reason}), skipped" in captured.err
