@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from checker.cli import main
 from checker.diff import parse
+from tests.helpers import git
 
 BASE = "from celery import shared_task\n\n\n@shared_task\ndef old():\n    print(1)\n"
 ADDED = "\n\n@shared_task\ndef new():\n    print(2)\n"
 
 
-def _git(*args: str, cwd: Path) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t.invalid",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t.invalid",
-    }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+_git = git
 
 
 def test_parse_unified_zero_diff() -> None:

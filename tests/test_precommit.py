@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers import git
+
 REPO = Path(__file__).resolve().parent.parent
 BAD = """
 from celery import shared_task
@@ -37,15 +39,7 @@ def charge(payment_id):
 """
 
 
-def _git(*args: str, cwd: Path) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    }
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+_git = git
 
 
 def _pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
