@@ -15,9 +15,6 @@ BASE = "from celery import shared_task\n\n\n@shared_task\ndef old():\n    print(
 ADDED = "\n\n@shared_task\ndef new():\n    print(2)\n"
 
 
-_git = git
-
-
 def test_parse_unified_zero_diff() -> None:
     diff = (
         "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n@@ -3 +3,2 @@\n-x\n+y\n+z\n"
@@ -31,13 +28,13 @@ def test_parse_unified_zero_diff() -> None:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    _git("init", "-q", "-b", "main", cwd=tmp_path)
+    git("init", "-q", "-b", "main", cwd=tmp_path)
     (tmp_path / "tasks.py").write_text(BASE)
-    _git("add", "-A", cwd=tmp_path)
-    _git("commit", "-q", "-m", "base", cwd=tmp_path)
-    _git("checkout", "-q", "-b", "feature", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-q", "-m", "base", cwd=tmp_path)
+    git("checkout", "-q", "-b", "feature", cwd=tmp_path)
     (tmp_path / "tasks.py").write_text(BASE + ADDED)
-    _git("commit", "-q", "-am", "feature", cwd=tmp_path)
+    git("commit", "-q", "-am", "feature", cwd=tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

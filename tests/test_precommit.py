@@ -39,9 +39,6 @@ def charge(payment_id):
 """
 
 
-_git = git
-
-
 def _pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     return subprocess.run(
@@ -58,7 +55,7 @@ def _pre_commit(project: Path, home: Path) -> subprocess.CompletedProcess[str]:
 def head() -> str:
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("needs this checkout as a git repository")
-    return _git("rev-parse", "HEAD", cwd=REPO).strip()
+    return git("rev-parse", "HEAD", cwd=REPO).strip()
 
 
 def test_hook_definition_follows_the_conventions() -> None:
@@ -89,9 +86,9 @@ def test_real_pre_commit_fails_on_findings_then_passes(tmp_path: Path, head: str
         ]
     }
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
-    _git("init", "-q", cwd=project)
-    _git("add", "-A", cwd=project)
-    _git("commit", "-q", "-m", "initial", cwd=project)
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "initial", cwd=project)
 
     home = tmp_path / "pre-commit-home"
     failed = _pre_commit(project, home)
@@ -104,7 +101,7 @@ def test_real_pre_commit_fails_on_findings_then_passes(tmp_path: Path, head: str
     assert "- [x] Has a test (CT301)" in output
 
     (project / "shop" / "tasks.py").write_text(textwrap.dedent(GOOD).lstrip())
-    _git("add", "-A", cwd=project)
+    git("add", "-A", cwd=project)
     passed = _pre_commit(project, home)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "celery-checklist" in passed.stdout and "Passed" in passed.stdout
