@@ -12,7 +12,7 @@ from checker.source import SourceFile
 
 
 def _module_name(path: str) -> tuple[str, bool]:
-    parts = path.removesuffix(".py").split("/") if hasattr(str, "removesuffix") else path[:-3].split("/")
+    parts = path.removesuffix(".py").split("/")
     if parts and parts[0] == "src":
         parts = parts[1:]
     is_package = parts[-1] == "__init__"

@@ -81,18 +81,6 @@ def walk(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ..
         stack.extend((child, below) for child in reversed(children(node)))
 
 
-def every_node(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under ``root``, nested scopes included."""
-    stack = children(root)
-    stack.reverse()
-    while stack:
-        node = stack.pop()
-        yield node
-        below = children(node)
-        below.reverse()
-        stack.extend(below)
-
-
 # Many rules walk the same task body: the node list is kept for the file being analysed.
 _NODES: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
 

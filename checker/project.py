@@ -48,7 +48,6 @@ class ProjectConfig:
     """The Celery configuration the project's apps end up with, from every spelling."""
 
     settings: list[SettingFact]  # the ones that count (outside test code)
-    ignored_test_settings: list[SettingFact]  # set in test modules
     # Upper-case module-level names (``CELERY_X = ...``) count wherever they are, so that no
     # global limit is missed; findings about their values are reported only in modules that are
     # settings or config modules, since other modules use such names for their own constants.
@@ -97,13 +96,10 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
                 config_modules.add(imported)
                 pending.append(imported)
     counted: list[SettingFact] = []
-    in_tests: list[SettingFact] = []
     for facts in files:
-        testing = is_test_module(facts.module) or test_files.matches(facts.path)
-        for setting in facts.settings:
-            if setting.kind == LOWER and facts.module not in config_modules:
-                continue
-            (in_tests if testing else counted).append(setting)
+        if is_test_module(facts.module) or test_files.matches(facts.path):
+            continue  # test settings do not protect production
+        counted.extend(s for s in facts.settings if s.kind != LOWER or facts.module in config_modules)
     settings_modules = set(config_modules) | django_modules
     pending = list(django_modules)
     while pending:
@@ -111,7 +107,7 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
             if imported not in settings_modules:
                 settings_modules.add(imported)
                 pending.append(imported)
-    return ProjectConfig(counted, in_tests, frozenset(settings_modules))
+    return ProjectConfig(counted, frozenset(settings_modules))
 
 
 def _settings_like(module: str) -> bool:

@@ -316,7 +316,7 @@ class Discovery:
 
     def _decorated(self, record: FunctionRecord) -> TaskDef | None:
         node = record.node
-        for position, decorator in enumerate(node.decorators):
+        for decorator in node.decorators:
             expr = decorator.decorator
             call = expr if isinstance(expr, cst.Call) else None
             callee = call.func if call is not None else expr
@@ -340,7 +340,6 @@ class Discovery:
                 is_method=record.is_method,
                 enclosing_self=enclosing_self,
                 suppression=(*node.decorators, node),
-                first_decorator_index=position,
             )
         return None
 
@@ -356,7 +355,6 @@ class Discovery:
         is_method: bool,
         enclosing_self: bool,
         suppression: tuple[cst.CSTNode, ...],
-        first_decorator_index: int = 0,
         function_name: str | None = None,
         qualified_function: str | None = None,
     ) -> TaskDef:

@@ -6,7 +6,6 @@ import ast
 import dataclasses
 import operator
 from collections.abc import Callable
-from typing import Union
 
 import libcst as cst
 
@@ -174,6 +173,3 @@ def iter_items(value: Value) -> list[Value]:
     if isinstance(value, (tuple, list, frozenset, set)):
         return list(value)
     return [value]
-
-
-Literal = Union[int, float, str, bool, None]
