@@ -9,6 +9,7 @@ never see a partial entry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -57,6 +58,21 @@ def _secret() -> bytes | None:
         return None
 
 
+@functools.cache
+def _code_fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """The analyser's own files (name, size, mtime): results from other code are never reused,
+    even when the version number did not change (a development checkout, a local patch)."""
+    package = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        found.append((str(path.relative_to(package)), status.st_size, status.st_mtime_ns))
+    return tuple(found)
+
+
 def digest(*parts: object) -> str:
     hasher = hashlib.blake2b(digest_size=20)
     for part in parts:
@@ -69,7 +85,7 @@ class Cache:
     def __init__(self, directory: Path, key: bytes) -> None:
         self.directory = directory
         self.key = key
-        self.namespace = digest(__version__, sys.version_info[:2])
+        self.namespace = digest(__version__, sys.version_info[:2], _code_fingerprint())
 
     @classmethod
     def open(cls, directory: Path) -> Cache | None:

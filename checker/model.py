@@ -82,3 +82,4 @@ class TaskSummary:
     module: str = ""
     name_known: bool = True  # False when ``name=`` is set to something that is not a literal
     suppression_lines: tuple[int, ...] = ()  # lines whose suppression comments cover the task
+    object_name: str | None = None  # the module-level name callers enqueue the task through

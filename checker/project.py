@@ -136,8 +136,9 @@ class ProjectContext:
         return any(s.kind == LOWER and s.module == facts.module for s in self.config.settings)
 
     def task_objects(self) -> dict[str, TaskSummary]:
-        """Decorated tasks by the qualified name of the object the decorator returns."""
-        return {f"{t.module}.{t.function}": t for t in self.tasks if t.kind == "function" and t.module}
+        """Tasks by the qualified name of their task object (what callers enqueue through): the
+        decorated function's name, or the name a call-form registration is assigned to."""
+        return {f"{t.module}.{t.object_name}": t for t in self.tasks if t.object_name and t.module}
 
     def enqueued(self) -> Iterator[tuple[CallSite, TaskSummary]]:
         """Every call site that enqueues (or signs) one of the project's tasks, with the task."""

@@ -69,6 +69,9 @@ class TaskDef:
     enclosing_self: bool  # nested in a function that has a ``self`` parameter
     params: list[Param]
     suppression_nodes: tuple[cst.CSTNode, ...]  # lines where a suppression comment covers the task
+    # The module-level name bound to the task object, which callers enqueue through
+    # (``send`` for ``send = app.task(...)(_send)``); None for task classes.
+    object_name: str | None = None
 
     @property
     def key(self) -> str:
@@ -164,6 +167,7 @@ class Discovery:
         self.wrappers = wrappers
         self.local_classes = info.module_level_classes()
         self.local_functions = info.module_level_functions()
+        self.bound_names = {id(value): name for name, value in info.assignments.items()}
         self._task_class_cache: dict[str, bool] = {}
 
     # Recognising apps, decorators and Task classes ----------------------------------------
@@ -406,6 +410,7 @@ class Discovery:
             enclosing_self=enclosing_self,
             params=_params(function, skip_first=False) if function is not None else [],
             suppression_nodes=suppression,
+            object_name=name if kind == "function" else None,
         )
 
     def _default(self, name: str) -> str:
@@ -495,7 +500,7 @@ class Discovery:
             if qualified is None or (qualified == dotted_name(target) and "." not in qualified):
                 return None  # a name the analyser cannot see at all
         suppression: tuple[cst.CSTNode, ...] = (call,) if function is None else (call, function)
-        return self._function_task(
+        task = self._function_task(
             function,
             kind="call",
             call=options_call,  # only keyword arguments are read: ``fn`` itself is skipped
@@ -508,6 +513,8 @@ class Discovery:
             function_name=None if qualified is None else qualified.rpartition(".")[2],
             qualified_function=qualified,
         )
+        task.object_name = self.bound_names.get(id(call))
+        return task
 
 
 def discover(info: ModuleInfo, index: ProjectIndex, wrappers: frozenset[str]) -> list[TaskDef]:

@@ -53,6 +53,12 @@ class EnqueueInLoop(Rule):
             "shop/views.py": "from shop.tasks import send\n\ndef send_all(xs):\n"
             "    return [send.apply_async((x,)) for x in xs]\n",
         },
+        {  # a task registered in call form is enqueued through the name it is bound to
+            "shop/tasks.py": "from proj.celery import app\n\ndef _send(x):\n    pass\n\n"
+            "send = app.task(name='mail.send')(_send)\n",
+            "shop/views.py": "from shop import tasks\n\ndef send_all(xs):\n    for x in xs:\n"
+            "        tasks.send.delay(x)\n",
+        },
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
