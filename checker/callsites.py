@@ -47,16 +47,6 @@ def _is(info: ModuleInfo, node: cst.BaseExpression, suffix: str) -> bool:
     return qualified == suffix or qualified.endswith("." + suffix)
 
 
-def _qualify_local(info: ModuleInfo, node: cst.BaseExpression, local: frozenset[str]) -> str | None:
-    dotted = info.qualify(node)
-    if dotted is None:
-        return None
-    head = dotted.partition(".")[0]
-    if head in local and head not in info.imports:
-        return f"{info.name}.{dotted}" if info.name else dotted
-    return dotted
-
-
 def _model_bindings(scope: cst.CSTNode, info: ModuleInfo) -> set[str]:
     """Names bound in this scope to a model instance fetched through ``objects`` or a 404 helper."""
     bound: set[str] = set()
@@ -105,28 +95,27 @@ def call_sites(
 ) -> tuple[list[CallSite], list[DirectCall]]:
     """Enqueue calls anywhere in the module, and direct calls in the bodies of ``tasks``
     (given with their keys)."""
-    local = frozenset(info.module_level_functions()) | frozenset(info.assignments)
     sites: list[CallSite] = []
     if any(
         isinstance(c.func, cst.Attribute) and c.func.attr.value in ENQUEUE | SIGNATURES for c in info.calls
     ):
         scopes: list[cst.CSTNode] = [module, *(r.node for r in info.functions)]
         for scope in scopes:
-            sites.extend(_scope_sites(scope, info, local, where))
+            sites.extend(_scope_sites(scope, info, where))
     direct: list[DirectCall] = []
     for key, task in tasks:
         if task.run is None:
             continue
         for call in body.calls(task.run.body):
             if isinstance(call.func, (cst.Name, cst.Attribute)):
-                target = _qualify_local(info, call.func, local)
+                target = info.qualify_local(call.func)
                 if target:
                     direct.append(DirectCall(key, target, where(call)))
     return sites, direct
 
 
 def _scope_sites(
-    scope: cst.CSTNode, info: ModuleInfo, local: frozenset[str], where: Callable[[cst.CSTNode], Location]
+    scope: cst.CSTNode, info: ModuleInfo, where: Callable[[cst.CSTNode], Location]
 ) -> list[CallSite]:
     found: list[CallSite] = []
     models: set[str] | None = None
@@ -140,7 +129,7 @@ def _scope_sites(
         method = node.func.attr.value
         if method not in ENQUEUE and method not in SIGNATURES:
             continue
-        target = _qualify_local(info, node.func.value, local)
+        target = info.qualify_local(node.func.value)
         if target is None:
             continue
         in_loop = any(isinstance(a, _LOOPS) for a in ancestors)

@@ -181,25 +181,25 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     silenced = suppressed_codes(decode(source.data) or "")
     facts = extract(source.display, info, settings, span)
     facts.suppressions = silenced
-    task_keys = [(f"{source.display}:{span(t.anchor)[0]}:{t.function}", t) for t in tasks]
+    keys = {id(t): f"{source.display}:{span(t.anchor)[0]}:{t.function}" for t in tasks}
     if not source.is_test:
         facts.call_sites, facts.direct_calls = call_sites(
-            info, module, task_keys, lambda node: Location(source.display, *span(node))
+            info,
+            module,
+            [(keys[id(t)], t) for t in tasks],
+            lambda node: Location(source.display, *span(node)),
         )
     if not (
         reports or tasks or facts.settings or facts.references or facts.config_sources or facts.call_sites
     ):
         return FileResult()
 
-    keys: dict[int, str] = {}
     summaries: list[TaskSummary] = []
     for task in tasks:
         line, column = span(task.anchor)[:2]
-        key = f"{source.display}:{line}:{task.function}"
-        keys[id(task)] = key
         summaries.append(
             TaskSummary(
-                key=key,
+                key=keys[id(task)],
                 name=task.name,
                 function=task.function,
                 path=source.display,

@@ -52,6 +52,7 @@ class ModuleInfo:
     calls: list[cst.Call] = dataclasses.field(default_factory=list)
     # Top-level statements with the number of enclosing conditional blocks (if/try/for/while/with).
     module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(default_factory=list)
+    _local_names: frozenset[str] | None = None
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of a name or attribute chain, resolving the module's imports.
@@ -67,6 +68,29 @@ class ModuleInfo:
         if target is None:
             return dotted
         return f"{target}.{rest}" if rest else target
+
+    def qualify_local(self, node: cst.BaseExpression) -> str | None:
+        """Like :meth:`qualify`, but a name defined at module level gets the module's prefix
+        (``charge`` in ``shop.tasks`` is ``shop.tasks.charge``)."""
+        qualified = self.qualify(node)
+        if qualified is None:
+            return None
+        head = qualified.partition(".")[0]
+        if head not in self.imports and head in self.local_names():
+            return f"{self.name}.{qualified}" if self.name else qualified
+        return qualified
+
+    def local_names(self) -> frozenset[str]:
+        """Names the module binds at module level: functions, classes and assignments."""
+        if self._local_names is None:
+            self._local_names = frozenset(
+                [
+                    *(r.node.name.value for r in self.functions if r.is_module_level),
+                    *(r.node.name.value for r in self.classes if not r.scopes),
+                    *self.assignments,
+                ]
+            )
+        return self._local_names
 
     def module_level_functions(self) -> dict[str, cst.FunctionDef]:
         return {r.node.name.value: r.node for r in self.functions if r.is_module_level}

@@ -168,21 +168,8 @@ class Discovery:
         self.local_classes = info.module_level_classes()
         self.local_functions = info.module_level_functions()
         self.bound_names = {id(value): name for name, value in info.assignments.items()}
-        self._task_class_cache: dict[str, bool] = {}
 
     # Recognising apps, decorators and Task classes ----------------------------------------
-    def qualify_local(self, node: cst.BaseExpression) -> str | None:
-        """Like ``ModuleInfo.qualify``, but names defined in this module get its prefix."""
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        head = dotted.partition(".")[0]
-        if head not in self.info.imports and (
-            head in self.local_classes or head in self.local_functions or head in self.info.assignments
-        ):
-            return f"{self.info.name}.{dotted}" if self.info.name else dotted
-        return self.info.qualify(node)
-
     def is_app(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Name):
             name = node.value
@@ -219,7 +206,9 @@ class Discovery:
                 return "shared"  # ``from celery import *``
             if qualified in OLD_TASK:
                 return "old"
-            if self.wrappers and (qualified in self.wrappers or self.qualify_local(callee) in self.wrappers):
+            if self.wrappers and (
+                qualified in self.wrappers or self.info.qualify_local(callee) in self.wrappers
+            ):
                 return "wrapper"
         if isinstance(callee, cst.Attribute) and callee.attr.value == "task" and self.is_app(callee.value):
             return "app"
@@ -533,7 +522,7 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
             continue
         qualname = f"{info.name}.{record.node.name.value}" if info.name else record.node.name.value
         bases = tuple(
-            q for a in record.node.bases if a.keyword is None and (q := discovery.qualify_local(a.value))
+            q for a in record.node.bases if a.keyword is None and (q := info.qualify_local(a.value))
         )
         options = {k: v for k, (v, _) in class_attributes(record.node).items()}
         found.task_classes[qualname] = ClassInfo(qualname, options, bases)
