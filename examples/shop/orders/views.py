@@ -22,7 +22,7 @@ def bulk_archive(request, ids):
 def place(request, data):
     with transaction.atomic():
         order = Order(pk=data["pk"], email=data["email"])
-        tasks.notify_warehouse.delay(order.pk)  # fine: notify_warehouse is registered by call form
+        transaction.on_commit(lambda: tasks.notify_warehouse.delay(order.pk))  # fine: after the commit
         tasks.ship_order.delay(order.pk)  # CT504: the worker may run before the commit
         tasks.confirm_order.delay_on_commit(order.pk)
     return order
