@@ -1,0 +1,166 @@
+"""Run the installed `celery-checklist` on real checkouts and draw a sample of findings to audit.
+
+    python benchmarks/realworld.py ~/corpus/readthedocs ~/corpus/saleor ... \
+        --sample 90 --per-code 10 --seed 1 [--save DIR] [--context 3]
+
+For each directory (an extracted checkout, see `benchmarks/corpus.txt`) it runs
+`celery-checklist check . --format json --no-cache` with the directory as the working directory
+and no configuration beyond the project's own, and prints:
+
+- per project: Python files, tasks, findings per code;
+- a reproducible random sample of the default findings of all projects together, stratified by
+  code (at most `--per-code` per code, drawn round-robin over the codes until `--sample` are
+  drawn), each with a few lines of source around it, ready to audit in `precision.md`.
+
+The same `--seed` and the same reports give the same sample. `--save DIR` keeps each project's
+JSON report (`DIR/<name>.json`), e.g. to compare two versions of the analyser with `--compare`:
+
+    python benchmarks/realworld.py DIRS... --save before/
+    ... change the analyser ...
+    python benchmarks/realworld.py DIRS... --compare before/
+
+prints the findings that appeared and disappeared per project (exit 1 when any did).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+Finding = dict[str, Any]
+
+
+def run_tool(directory: Path, command: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [command, "check", ".", "--format", "json", "--no-cache", "--fail-on", "never"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode not in (0, 1):
+        sys.exit(f"{directory}: the analyser stopped with status {done.returncode}:\n{done.stderr}")
+    report: dict[str, Any] = json.loads(done.stdout)
+    report["notes"] = [line for line in done.stderr.splitlines() if line.strip()]
+    return report
+
+
+def source_lines(directory: Path, finding: Finding, context: int) -> list[str]:
+    try:
+        lines = (directory / finding["path"]).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    first = max(1, finding["line"] - context)
+    last = min(len(lines), finding.get("end_line", finding["line"]) + context)
+    last = min(last, first + 2 * context + 8)
+    return [
+        f"{'>' if n == finding['line'] else ' '} {n:5d} | {lines[n - 1]}" for n in range(first, last + 1)
+    ]
+
+
+def stratified_sample(
+    findings: list[tuple[str, Finding]], total: int, per_code: int, seed: int
+) -> list[tuple[str, Finding]]:
+    """At most ``per_code`` per code, drawn round-robin over the codes in a seeded order."""
+    rng = random.Random(seed)
+    by_code: dict[str, list[tuple[str, Finding]]] = collections.defaultdict(list)
+    for item in sorted(findings, key=lambda i: (i[0], i[1]["path"], i[1]["line"], i[1]["code"])):
+        by_code[item[1]["code"]].append(item)
+    for items in by_code.values():
+        rng.shuffle(items)
+    pools = {code: items[:per_code] for code, items in sorted(by_code.items())}
+    drawn: list[tuple[str, Finding]] = []
+    while len(drawn) < total and any(pools.values()):
+        for code in sorted(pools):
+            if pools[code] and len(drawn) < total:
+                drawn.append(pools[code].pop(0))
+    return sorted(drawn, key=lambda i: (i[1]["code"], i[0], i[1]["path"], i[1]["line"]))
+
+
+def _identity(finding: Finding) -> tuple[str, str, int, str]:
+    return (finding["code"], finding["path"], finding["line"], finding["message"])
+
+
+def compare(name: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
+    old = {_identity(f) for f in before["findings"]}
+    new = {_identity(f) for f in after["findings"]}
+    old_tasks = {(t["path"], t["name"]) for t in before["tasks"]}
+    new_tasks = {(t["path"], t["name"]) for t in after["tasks"]}
+    changed = False
+    for label, items in (("-", sorted(old - new)), ("+", sorted(new - old))):
+        for code, path, line, message in items:
+            print(f"  {label} {code} {path}:{line}: {message}")
+            changed = True
+    for label, tasks in (("- task", sorted(old_tasks - new_tasks)), ("+ task", sorted(new_tasks - old_tasks))):
+        for path, task in tasks:
+            print(f"  {label} {task} ({path})")
+            changed = True
+    if not changed:
+        print(f"  {name}: identical")
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directories", nargs="+", type=Path, help="extracted checkouts")
+    parser.add_argument("--sample", type=int, default=0, help="findings to draw (0: none)")
+    parser.add_argument("--per-code", type=int, default=10, help="at most this many per code")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--context", type=int, default=3, help="source lines around each finding")
+    parser.add_argument("--command", default="celery-checklist", help="the analyser to run")
+    parser.add_argument("--save", type=Path, help="keep each project's JSON report here")
+    parser.add_argument("--compare", type=Path, help="reports saved earlier with --save")
+    args = parser.parse_args(argv)
+
+    pooled: list[tuple[str, Finding]] = []
+    roots: dict[str, Path] = {}
+    changed = False
+    for directory in args.directories:
+        name = directory.resolve().name
+        roots[name] = directory
+        report = run_tool(directory, args.command)
+        codes = collections.Counter(f["code"] for f in report["findings"])
+        summary = report["summary"]
+        print(
+            f"## {name}: {summary['files']} files, {summary['tasks']} tasks, "
+            f"{len(report['findings'])} findings"
+        )
+        print("   " + ", ".join(f"{code} {count}" for code, count in sorted(codes.items())))
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"{name}.json").write_text(json.dumps(report, indent=1, sort_keys=True))
+        if args.compare:
+            saved = args.compare / f"{name}.json"
+            if saved.is_file():
+                changed |= compare(name, json.loads(saved.read_text()), report)
+            else:
+                print(f"  {name}: no saved report in {args.compare}")
+        pooled.extend((name, f) for f in report["findings"])
+
+    if args.sample:
+        drawn = stratified_sample(pooled, args.sample, args.per_code, args.seed)
+        counts = collections.Counter(f["code"] for _, f in drawn)
+        print(
+            f"\n# Sample: {len(drawn)} findings (seed {args.seed}, at most {args.per_code} per code): "
+            + ", ".join(f"{c} {n}" for c, n in sorted(counts.items()))
+        )
+        for number, (name, finding) in enumerate(drawn, 1):
+            print(
+                f"\n### S{number:02d} {finding['code']} {name}/{finding['path']}:{finding['line']}"
+                f" ({finding['severity']}, task {finding.get('task') or '-'})"
+            )
+            print(f"{finding['message']}")
+            print("```")
+            print("\n".join(source_lines(roots[name], finding, args.context)))
+            print("```")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
