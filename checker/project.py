@@ -15,7 +15,7 @@ import pathspec
 from checker.callsites import CallSite
 from checker.facts import FileFacts, SettingFact, TaskReference
 from checker.model import TaskSummary
-from checker.settings import LOWER, UPPER, SettingNames, is_config_module
+from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_settings_like
 from checker.values import UNKNOWN, Value
 
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests/**/*.py", "conftest.py")
@@ -58,7 +58,7 @@ class ProjectConfig:
         return [
             s
             for s in self.settings
-            if s.kind != UPPER or s.module in self.settings_modules or _settings_like(s.module)
+            if s.kind != UPPER or s.module in self.settings_modules or is_settings_like(s.module)
         ]
 
     def facts(self, name: str) -> list[SettingFact]:
@@ -108,10 +108,6 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
                 settings_modules.add(imported)
                 pending.append(imported)
     return ProjectConfig(counted, frozenset(settings_modules))
-
-
-def _settings_like(module: str) -> bool:
-    return any("settings" in part or "conf" in part for part in module.split("."))
 
 
 @dataclasses.dataclass

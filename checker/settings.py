@@ -3,7 +3,11 @@
 - module-level ``CELERY_X = ...`` (Django's ``CELERY`` namespace) and old upper-case names;
 - module-level lower-case names in a Celery config module (``celeryconfig.py``);
 - ``app.conf.x = ...``, ``app.conf["x"] = ...``, ``app.conf.update(x=..., {"x": ...})``;
-- keyword arguments of ``Celery(...)`` (``broker=`` and ``backend=`` included).
+- keyword arguments of ``Celery(...)`` (``broker=`` and ``backend=`` included);
+- upper-case ``CELERY_X = ...`` attributes of module-level classes in settings modules
+  (class-based Django settings such as django-configurations). Subclasses override each other's
+  attributes and the class in force is chosen at run time, so their values are UNKNOWN: they
+  count as set, and no rule judges their values.
 
 Names are normalised to Celery's current lower-case setting names, with Celery's own old-to-new
 mapping. A value set under ``if``/``try`` or that is not a literal is UNKNOWN.
@@ -21,6 +25,7 @@ import libcst as cst
 
 from checker.celery_names import CELERY_CLASS
 from checker.module_info import ModuleInfo
+from checker.tasks import class_attributes
 from checker.values import UNKNOWN, Value, evaluate, string_value
 
 _CONFIG_MODULE = re.compile(r"(^|[._])celery_?conf(ig)?$")
@@ -84,6 +89,11 @@ def is_config_module(module_name: str) -> bool:
     return bool(_CONFIG_MODULE.search(module_name))
 
 
+def is_settings_like(module_name: str) -> bool:
+    """A module whose name says it holds settings or configuration (``proj.settings.base``)."""
+    return any("settings" in part or "conf" in part for part in module_name.split("."))
+
+
 def _conf_attribute(node: cst.BaseExpression) -> bool:
     """``node`` is ``<something>.conf``."""
     return isinstance(node, cst.Attribute) and node.attr.value == "conf"
@@ -134,6 +144,8 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
                 raw_key = string_value(key)
                 if raw_key is not None:
                     yield Setting(names.normalise(raw_key), raw_key, value, value_node, CONF, key)
+    if is_settings_like(info.name):
+        yield from _class_settings(info, names)
     for call in info.calls:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "update" and _conf_attribute(func.value):
@@ -154,6 +166,21 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
                                 )
         elif info.qualify(func) in CELERY_CLASS:
             yield from _keyword_settings(call, names, _CELERY_KEYWORDS, unknown_too=False)
+
+
+def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
+    """Upper-case settings written as attributes of module-level classes (values unknown)."""
+    for record in info.classes:
+        if record.scopes:
+            continue
+        for raw, (_, statement) in class_attributes(record.node).items():
+            found = _module_level(raw, names) if raw.isupper() else None
+            if found is None or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+                continue
+            targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
+            key = next(t.target for t in targets if isinstance(t.target, cst.Name) and t.target.value == raw)
+            assert statement.value is not None
+            yield Setting(found[0], raw, UNKNOWN, statement.value, found[1], key)
 
 
 def _keyword_settings(

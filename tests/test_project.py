@@ -136,3 +136,23 @@ def test_hook_mode_keeps_cross_file_facts_for_a_single_file(tmp_path, monkeypatc
     assert main(["check", "shop/views.py", "--format", "json", "--select", "CT503"]) == 0  # info only
     report = json.loads(capsys.readouterr().out)
     assert [(f["code"], f["path"]) for f in report["findings"]] == [("CT503", "shop/views.py")]
+
+
+def test_class_based_django_settings_count_as_set_with_unknown_values(analyse):
+    """django-configurations style: settings are attributes of classes that override each other."""
+    files = {
+        "proj/celery.py": "from celery import Celery\n\n"
+        "app = Celery('proj')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n",
+        "proj/settings/base.py": "class Base:\n    CELERY_TASK_TIME_LIMIT = 60 * 60\n"
+        "    CELERY_TASK_IGNORE_RESULT = True\n    CELERY_TASK_ALWAYS_EAGER = True\n",
+        "proj/settings/production.py": "from .base import Base\n\n"
+        "class Production(Base):\n    CELERY_TASK_ALWAYS_EAGER = False\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef ping():\n    pass\n",
+    }
+    result = analyse(files, select=["CT201", "CT501", "CT302"])
+    assert codes(result) == []
+    # the same attributes outside a settings module are a class's own constants
+    files["proj/settings/base.py"] = "X = 1\n"
+    files["proj/helpers.py"] = "class Base:\n    CELERY_TASK_TIME_LIMIT = 60\n"
+    result = analyse(files, select=["CT201"])
+    assert codes(result) == [("CT201", "proj/tasks.py", "proj.tasks.ping")]
