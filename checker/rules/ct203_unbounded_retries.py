@@ -8,7 +8,7 @@ from checker import body
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
-from checker.values import string_value
+from checker.values import evaluate, is_number
 
 MESSAGE = "`max_retries=None` retries forever: a permanent failure never stops; set a bound"
 
@@ -16,8 +16,15 @@ MESSAGE = "`max_retries=None` retries forever: a permanent failure never stops; 
 class UnboundedRetries(TaskRule):
     """
     ## What it does
-    Checks for `max_retries=None` on a task, inside its `retry_kwargs`, or passed to
-    `self.retry(...)`.
+    Checks for `max_retries=None` on a task (decorator keyword, or class attribute of a task
+    class).
+
+    Not reported:
+    - when every `self.retry(...)` in the body passes its own bound, a number or a parameter of
+      the task (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task
+      does not use `autoretry_for`;
+    - `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as
+      "use the task's `max_retries`" (3 by default), so it does not make retries unbounded.
 
     ## Why is this bad?
     With no bound, a task that fails for a permanent reason (a deleted row, a revoked token, a bug)
@@ -26,13 +33,13 @@ class UnboundedRetries(TaskRule):
 
     ## Example
     ```python
-    @shared_task(autoretry_for=(IOError,), retry_kwargs={"max_retries": None})
+    @shared_task(autoretry_for=(IOError,), max_retries=None)
     def upload(path): ...
     ```
 
     ## Use instead
     ```python
-    @shared_task(autoretry_for=(IOError,), retry_kwargs={"max_retries": 8}, retry_backoff=True)
+    @shared_task(autoretry_for=(IOError,), max_retries=8, retry_backoff=True)
     def upload(path): ...
     ```
     """
@@ -46,46 +53,55 @@ class UnboundedRetries(TaskRule):
         "from celery import shared_task\n\n@shared_task(max_retries=5)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n"
         "    raise self.retry(max_retries=3)\n",
+        # the caller passes the bound
+        "from celery import shared_task\n\n@shared_task(bind=True, max_retries=None)\n"
+        "def f(self, url, max_retries=5):\n    try:\n        g(url)\n    except IOError as exc:\n"
+        "        raise self.retry(exc=exc, max_retries=max_retries)\n",
+        # None in retry() and retry_kwargs means "the task's max_retries" (3 by default)
+        "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n"
+        "    raise self.retry(countdown=5, max_retries=None)\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), "
+        "retry_kwargs={'max_retries': None})\ndef f():\n    pass\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(max_retries=None)\ndef f():\n    pass\n",
-        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), "
-        "retry_kwargs={'max_retries': None})\ndef f():\n    pass\n",
-        "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n"
-        "    raise self.retry(countdown=5, max_retries=None)\n",
         "from celery import Task\n\nclass T(Task):\n    max_retries = None\n\n"
         "    def run(self):\n        pass\n",
+        # one retry passes no bound of its own
+        "from celery import shared_task\n\n@shared_task(bind=True, max_retries=None)\n"
+        "def f(self, url, max_retries=5):\n    try:\n        g(url)\n    except IOError as exc:\n"
+        "        raise self.retry(exc=exc, max_retries=max_retries)\n"
+        "    except OSError as exc:\n        raise self.retry(exc=exc)\n",
+        # autoretry_for uses the task's bound
+        "from celery import shared_task\n\n@shared_task(bind=True, max_retries=None, autoretry_for=(KeyError,))\n"
+        "def f(self, url, max_retries=5):\n    try:\n        g(url)\n    except IOError as exc:\n"
+        "        raise self.retry(exc=exc, max_retries=max_retries)\n",
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         option = task.option("max_retries")
-        if option is not None and option.value is None and option.origin != "base":
-            yield Report(option.node or task.anchor, MESSAGE, task)
-        retry_kwargs = task.option("retry_kwargs")
-        if retry_kwargs is not None and isinstance(retry_kwargs.node, cst.Arg):
-            value = retry_kwargs.node.value
-            if isinstance(value, cst.Dict):
-                for element in value.elements:
-                    if (
-                        isinstance(element, cst.DictElement)
-                        and string_value(element.key) == "max_retries"
-                        and isinstance(element.value, cst.Name)
-                        and element.value.value == "None"
-                    ):
-                        yield Report(element, MESSAGE, task)
-            elif (
-                isinstance(value, cst.Call)
-                and isinstance(value.func, cst.Name)
-                and value.func.value == "dict"
-            ):
-                arg = body.keyword(value, "max_retries")
-                if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == "None":
-                    yield Report(arg, MESSAGE, task)
-        receiver = task.self_name
-        if receiver is None or task.run is None:
+        if option is None or option.value is not None or option.origin == "base":
             return
-        for call in body.calls(task.run.body):
-            if body.method_call(call, receiver, "retry"):
-                arg = body.keyword(call, "max_retries")
-                if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == "None":
-                    yield Report(arg, MESSAGE, task)
+        if task.option("autoretry_for") is None and _every_retry_bounded(task):
+            return
+        yield Report(option.node or task.anchor, MESSAGE, task)
+
+
+def _every_retry_bounded(task: TaskDef) -> bool:
+    """The body retries, and every ``self.retry(...)`` passes a number or a parameter of the task
+    as ``max_retries``."""
+    receiver = task.self_name
+    if receiver is None or task.run is None:
+        return False
+    parameters = {p.name for p in task.params}
+    retries = [c for c in body.calls(task.run.body) if body.method_call(c, receiver, "retry")]
+    if not retries:
+        return False
+    for call in retries:
+        arg = body.keyword(call, "max_retries")
+        if arg is None:
+            return False
+        value = arg.value
+        if not (isinstance(value, cst.Name) and value.value in parameters) and not is_number(evaluate(value)):
+            return False
+    return True
