@@ -179,6 +179,35 @@ def returns_value(function: cst.FunctionDef) -> bool:
     return False
 
 
+def forwarding_call(function: cst.FunctionDef) -> cst.Call | None:
+    """The call that is the function's whole body, ignoring a docstring: ``return other(...)``
+    or ``other(...)`` as the only statement, passing on nothing but the function's own
+    parameters (``other(a, b=b, *args, **kwargs)``); None otherwise."""
+    suite = function.body
+    small: list[cst.BaseSmallStatement] = []
+    if isinstance(suite, cst.SimpleStatementSuite):
+        small.extend(suite.body)
+    else:
+        for statement in suite.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                return None
+            small.extend(statement.body)
+    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
+        small = small[1:]
+    if len(small) != 1:
+        return None
+    only = small[0]
+    value = only.value if isinstance(only, (cst.Return, cst.Expr)) else None
+    if not isinstance(value, cst.Call):
+        return None
+    p = function.params
+    names = {x.name.value for x in [*p.posonly_params, *p.params, *p.kwonly_params]}
+    names.update(x.name.value for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param))
+    if all(isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
+        return value
+    return None
+
+
 _EMPTY_MODULE = cst.Module(body=[])
 
 

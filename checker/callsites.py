@@ -39,6 +39,7 @@ class DirectCall:
     caller: str  # key of the task whose body makes the call
     target: str  # qualified name of the called function
     where: Location
+    forwards: bool = False  # the call is the caller's whole body (``return other(...)``)
 
 
 def _is(info: ModuleInfo, node: cst.BaseExpression, suffix: str) -> bool:
@@ -106,11 +107,12 @@ def call_sites(
     for key, task in tasks:
         if task.run is None:
             continue
+        forwarding = body.forwarding_call(task.run)
         for call in body.calls(task.run.body):
             if isinstance(call.func, (cst.Name, cst.Attribute)):
                 target = info.qualify_local(call.func)
                 if target:
-                    direct.append(DirectCall(key, target, where(call)))
+                    direct.append(DirectCall(key, target, where(call), call is forwarding))
     return sites, direct
 
 

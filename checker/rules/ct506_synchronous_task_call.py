@@ -11,7 +11,10 @@ class SynchronousTaskCall(Rule):
     """
     ## What it does
     Checks for a task that calls another of the project's tasks directly, `other_task(...)`,
-    instead of enqueueing it.
+    instead of enqueueing it. Not reported when that call is the task's whole body (ignoring a
+    docstring: `return other_task(a, b)` or `other_task(*args, **kwargs)` alone, passing on only
+    the task's own parameters): such a task is an alias, kept so that messages queued under an
+    old name still run.
 
     ## Why is this bad?
     Calling a task object runs its function inline, in the calling worker: no separate retry,
@@ -55,6 +58,9 @@ class SynchronousTaskCall(Rule):
             "shop/feeds.py": "from celery import shared_task\nfrom shop import search\n\n"
             "@shared_task(bind=True)\ndef import_feed(self, url):\n    search.reindex([url])\n",
         },
+        # the call is not the whole body
+        "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
+        "@shared_task\ndef import_feed(url):\n    rows = [url]\n    return reindex(rows)\n",
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
@@ -64,7 +70,7 @@ class SynchronousTaskCall(Rule):
             for call in facts.direct_calls:
                 task = tasks.get(call.target)
                 caller = callers.get(call.caller)
-                if task is None or caller is None or task.key == caller.key:
+                if task is None or caller is None or task.key == caller.key or call.forwards:
                     continue
                 yield ProjectReport(
                     call.where,
