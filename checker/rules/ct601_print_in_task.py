@@ -8,12 +8,16 @@ from checker import body
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
+from checker.values import dotted_name
 
 
 class PrintInTask(TaskRule):
     """
     ## What it does
-    Checks for `print(...)` in the task body.
+    Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a
+    debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`,
+    such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions
+    (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked.
 
     ## Why is this bad?
     `print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level
@@ -46,6 +50,10 @@ class PrintInTask(TaskRule):
         "from celery import shared_task\nfrom celery.utils.log import get_task_logger\n\n"
         "logger = get_task_logger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         "from celery import shared_task\n\ndef helper():\n    print('not a task')\n",
+        "from celery import shared_task\nfrom django.conf import settings\n\n@shared_task\ndef f(x):\n"
+        "    if settings.DEBUG:\n        print('got', x)\n",
+        "from celery import shared_task\n\nDEBUG = False\n\n@shared_task\ndef f(x):\n"
+        "    for y in x:\n        if DEBUG and y:\n            print('got', y)\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f(x):\n    print('got', x)\n",
@@ -56,10 +64,31 @@ class PrintInTask(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or "print" in ctx.info.imports or "print" in ctx.info.assignments:
             return
-        for call in body.calls(task.run.body):
-            if isinstance(call.func, cst.Name) and call.func.value == "print":
+        for call, ancestors in body.walk(task.run.body):
+            if (
+                isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Name)
+                and call.func.value == "print"
+                and not _under_debug_flag(ancestors)
+            ):
                 yield Report(
                     call,
                     "`print()` in a task bypasses the task logger: use `get_task_logger`",
                     task,
                 )
+
+
+def _under_debug_flag(ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """Some ``if`` among the ancestors tests a debug flag, and the node is in its body."""
+    for node, below in zip(ancestors, ancestors[1:]):
+        if isinstance(node, cst.If) and below is node.body and _debug_flag(node.test):
+            return True
+    return False
+
+
+def _debug_flag(test: cst.BaseExpression) -> bool:
+    """``DEBUG``, ``settings.DEBUG``, ``app.conf.DEBUG``, or an ``and`` with one of them."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _debug_flag(test.left) or _debug_flag(test.right)
+    dotted = dotted_name(test)
+    return dotted is not None and dotted.rpartition(".")[2] == "DEBUG"
