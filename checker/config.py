@@ -32,6 +32,7 @@ class Config:
     exclude: list[str] = dataclasses.field(default_factory=list)
     task_decorators: list[str] = dataclasses.field(default_factory=list)
     test_paths: list[str] = dataclasses.field(default_factory=list)
+    logging_helpers: list[str] = dataclasses.field(default_factory=list)
     fail_on: str = "warning"
     path: Path | None = None  # the file it came from
     root: Path | None = None  # the directory that relative patterns start from
@@ -80,6 +81,13 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
                     raise ConfigError(
                         f'{source}: `task-decorators` entries must be dotted paths such as "acme.jobs.task", got "{name}"'
                     )
+        elif key == "logging-helpers":
+            config.logging_helpers = _string_list(source, key, value)
+            for name in config.logging_helpers:
+                if not name or not all(part.isidentifier() for part in name.split(".")):
+                    raise ConfigError(
+                        f'{source}: `logging-helpers` entries must be dotted names such as "acme.errors.report", got "{name}"'
+                    )
         elif key == "test-paths":
             config.test_paths = _string_list(source, key, value)
             _check_globs(source, key, config.test_paths)
@@ -97,7 +105,10 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
                     )
                 config.severity[code.upper()] = Severity(level)
         else:
-            known = "select, extend-select, ignore, severity, exclude, task-decorators, test-paths, fail-on"
+            known = (
+                "select, extend-select, ignore, severity, exclude, task-decorators, test-paths, "
+                "logging-helpers, fail-on"
+            )
             raise ConfigError(f"{source}: unknown key `{key}` (known keys: {known})")
     return config
 

@@ -12,6 +12,7 @@ from checker import body
 from checker.callsites import call_sites
 from checker.facts import FileFacts, Location, Span, extract
 from checker.index import ProjectIndex
+from checker.loggers import connects_setup_logging, module_loggers
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
 from checker.positions import Position, positions_of
@@ -144,7 +145,9 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     # Tasks defined in test files are test doubles: the checklist is for the project's own.
     tasks = [] if source.is_test else discover(info, index, options.wrappers)
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
-    if not tasks and not settings and not info.calls and not source.is_test:
+    # A receiver of ``setup_logging`` may be a function without a single call (CT602).
+    connects = "CT602" in options.codes and connects_setup_logging(info)
+    if not tasks and not settings and not info.calls and not source.is_test and not connects:
         return FileResult()
     ctx = FileContext(
         path=source.display,
@@ -181,6 +184,9 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     silenced = suppressed_codes(decode(source.data) or "")
     facts = extract(source.display, info, settings, span)
     facts.suppressions = silenced
+    if "CT207" in options.codes:
+        facts.logging_functions, facts.function_calls = module_loggers(info)
+    facts.connects_setup_logging = connects
     keys = {id(t): f"{source.display}:{span(t.anchor)[0]}:{t.function}" for t in tasks}
     if not source.is_test:
         facts.call_sites, facts.direct_calls = call_sites(
@@ -190,7 +196,15 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             lambda node: Location(source.display, *span(node)),
         )
     if not (
-        reports or tasks or facts.settings or facts.references or facts.config_sources or facts.call_sites
+        reports
+        or tasks
+        or facts.settings
+        or facts.references
+        or facts.config_sources
+        or facts.call_sites
+        or facts.logging_functions
+        or facts.function_calls
+        or facts.connects_setup_logging
     ):
         return FileResult()
 
@@ -222,6 +236,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             lines.update(span(node)[0] for node in subject.suppression_nodes)
         if any(rule.code in silenced.get(number, ()) for number in lines):
             continue
+        if report.calls:
+            facts.finding_calls[(rule.code, line, column)] = report.calls
         findings.append(
             make_finding(
                 rule,

@@ -74,6 +74,13 @@ class FileFacts:
     # For test files: every qualified name and string the file mentions (CT301).
     test_references: frozenset[str] = frozenset()
     suppressions: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # Functions of this module that log, and what the others call (CT207, see checker.loggers).
+    logging_functions: frozenset[str] = frozenset()
+    function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # The functions a finding's code calls, by (code, line, column) of the finding.
+    finding_calls: dict[tuple[str, int, int], frozenset[str]] = dataclasses.field(default_factory=dict)
+    # The module connects a receiver to ``celery.signals.setup_logging`` (CT602).
+    connects_setup_logging: bool = False
 
 
 def extract(

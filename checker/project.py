@@ -7,6 +7,7 @@ project-wide rules and by the settings-aware filtering of task findings.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -14,6 +15,7 @@ import pathspec
 
 from checker.callsites import CallSite
 from checker.facts import FileFacts, SettingFact, TaskReference
+from checker.loggers import project_loggers
 from checker.model import TaskSummary
 from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_settings_like
 from checker.values import UNKNOWN, Value
@@ -119,6 +121,18 @@ class ProjectContext:
     config: ProjectConfig
     test_files: TestFiles
     setting_names: SettingNames | None = None
+    logging_helpers: frozenset[str] = frozenset()  # the ``logging-helpers`` setting (CT207)
+    _by_path: dict[str, FileFacts] | None = dataclasses.field(default=None, init=False, repr=False)
+
+    @functools.cached_property
+    def logging_functions(self) -> frozenset[str]:
+        """Qualified names of the project's functions that log (directly or one call deeper)."""
+        return project_loggers((f.logging_functions, f.function_calls) for f in self.files)
+
+    def facts_by_path(self) -> dict[str, FileFacts]:
+        if self._by_path is None:
+            self._by_path = {f.path: f for f in self.files}
+        return self._by_path
 
     def references(self, via: str) -> list[TaskReference]:
         """Task names used by beat entries, routes or ``send_task`` outside test code."""

@@ -375,7 +375,14 @@ def collect(
         if result.facts is not None:
             facts.append(result.facts)
     test_files = TestFiles(config.test_paths)
-    project = ProjectContext(tasks, facts, build_config(facts, test_files), test_files, options.setting_names)
+    project = ProjectContext(
+        tasks,
+        facts,
+        build_config(facts, test_files),
+        test_files,
+        options.setting_names,
+        logging_helpers=frozenset(config.logging_helpers),
+    )
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
     findings.extend(_project_findings(project, options))
     findings.sort(key=Finding.sort_key)
@@ -386,6 +393,8 @@ def collect(
 def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
     """A task finding that the project's configuration answers (a global time limit, say)."""
     rule = rule_by_code().get(finding.code)
+    if rule is not None and rule.answered_by_project(finding, project):
+        return True
     if rule is None or not rule.satisfied_by_settings:
         return False
     if any(project.config.truthy(name) for name in rule.satisfied_by_settings):
@@ -452,6 +461,8 @@ def execute(
         cache.put(manifest, _known(sources.remembered))
     options = run_options(config, codes)
     results, _ = analyse_sources(sources.analysed, options, jobs, cache)
+    if "CT207" in codes:
+        results.extend(_unread_helpers(results, sources, options, jobs, cache))
     if sources.tests and "CT301" in codes:
         # Test files are parsed only when their bytes name a task (CT301 is all they serve).
         names = {n.encode() for r in results for t in r.tasks for n in (t.function, t.name)}
@@ -461,6 +472,38 @@ def execute(
     return collect(results, sources.count, notes, options, config)
 
 
+def _unread_helpers(
+    results: list[FileResult], sources: Sources, options: RunOptions, jobs: int | None, cache: Cache | None
+) -> list[FileResult]:
+    """The results of the project modules that CT207's handlers call but the byte prefilter
+    skipped (a ``utils/errors.py`` that only logs), so that the project knows whether they log."""
+    wanted: set[str] = set()
+    for result in results:
+        if result.facts is not None:
+            for called in result.facts.finding_calls.values():
+                for name in called:
+                    parts = name.split(".")
+                    wanted.update(".".join(parts[:i]) for i in range(1, len(parts)))
+    if not wanted:
+        return []
+    read = {s.display for s in sources.analysed}
+    found: list[SourceFile] = []
+    for source in sources.remembered:
+        if source.display in read or not source.display.endswith(".py"):
+            continue
+        stem = source.display[:-3].removesuffix("/__init__").replace("/", ".")
+        if any(stem == m or stem.endswith("." + m) for m in wanted):
+            named = _named(source)
+            if named.module in wanted:
+                found.append(named)
+    if not found:
+        return []
+    # CT207 alone: only the facts about logging functions are wanted from these files.
+    helper_options = dataclasses.replace(options, codes=("CT207",), severities={})
+    return analyse_sources(found[:_MAX_HELPERS], helper_options, jobs, cache)[0]
+
+
+_MAX_HELPERS = 200
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 _DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 

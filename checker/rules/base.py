@@ -13,7 +13,7 @@ import libcst as cst
 
 from checker.facts import Location
 from checker.index import ProjectIndex
-from checker.model import Section, Severity, TaskSummary
+from checker.model import Finding, Section, Severity, TaskSummary
 from checker.module_info import ModuleInfo
 from checker.project import ProjectContext
 from checker.settings import Setting
@@ -31,6 +31,9 @@ class Report:
     node: cst.CSTNode
     message: str
     task: TaskDef | None = None
+    # Qualified names of the functions the reported code calls, kept for the project phase
+    # (see ``Rule.answered_by_project``).
+    calls: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +93,12 @@ class Rule(abc.ABC):
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         """Yield a report for every violation that needs the whole project."""
         return iter(())
+
+    @classmethod
+    def answered_by_project(cls, finding: Finding, project: ProjectContext) -> bool:
+        """A finding of this rule's ``check`` that what the whole project knows makes wrong
+        (a helper in another file that logs, say)."""
+        return False
 
     @classmethod
     def docs(cls) -> str:

@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from checker import body
-from checker.model import Section, Severity
+from checker import body, loggers
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 
@@ -15,6 +16,25 @@ class SwallowedException(TaskRule):
     ## What it does
     Checks for handlers in the task body that catch everything (`except:`, `except Exception`,
     `except BaseException`) and then neither re-raise, nor retry, nor log.
+
+    A handler reports its error, and is not reported, when it:
+    - re-raises, or calls `.retry(...)`;
+    - calls a logger or `logging` method (`logger.exception(...)`, `log.warning(...)`),
+      `capture_exception`/`capture_message` (Sentry), or `traceback.print_exc()`;
+    - passes the caught exception, or text made from it (`str(e)`, `repr(e)`, an f-string,
+      `.format()` or `%` of it, `traceback.format_exc()`), to any call other than a builtin
+      conversion: `log_exception(e)`, `report(e)`, `self.update_state(meta=str(e))`,
+      `errors.append(e)`;
+    - stores such text on an object (`job.error = str(e)`), returns it
+      (`return {"error": str(e)}`: the error is the task's result), or keeps it in a variable
+      that the task reads after the handler;
+    - calls a function of the project that logs: a module-level function or a method of a
+      module-level class, in any file, whose body logs, or calls one that does (one level
+      deeper). Functions the analyser cannot see can be named in the `logging-helpers`
+      setting (`["proj.utils.report_error"]`; a name also matches by its last parts).
+
+    When handlers that report nothing are nested, only the innermost is reported: an outer
+    handler that logs does not excuse an inner `except Exception: pass`.
 
     ## Why is this bad?
     The task ends as SUCCESS, so nothing retries it, no failure handler runs and no monitoring
@@ -54,34 +74,89 @@ class SwallowedException(TaskRule):
         "        g()\n    except Exception as exc:\n        raise self.retry(exc=exc)\n",
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
         "    except KeyError:\n        pass\n",
+        # the exception is handed to a helper, or its text to a call
+        "from celery import shared_task\nfrom proj.utils import log_exception\n\n@shared_task\ndef f():\n"
+        "    try:\n        g()\n    except Exception as e:\n        log_exception(e)\n",
+        "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n    try:\n        g()\n"
+        "    except Exception as e:\n        self.update_state(state='FAILURE', meta={'error': f'{e}'})\n",
+        "import traceback\nfrom celery import shared_task\n\n@shared_task\ndef f(job):\n    try:\n"
+        "        g()\n    except Exception:\n        job.error = traceback.format_exc()\n        job.save()\n",
+        # the error text is the task's result
+        "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
+        "    except (ValueError, BaseException) as e:\n        return {'error': str(e)}\n",
+        # kept and reported after the handler
+        "from celery import shared_task\n\n@shared_task\ndef f(rows):\n    message = None\n"
+        "    for row in rows:\n        try:\n            g(row)\n        except Exception as e:\n"
+        "            message = 'row %s: %s' % (row, e)\n            break\n    return message\n",
+        # a project function that logs, in another file
+        {
+            "proj/alerts.py": "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
+            "def notify_failure(job_id):\n    logger.exception('job %s failed', job_id)\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom proj.alerts import notify_failure\n\n"
+            "@shared_task\ndef f(job_id):\n    try:\n        g()\n    except Exception:\n"
+            "        notify_failure(job_id)\n",
+        },
+        # ... or one call deeper
+        {
+            "proj/alerts.py": "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
+            "def _log(job_id):\n    logger.error('job %s failed', job_id)\n\n"
+            "def notify_failure(job_id):\n    _log(job_id)\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom proj import alerts\n\n"
+            "@shared_task\ndef f(job_id):\n    try:\n        g()\n    except Exception:\n"
+            "        alerts.notify_failure(job_id)\n",
+        },
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
         "    except Exception:\n        pass\n",
         "from celery import shared_task\n\n@shared_task\ndef f():\n    for x in xs:\n        try:\n"
         "            g(x)\n        except:\n            continue\n",
+        # converting the exception is not reporting it
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
-        "    except (ValueError, BaseException) as e:\n        return {'error': str(e)}\n",
+        "    except (ValueError, BaseException) as e:\n        if 'timeout' in str(e):\n"
+        "            return None\n",
+        # the outer handler logs, the inner one swallows
+        "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        try:\n"
+        "            g()\n        except Exception:\n            pass\n        h()\n"
+        "    except Exception:\n        logger.exception('h failed')\n",
+        # a project function that does not log
+        {
+            "proj/alerts.py": "def mark_failed(job_id):\n    Job.objects.filter(id=job_id).update(failed=True)\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom proj.alerts import mark_failed\n\n"
+            "@shared_task\ndef f(job_id):\n    try:\n        g()\n    except Exception:\n"
+            "        mark_failed(job_id)\n",
+        },
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None:
             return
-        for node in body.nodes(task.run.body):
-            if not isinstance(node, cst.ExceptHandler) or not body.catches_broadly(node):
-                continue
-            if body.reraises(node.body) or any(_reports(call) for call in body.calls(node.body)):
-                continue
+        silent = [
+            node
+            for node in body.nodes(task.run.body)
+            if isinstance(node, cst.ExceptHandler)
+            and body.catches_broadly(node)
+            and not loggers.reports_error(node, task.run.body, ctx.info)
+        ]
+        for handler in silent:
+            inner = {id(n) for n in body.nodes(handler.body)}
+            if any(id(other) in inner for other in silent):
+                continue  # the innermost silent handler is the one reported
             yield Report(
-                node,
-                "this handler catches every exception and neither re-raises, retries nor logs: "
-                "the task reports success and the failure is lost",
+                handler,
+                "this handler catches every exception and neither re-raises, retries, logs nor passes "
+                "the error on: the task reports success and the failure is lost",
                 task,
+                calls=loggers.called_names(handler.body, ctx.info),
             )
 
-
-def _reports(call: cst.Call) -> bool:
-    """A call that logs, retries or reports the error."""
-    if body.is_logging_call(call):
-        return True
-    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "retry"
+    @classmethod
+    def answered_by_project(cls, finding: Finding, project: ProjectContext) -> bool:
+        """The handler calls a project function that logs, or a configured logging helper."""
+        facts = project.facts_by_path().get(finding.path)
+        if facts is None:
+            return False
+        called = facts.finding_calls.get((finding.code, finding.line, finding.column), frozenset())
+        return not called.isdisjoint(project.logging_functions) or any(
+            loggers.helper_matches(name, project.logging_helpers) for name in called
+        )

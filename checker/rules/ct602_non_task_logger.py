@@ -5,7 +5,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checker import body
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 
@@ -16,7 +17,10 @@ class NonTaskLogger(TaskRule):
     """
     ## What it does
     Checks for tasks that log through a logger made by `logging.getLogger(...)` rather than
-    `celery.utils.log.get_task_logger(...)`.
+    `celery.utils.log.get_task_logger(...)`. Not reported when any module of the project
+    connects a receiver to `celery.signals.setup_logging` (`@setup_logging.connect`,
+    `setup_logging.connect(receiver)`, under any import spelling): Celery then leaves logging
+    to the project and installs no task-aware formatter, so `get_task_logger` adds nothing.
 
     ## Why is this bad?
     The task logger adds the task's name and id to every record (with the worker's task log
@@ -53,12 +57,32 @@ class NonTaskLogger(TaskRule):
         "logger = get_task_logger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
         "def helper():\n    logger.info('not a task')\n",
+        {
+            "proj/celery.py": "from celery import Celery, signals\n\napp = Celery('proj')\n\n"
+            "@signals.setup_logging.connect\ndef use_django_logging(**kwargs):\n    pass\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        },
+        {
+            "proj/celery.py": "from celery.signals import setup_logging as on_setup\n"
+            "from logging.config import dictConfig\n\ndef configure(**kwargs):\n    dictConfig({})\n\n"
+            "on_setup.connect(configure)\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        },
     ]
     INVALID = [
         "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
         "@shared_task\ndef f():\n    logger.info('x')\n",
         "from logging import getLogger\nfrom celery import shared_task\n\n@shared_task\ndef f():\n"
         "    log = getLogger('tasks')\n    log.warning('x')\n",
+        # another signal
+        {
+            "proj/celery.py": "from celery import Celery, signals\n\napp = Celery('proj')\n\n"
+            "@signals.after_setup_logger.connect\ndef add_handler(logger, **kwargs):\n    pass\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        },
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -93,3 +117,7 @@ class NonTaskLogger(TaskRule):
                     task,
                 )
                 return
+
+    @classmethod
+    def answered_by_project(cls, finding: Finding, project: ProjectContext) -> bool:
+        return any(f.connects_setup_logging for f in project.files)

@@ -1,0 +1,258 @@
+"""Which of the project's functions log, and whether an ``except`` handler reports its error.
+
+CT207 trusts a handler that logs, passes the caught exception (or text made from it) on, or
+calls a project function that logs. The last needs the whole project: each file records which of
+its module-level functions (and methods of module-level classes) log, and what the others call,
+so that the main process can follow a helper one call deeper, across files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from checker import body
+from checker.module_info import FunctionRecord, ModuleInfo
+
+# Builtins and string methods that only turn the exception into a value: passing the exception
+# to them reports nothing by itself (their result may still be passed on).
+_CONVERSIONS = frozenset(
+    {
+        "str",
+        "repr",
+        "format",
+        "int",
+        "float",
+        "bool",
+        "type",
+        "isinstance",
+        "issubclass",
+        "len",
+        "getattr",
+        "hasattr",
+        "id",
+        "hash",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "frozenset",
+        "sorted",
+        "any",
+        "all",
+        "vars",
+        "dir",
+        "callable",
+    }
+)
+_STRING_METHODS = frozenset(
+    {
+        "format",
+        "format_map",
+        "join",
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "replace",
+        "split",
+        "rsplit",
+        "splitlines",
+        "startswith",
+        "endswith",
+        "encode",
+        "decode",
+        "title",
+        "capitalize",
+        "casefold",
+        "partition",
+        "rpartition",
+        "find",
+        "index",
+        "count",
+        "center",
+        "ljust",
+        "rjust",
+        "zfill",
+    }
+)
+# Calls whose value is the current exception or its text.
+_EXCEPTION_TEXT = frozenset(
+    {
+        "traceback.format_exc",
+        "traceback.format_exception",
+        "traceback.format_exception_only",
+        "traceback.format_tb",
+        "sys.exc_info",
+        "sys.exception",
+    }
+)
+# Calls that print the current exception.
+_PRINTS_EXCEPTION = frozenset({"traceback.print_exc", "traceback.print_exception"})
+_RECEIVERS = frozenset({"self", "cls"})
+
+
+def reports_error(handler: cst.ExceptHandler, scope: cst.CSTNode, info: ModuleInfo) -> bool:
+    """The handler re-raises, retries, logs, or hands the error on: it passes the caught
+    exception (or text made from it) to a call that is not a mere conversion, stores it on an
+    object, returns it, or keeps it in a local name that the rest of ``scope`` reads."""
+    if body.reraises(handler.body):
+        return True
+    for call in body.calls(handler.body):
+        if body.is_logging_call(call) or (
+            isinstance(call.func, cst.Attribute) and call.func.attr.value == "retry"
+        ):
+            return True
+        if info.qualify(call.func) in _PRINTS_EXCEPTION:
+            return True
+    tainted: set[str] = set()
+    if handler.name is not None and isinstance(handler.name.name, cst.Name):
+        tainted.add(handler.name.name.value)
+    statements = [
+        n for n in body.nodes(handler.body) if isinstance(n, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+    ]
+    kept: set[str] = set()
+    for _ in range(2):  # ``text = str(e)`` then ``message = f"failed: {text}"``
+        for statement in statements:
+            if statement.value is None or not _derived(statement.value, tainted, info):
+                continue
+            targets = (
+                [t.target for t in statement.targets]
+                if isinstance(statement, cst.Assign)
+                else [statement.target]
+            )
+            for target in targets:
+                for node in [target, *body.nodes(target)]:
+                    if isinstance(node, (cst.Attribute, cst.Subscript)):
+                        return True  # stored on an object: ``result.error = str(e)``
+                    if isinstance(node, cst.Name):
+                        tainted.add(node.value)
+                        kept.add(node.value)
+    for node in body.nodes(handler.body):
+        if isinstance(node, cst.Call):
+            if not _converts(node, tainted, info) and any(
+                _derived(a.value, tainted, info) for a in node.args
+            ):
+                return True
+        elif (
+            isinstance(node, (cst.Return, cst.Yield))
+            and isinstance(node.value, cst.BaseExpression)
+            and _derived(node.value, tainted, info)
+        ):
+            return True
+    if kept:  # ``message = f"... {e}"`` read after the handler
+        inside = {id(n) for n in body.nodes(handler)}
+        for node in body.nodes(scope):
+            if isinstance(node, cst.Name) and node.value in kept and id(node) not in inside:
+                return True
+    return False
+
+
+def _derived(expression: cst.BaseExpression, tainted: set[str], info: ModuleInfo) -> bool:
+    """The expression uses a tainted name, or the current exception through ``traceback``/``sys``."""
+    skipped: set[int] = set()
+    for node in [expression, *body.nodes(expression)]:
+        if isinstance(node, cst.Attribute):
+            skipped.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            skipped.add(id(node.keyword))
+        elif isinstance(node, cst.Name):
+            if node.value in tainted and id(node) not in skipped:
+                return True
+        elif isinstance(node, cst.Call) and info.qualify(node.func) in _EXCEPTION_TEXT:
+            return True
+    return False
+
+
+def _converts(call: cst.Call, tainted: set[str], info: ModuleInfo) -> bool:
+    """A builtin conversion, a string method on a literal or on exception text, or a
+    ``traceback.format_*`` call: it only makes a value."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value in _CONVERSIONS and func.value not in info.imports
+    if isinstance(func, cst.Attribute) and func.attr.value in _STRING_METHODS:
+        receiver = func.value
+        return isinstance(receiver, (cst.BaseString, cst.FormattedString)) or _derived(
+            receiver, tainted, info
+        )
+    return info.qualify(func) in _EXCEPTION_TEXT
+
+
+def called_names(node: cst.CSTNode, info: ModuleInfo) -> frozenset[str]:
+    """Qualified names of the functions called under ``node`` (project functions get their
+    module's prefix), for the project phase to look up."""
+    names: set[str] = set()
+    for call in body.calls(node):
+        if isinstance(call.func, (cst.Name, cst.Attribute)):
+            name = info.qualify_local(call.func)
+            if name and name.partition(".")[0] not in _RECEIVERS:
+                names.add(name)
+    return frozenset(names)
+
+
+def _qualname(record: FunctionRecord, info: ModuleInfo) -> str | None:
+    prefix = f"{info.name}." if info.name else ""
+    if record.is_module_level:
+        return prefix + record.node.name.value
+    if len(record.scopes) == 1 and isinstance(record.scopes[0], cst.ClassDef):
+        return f"{prefix}{record.scopes[0].name.value}.{record.node.name.value}"
+    return None
+
+
+def module_loggers(info: ModuleInfo) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The module's functions (module level, or methods of module-level classes) that log, and
+    for the others, the qualified names they call."""
+    direct: set[str] = set()
+    calls: dict[str, frozenset[str]] = {}
+    for record in info.functions:
+        name = _qualname(record, info)
+        if name is None:
+            continue
+        if any(body.is_logging_call(call) for call in body.calls(record.node.body)):
+            direct.add(name)
+            continue
+        called = frozenset(n for n in called_names(record.node.body, info) if "." in n)
+        if called:
+            calls[name] = called
+    return frozenset(direct), calls
+
+
+def project_loggers(modules: Iterable[tuple[frozenset[str], dict[str, frozenset[str]]]]) -> frozenset[str]:
+    """The functions that log directly, and those that call one of them (one level deeper)."""
+    direct: set[str] = set()
+    calls: dict[str, frozenset[str]] = {}
+    for logs, called in modules:
+        direct.update(logs)
+        calls.update(called)
+    return frozenset(direct | {name for name, called in calls.items() if not called.isdisjoint(direct)})
+
+
+def helper_matches(name: str, helpers: Iterable[str]) -> bool:
+    """A ``logging-helpers`` entry names this call: the same qualified name, or its last parts
+    (``report_error`` and ``utils.report_error`` both match ``proj.utils.report_error``)."""
+    return any(name == helper or name.endswith("." + helper) for helper in helpers)
+
+
+_SETUP_LOGGING = "celery.signals.setup_logging"
+
+
+def connects_setup_logging(info: ModuleInfo) -> bool:
+    """The module connects a receiver to Celery's ``setup_logging`` signal:
+    ``@setup_logging.connect``, ``@signals.setup_logging.connect(weak=False)`` or
+    ``setup_logging.connect(receiver)``, under any import spelling."""
+    for call in info.calls:
+        if _is_connect(call.func, info):
+            return True
+    return any(_is_connect(d.decorator, info) for r in info.functions for d in r.node.decorators)
+
+
+def _is_connect(node: cst.BaseExpression, info: ModuleInfo) -> bool:
+    if isinstance(node, cst.Call):
+        node = node.func
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "connect"
+        and info.qualify(node.value) == _SETUP_LOGGING
+    )
