@@ -78,3 +78,105 @@ def known_task_options() -> frozenset[str]:
     for cell in getattr(getter, "__closure__", None) or ():
         names |= _identifiers(cell.cell_contents)
     return frozenset(names)
+
+
+# What kind of value each task option takes, for the decorator-only options (the others come
+# from ``celery.Task``'s attributes and the settings they default to). ``class`` and
+# ``callable`` take no literal at all.
+_DECORATOR_OPTION_KINDS: dict[str, frozenset[str]] = {
+    "base": frozenset({"class"}),
+    "bind": frozenset({"bool"}),
+    "shared": frozenset({"bool"}),
+    "lazy": frozenset({"bool"}),
+    "name": frozenset({"str"}),
+    "autoretry_for": frozenset({"container"}),
+    "dont_autoretry_for": frozenset({"container"}),
+    "retry_kwargs": frozenset({"container"}),
+    "retry_backoff": frozenset({"bool", "number"}),
+    "retry_backoff_max": frozenset({"number"}),
+    "retry_jitter": frozenset({"bool"}),
+    "pydantic": frozenset({"bool"}),
+    "pydantic_strict": frozenset({"bool"}),
+    "pydantic_context": frozenset({"container"}),
+    "pydantic_dump_kwargs": frozenset({"container"}),
+    "queue": frozenset({"str"}),
+    "routing_key": frozenset({"str"}),
+    "exchange": frozenset({"str"}),
+    "compression": frozenset({"str"}),
+    "immediate": frozenset({"bool"}),
+    "mandatory": frozenset({"bool"}),
+    "filter": frozenset({"callable"}),
+}
+_SETTING_TYPES: dict[object, frozenset[str]] = {
+    "bool": frozenset({"bool"}),
+    "int": frozenset({"number"}),
+    int: frozenset({"number"}),
+    "float": frozenset({"number"}),
+    "string": frozenset({"str"}),
+    "str": frozenset({"str"}),
+    "bytes": frozenset({"str"}),
+    "dict": frozenset({"container"}),
+    "list": frozenset({"container", "str"}),  # Celery splits a comma-separated string
+    "tuple": frozenset({"container", "str"}),
+}
+
+
+@functools.cache
+def setting_kinds() -> dict[str, frozenset[str]]:
+    """The kinds of value each setting takes (current names), from ``celery.app.defaults``;
+    settings of type ``any`` are left out (any value fits)."""
+    from celery.app import defaults
+
+    kinds: dict[str, frozenset[str]] = {}
+    for key, option in defaults.flatten(defaults.NAMESPACES):
+        kind = _SETTING_TYPES.get(option.type)
+        if kind is not None:
+            kinds[key] = kind
+    return kinds
+
+
+@functools.cache
+def task_option_kinds() -> dict[str, frozenset[str]]:
+    """The kinds of value each task option takes, from ``celery.Task``'s attribute defaults, or
+    the type of the setting an attribute defaults to (``acks_late`` → ``task_acks_late``);
+    options whose kind cannot be told are left out (any value fits)."""
+    from celery.app.task import Task
+
+    settings = setting_kinds()
+    from_config = dict(getattr(Task, "from_config", ()))
+    kinds: dict[str, frozenset[str]] = {}
+    for name in known_task_options():
+        if name in _DECORATOR_OPTION_KINDS:
+            kinds[name] = _DECORATOR_OPTION_KINDS[name]
+            continue
+        default = inspect.getattr_static(Task, name, None)
+        if isinstance(default, bool):
+            kinds[name] = frozenset({"bool"})
+        elif isinstance(default, (int, float)):
+            kinds[name] = frozenset({"number"})
+        elif isinstance(default, str):
+            kinds[name] = frozenset({"str"})
+        elif isinstance(default, (tuple, list, dict)):
+            kinds[name] = frozenset({"container"})
+        elif default is None:
+            if name in from_config and from_config[name] in settings:
+                kinds[name] = settings[from_config[name]]
+        else:  # a method, property or class: no literal is meant for it
+            kinds[name] = frozenset({"callable"})
+    return kinds
+
+
+def value_fits(value: object, kinds: frozenset[str] | None) -> bool:
+    """A literal ``value`` is of one of ``kinds``; a value that is not a literal, None, or an
+    option of unknown kind always fits."""
+    if kinds is None or value is None:
+        return True
+    if isinstance(value, bool):
+        return "bool" in kinds
+    if isinstance(value, (int, float)):
+        return "number" in kinds
+    if isinstance(value, str):
+        return "str" in kinds
+    if isinstance(value, (tuple, list, set, frozenset, dict)):
+        return "container" in kinds
+    return True

@@ -53,13 +53,17 @@ class SettingNames:
 
     def close_match(self, raw: str) -> str | None:
         """The known spelling ``raw`` is most likely a typo of, if it is close to one."""
+        close = self.close_matches(raw, 1)
+        return close[0] if close else None
+
+    def close_matches(self, raw: str, count: int = 3) -> list[str]:
+        """The known spellings ``raw`` may be a typo of, closest first."""
         if raw.isupper() or not raw.islower():
             candidates = [k for k in self.old_to_new if k[:1] == raw[:1]]
             candidates += ["CELERY_" + k.upper() for k in self.keys]
         else:
             candidates = list(self.keys)
-        close = difflib.get_close_matches(raw, candidates, n=1, cutoff=0.85)
-        return close[0] if close else None
+        return difflib.get_close_matches(raw, candidates, n=count, cutoff=0.85)
 
 
 @functools.cache

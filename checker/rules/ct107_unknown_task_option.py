@@ -6,10 +6,11 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checker import body
-from checker.celery_names import OLD_PERIODIC_OPTIONS
+from checker.celery_names import OLD_PERIODIC_OPTIONS, task_option_kinds, value_fits
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
+from checker.values import evaluate
 
 
 class UnknownTaskOption(TaskRule):
@@ -20,6 +21,11 @@ class UnknownTaskOption(TaskRule):
     `autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks
     whose `base=` class the analyser cannot see are skipped, since that class may read any
     attribute.
+
+    The message suggests a close known option ("did you mean `max_retries`?") only when the
+    literal value fits that option (a boolean is not meant for `base`, which takes a class; the
+    kind of each option comes from the installed Celery's `Task` defaults and settings) and the
+    same decorator does not already set it. Otherwise it suggests nothing.
 
     ## Why is this bad?
     Celery turns every decorator keyword into a class attribute and never complains about one it
@@ -71,17 +77,23 @@ class UnknownTaskOption(TaskRule):
         known = ctx.known_options | task.base_attributes | _attributes_read(task)
         if task.old_periodic:
             known = known | OLD_PERIODIC_OPTIONS
+        given = {a.keyword.value for a in task.decorator_call.args if a.keyword is not None}
         for arg in task.decorator_call.args:
             if arg.keyword is None or arg.keyword.value in known:
                 continue
-            yield Report(arg.keyword, self._message(arg.keyword, known), task)
+            yield Report(arg.keyword, self._message(arg, known - given), task)
 
     @staticmethod
-    def _message(keyword: cst.Name, known: frozenset[str]) -> str:
-        message = f"`{keyword.value}` is not a Celery task option: Celery ignores it silently"
-        close = difflib.get_close_matches(keyword.value, sorted(known), n=1, cutoff=0.75)
+    def _message(arg: cst.Arg, candidates: frozenset[str]) -> str:
+        assert arg.keyword is not None
+        message = f"`{arg.keyword.value}` is not a Celery task option: Celery ignores it silently"
+        close = difflib.get_close_matches(arg.keyword.value, sorted(candidates), n=3, cutoff=0.75)
         if close:
-            message += f"; did you mean `{close[0]}`?"
+            kinds = task_option_kinds()
+            value = evaluate(arg.value)
+            fitting = [name for name in close if value_fits(value, kinds.get(name))]
+            if fitting:
+                message += f"; did you mean `{fitting[0]}`?"
         return message
 
 

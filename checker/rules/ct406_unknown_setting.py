@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker.celery_names import setting_kinds, value_fits
 from checker.model import Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import ProjectReport, Rule
+from checker.settings import SettingNames
+from checker.values import Value
 
 
 class UnknownSetting(Rule):
@@ -13,6 +16,12 @@ class UnknownSetting(Rule):
     Checks Celery setting names, in every spelling (`app.conf`, `Celery(...)`-related calls, a
     config module, Django `CELERY_` settings, old upper-case names), against the settings the
     installed Celery knows, and reports names that look like a typo of a known one.
+
+    A name is reported only with its suggestion, and a known name is suggested only when the
+    literal value fits it (its type in the installed Celery's `celery.app.defaults`: `True` is
+    not meant for a setting that takes a number) and the same module does not set it already
+    (`worker_heartbeat` beside `broker_heartbeat` is not a typo of it). Without such a
+    suggestion, nothing is reported: the name may belong to another library.
 
     ## Why is this bad?
     Celery ignores settings it does not know. `task_time_limt = 300` or
@@ -42,24 +51,50 @@ class UnknownSetting(Rule):
         # a module's own constant, not a setting
         {"proj/contrib/debugger.py": "CELERY_RDB_HOST = os.environ.get('CELERY_RDB_HOST')\n"},
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.update(worker_prefetch_multiplier=1)\n",
+        # the close known name is set beside it: not a typo of it
+        {"proj/celeryconfig.py": "broker_heartbeat = 10\nworker_heartbeat = 30\ntask_acks_late = True\n"},
+        # the value does not fit the close known name (a queue name, not a tuple of them)
+        {"proj/celeryconfig.py": "task_default_queues = ('mail', 'web')\n"},
     ]
     INVALID = [
         {"proj/settings.py": "CELERY_TASK_ACKS_LAET = True\n"},
         {"proj/celeryconfig.py": "task_time_limt = 300\n"},
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.task_soft_time_limt = 60\n",
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.update({'worker_prefetch_multiplyer': 1})\n",
+        {"proj/celeryconfig.py": "worker_heartbeat = 30\ntask_acks_late = True\n"},
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         names = project.setting_names
         if names is None:
             return
-        for setting in project.config.reportable():
+        settings = project.config.reportable()
+        set_in: dict[str, set[str]] = {}
+        for setting in project.config.settings:
+            if setting.name is not None:
+                set_in.setdefault(setting.module, set()).add(setting.name)
+        for setting in settings:
             if setting.name is not None:
                 continue
-            close = names.close_match(setting.raw)
+            close = next(
+                (
+                    spelling
+                    for spelling in names.close_matches(setting.raw)
+                    if _fits(spelling, setting.value, names, set_in.get(setting.module, set()))
+                ),
+                None,
+            )
             if close is not None:
                 yield ProjectReport(
                     setting.key_where,
                     f"`{setting.raw}` is not a Celery setting, so Celery ignores it; did you mean `{close}`?",
                 )
+
+
+def _fits(spelling: str, value: Value, names: SettingNames, already: set[str]) -> bool:
+    """``spelling`` is a suggestion worth making: not set in the same module, and of the kind
+    the value is."""
+    name = names.normalise(spelling)
+    if name is None:
+        return True
+    return name not in already and value_fits(value, setting_kinds().get(name))
