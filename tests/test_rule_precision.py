@@ -1,0 +1,178 @@
+"""What rules say, and when they stay silent, beyond what their VALID/INVALID examples express."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checker.api import check_sources
+from checker.config import Config, ConfigError, load_file
+from checker.model import Finding
+
+
+def _findings(files: dict[str, str], code: str, config: Config | None = None) -> list[Finding]:
+    sources = {path: textwrap.dedent(source) for path, source in files.items()}
+    return [f for f in check_sources(sources, config, select=[code]).findings if f.code == code]
+
+
+def _task(decorator: str) -> dict[str, str]:
+    return {
+        "proj/tasks.py": f"from celery import shared_task\n\n@shared_task({decorator})\ndef f():\n    pass\n"
+    }
+
+
+def test_ct202_soft_above_hard_cannot_be_sent() -> None:
+    (finding,) = _findings(_task("soft_time_limit=120, time_limit=60"), "CT202")
+    assert "ValueError" in finding.message and "cannot be sent" in finding.message
+
+
+def test_ct202_equal_limits_never_fire_first() -> None:
+    (finding,) = _findings(_task("soft_time_limit=60, time_limit=60"), "CT202")
+    assert "never fires before" in finding.message and "ValueError" not in finding.message
+
+
+def test_ct107_suggests_a_fitting_option() -> None:
+    (finding,) = _findings(_task("max_retry=5"), "CT107")
+    assert finding.message.endswith("did you mean `max_retries`?")
+
+
+def test_ct107_no_suggestion_when_the_value_does_not_fit() -> None:
+    # `base` takes a class: a boolean is not a typo of it
+    (finding,) = _findings(_task("bare=True"), "CT107")
+    assert "did you mean" not in finding.message
+
+
+def test_ct107_no_suggestion_of_an_option_the_decorator_already_sets() -> None:
+    (finding,) = _findings(_task("acks_late=True, acks_lates=True"), "CT107")
+    assert "`acks_late`?" not in finding.message
+    (finding,) = _findings(_task("acks_lates=True"), "CT107")
+    assert finding.message.endswith("did you mean `acks_late`?")
+
+
+_INSTALLED_HELPER = """\
+    from acme.errors import report_failure
+    from celery import shared_task
+
+    @shared_task
+    def f(job_id):
+        try:
+            g()
+        except Exception:
+            report_failure(job_id)
+    """
+
+
+@pytest.mark.parametrize("helper", ["acme.errors.report_failure", "errors.report_failure", "report_failure"])
+def test_ct207_logging_helpers_setting(helper: str) -> None:
+    files = {"proj/tasks.py": _INSTALLED_HELPER}
+    assert len(_findings(files, "CT207")) == 1
+    assert _findings(files, "CT207", Config(logging_helpers=[helper])) == []
+
+
+def test_ct207_logging_helpers_must_be_dotted_names(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool.celery-checklist]\nlogging-helpers = ["acme.errors.report"]\n')
+    assert load_file(path).logging_helpers == ["acme.errors.report"]
+    path.write_text('[tool.celery-checklist]\nlogging-helpers = ["acme errors"]\n')
+    with pytest.raises(ConfigError, match="`logging-helpers` entries must be dotted names"):
+        load_file(path)
+
+
+def test_ct207_method_of_a_project_class_that_logs() -> None:
+    files = {
+        "proj/models.py": """\
+            import logging
+
+            logger = logging.getLogger(__name__)
+
+            class Message:
+                @classmethod
+                def log_and_create(cls, text):
+                    logger.error(text)
+            """,
+        "proj/tasks.py": """\
+            from celery import shared_task
+            from proj.models import Message
+
+            @shared_task
+            def f():
+                try:
+                    g()
+                except Exception:
+                    Message.log_and_create("g failed")
+            """,
+    }
+    assert _findings(files, "CT207") == []
+
+
+def test_ct207_nested_silent_handlers_report_the_innermost_only() -> None:
+    files = {
+        "proj/tasks.py": """\
+            from celery import shared_task
+
+            @shared_task
+            def f():
+                try:
+                    g()
+                except Exception:
+                    try:
+                        cleanup()
+                    except Exception:
+                        pass
+            """
+    }
+    (finding,) = _findings(files, "CT207")
+    assert finding.line == 10
+
+
+def test_ct207_text_kept_but_never_read_is_lost() -> None:
+    files = {
+        "proj/tasks.py": """\
+            from celery import shared_task
+
+            @shared_task
+            def f():
+                try:
+                    g()
+                except Exception as e:
+                    message = f"g failed: {e}"
+            """
+    }
+    assert len(_findings(files, "CT207")) == 1
+
+
+def test_ct207_exception_name_as_an_attribute_or_keyword_is_not_the_exception() -> None:
+    files = {
+        "proj/tasks.py": """\
+            from celery import shared_task
+
+            @shared_task
+            def f(job):
+                try:
+                    g()
+                except Exception as e:
+                    notify(job.e, e=1)
+            """
+    }
+    assert len(_findings(files, "CT207")) == 1
+
+
+@pytest.mark.parametrize(
+    "connect",
+    [
+        "from celery.signals import setup_logging\n\n@setup_logging.connect()\ndef configure(**kw):\n    pass\n",
+        "import celery.signals\n\ndef configure(**kw):\n    pass\n\n"
+        "celery.signals.setup_logging.connect(configure, weak=False)\n",
+    ],
+)
+def test_ct602_setup_logging_connected_anywhere(connect: str) -> None:
+    files = {
+        "proj/celery.py": connect,
+        "proj/tasks.py": "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
+        "@shared_task\ndef f():\n    logger.info('x')\n",
+    }
+    assert _findings(files, "CT602") == []
+    del files["proj/celery.py"]
+    assert len(_findings(files, "CT602")) == 1
