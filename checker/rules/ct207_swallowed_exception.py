@@ -33,6 +33,11 @@ class SwallowedException(TaskRule):
       deeper). Functions the analyser cannot see can be named in the `logging-helpers`
       setting (`["proj.utils.report_error"]`; a name also matches by its last parts).
 
+    Not reported either: the handler of a `try` whose body is a single `Model.objects.get(...)`
+    lookup. There the broad `except` stands for `DoesNotExist` (the row is then created or
+    skipped): catching `Model.DoesNotExist` would be better, but the expected outcome of a
+    lookup is not a lost failure.
+
     When handlers that report nothing are nested, only the innermost is reported: an outer
     handler that logs does not excuse an inner `except Exception: pass`.
 
@@ -88,6 +93,10 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f(rows):\n    message = None\n"
         "    for row in rows:\n        try:\n            g(row)\n        except Exception as e:\n"
         "            message = 'row %s: %s' % (row, e)\n            break\n    return message\n",
+        # a lookup whose absence is expected
+        "from celery import shared_task\n\n@shared_task\ndef f(name):\n    try:\n"
+        "        Column.objects.get(name=name)\n    except Exception:\n"
+        "        Column.objects.create(name=name)\n",
         # a project function that logs, in another file
         {
             "proj/alerts.py": "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -131,10 +140,17 @@ class SwallowedException(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None:
             return
+        lookups = {
+            id(handler)
+            for node in body.nodes(task.run.body)
+            if isinstance(node, cst.Try) and _single_lookup(node.body)
+            for handler in node.handlers
+        }
         silent = [
             node
             for node in body.nodes(task.run.body)
             if isinstance(node, cst.ExceptHandler)
+            and id(node) not in lookups
             and body.catches_broadly(node)
             and not loggers.reports_error(node, task.run.body, ctx.info)
         ]
@@ -160,3 +176,23 @@ class SwallowedException(TaskRule):
         return not called.isdisjoint(project.logging_functions) or any(
             loggers.helper_matches(name, project.logging_helpers) for name in called
         )
+
+
+def _single_lookup(suite: cst.BaseSuite) -> bool:
+    """The suite is one statement: ``Model.objects.get(...)``, bare or assigned to a name."""
+    statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    if len(statements) != 1 or not isinstance(
+        statements[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite)
+    ):
+        return False
+    small = statements[0].body
+    if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Assign)):
+        return False
+    call = small[0].value
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "get"
+        and isinstance(call.func.value, cst.Attribute)
+        and call.func.value.attr.value == "objects"
+    )
