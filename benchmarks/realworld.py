@@ -59,9 +59,7 @@ def source_lines(directory: Path, finding: Finding, context: int) -> list[str]:
     first = max(1, finding["line"] - context)
     last = min(len(lines), finding.get("end_line", finding["line"]) + context)
     last = min(last, first + 2 * context + 8)
-    return [
-        f"{'>' if n == finding['line'] else ' '} {n:5d} | {lines[n - 1]}" for n in range(first, last + 1)
-    ]
+    return [f"{'>' if n == finding['line'] else ' '} {n:5d} | {lines[n - 1]}" for n in range(first, last + 1)]
 
 
 def stratified_sample(
@@ -97,7 +95,10 @@ def compare(name: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
         for code, path, line, message in items:
             print(f"  {label} {code} {path}:{line}: {message}")
             changed = True
-    for label, tasks in (("- task", sorted(old_tasks - new_tasks)), ("+ task", sorted(new_tasks - old_tasks))):
+    for label, tasks in (
+        ("- task", sorted(old_tasks - new_tasks)),
+        ("+ task", sorted(new_tasks - old_tasks)),
+    ):
         for path, task in tasks:
             print(f"  {label} {task} ({path})")
             changed = True
@@ -107,7 +108,9 @@ def compare(name: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("directories", nargs="+", type=Path, help="extracted checkouts")
     parser.add_argument("--sample", type=int, default=0, help="findings to draw (0: none)")
     parser.add_argument("--per-code", type=int, default=10, help="at most this many per code")
