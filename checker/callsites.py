@@ -8,18 +8,147 @@ context (in a loop, in a transaction, the objects passed); the main process keep
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 
 from checker import body
+from checker.body import LOG_METHODS
 from checker.facts import Location
 from checker.module_info import ModuleInfo
 from checker.tasks import TaskDef
+from checker.values import string_value
 
 ENQUEUE = frozenset({"delay", "apply_async", "delay_on_commit"})
 SIGNATURES = frozenset({"s", "si", "signature"})
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+# Between a loop and an enqueue, these make the enqueue conditional: not reached every iteration.
+_CONDITIONAL = (cst.If, cst.Else, cst.Match, cst.IfExp, cst.ExceptHandler, cst.BooleanOperation, cst.CompIf)
+# A loop over pre-made batches: ``batched(ids, 100)``, ``chunks``, a ``batch_ids`` variable.
+_BATCH_WORDS = re.compile(r"batch|chunk|grouper|partition|paginat|slice|page", re.I)
+# Methods that write through Django's ORM.
+ORM_WRITES = frozenset(
+    {
+        "save",
+        "create",
+        "update",
+        "delete",
+        "add",
+        "get_or_create",
+        "update_or_create",
+        "set",
+        "remove",
+        "clear",
+    }
+)
+# Calls known not to write to the database: queryset reads, logging, plain data handling,
+# enqueueing. Any other call (a model method, a service function) may write: "unknown code".
+_READ_ONLY_METHODS = frozenset(
+    {
+        # querysets and managers
+        "all",
+        "filter",
+        "exclude",
+        "get",
+        "first",
+        "last",
+        "exists",
+        "count",
+        "values",
+        "values_list",
+        "select_related",
+        "prefetch_related",
+        "order_by",
+        "only",
+        "defer",
+        "annotate",
+        "aggregate",
+        "select_for_update",
+        "using",
+        "in_bulk",
+        "iterator",
+        "distinct",
+        "none",
+        "earliest",
+        "latest",
+        "refresh_from_db",
+        # plain data
+        "append",
+        "extend",
+        "items",
+        "keys",
+        "pop",
+        "format",
+        "join",
+        "split",
+        "strip",
+        "lower",
+        "upper",
+        "replace",
+        "startswith",
+        "endswith",
+        "copy",
+        "isoformat",
+        "now",
+        "today",
+        "on_commit",
+        *LOG_METHODS,
+    }
+)
+_READ_ONLY_FUNCTIONS = frozenset(
+    {
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "frozenset",
+        "sorted",
+        "reversed",
+        "isinstance",
+        "issubclass",
+        "getattr",
+        "hasattr",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "enumerate",
+        "zip",
+        "range",
+        "map",
+        "filter",
+        "repr",
+        "print",
+        "iter",
+        "next",
+        "round",
+        "abs",
+        "type",
+        "id",
+        "super",
+        "_",
+        "gettext",
+        "gettext_lazy",
+        "get_object_or_404",
+        "get_list_or_404",
+        "signature",
+        "group",
+        "chain",
+        "chord",
+        "uuid4",
+        "atomic",
+    }
+)
+# ``atomic(using=...)`` naming a replica: reads only, nothing to commit.
+_REPLICA = re.compile(r"replica|read", re.I)
 _MODEL_GETTERS = frozenset({"get", "first", "last", "create", "get_or_create", "earliest", "latest"})
 _OBJECT_ARGUMENTS = frozenset({"request", "request.user", "self.request", "self.request.user"})
 
@@ -29,9 +158,16 @@ class CallSite:
     target: str  # qualified name of the receiver, e.g. "shop.billing.tasks.charge"
     method: str  # delay, apply_async, delay_on_commit, s, si, signature
     where: Location
-    in_loop: bool
-    in_transaction: bool  # inside ``transaction.atomic`` and not deferred by ``on_commit``
+    # Fan-out: reached on every iteration of the innermost loop, with arguments derived from its
+    # loop variable, and the loop is not over pre-made batches (CT503).
+    fan_out: bool
+    # Inside ``transaction.atomic`` (not on a replica alias), not deferred by ``on_commit``, and
+    # the transaction writes through the ORM, or calls code that may, before the enqueue (CT504).
+    in_transaction: bool
     objects: tuple[tuple[str, Location], ...]  # arguments that are clearly objects
+    # What the call passes: (positional count, keyword names); None when it cannot be told
+    # (``*args``, ``**kwargs``, non-literal ``args=``, a partial signature).
+    passes: tuple[int, tuple[str, ...]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,11 +258,15 @@ def _scope_sites(
     found: list[CallSite] = []
     models: set[str] | None = None
     atomic_function = isinstance(scope, cst.FunctionDef) and any(
-        _is(info, d.decorator, "transaction.atomic") for d in scope.decorators
+        _is(info, d.decorator, "transaction.atomic") and not _replica(d.decorator) for d in scope.decorators
     )
     root = scope.body if isinstance(scope, cst.FunctionDef) else scope
+    earlier: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]] = []  # calls seen so far, in order
     for node, ancestors in body.walk(root):
-        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        if not isinstance(node, cst.Call):
+            continue
+        earlier.append((node, ancestors))
+        if not isinstance(node.func, cst.Attribute):
             continue
         method = node.func.attr.value
         if method not in ENQUEUE and method not in SIGNATURES:
@@ -134,11 +274,12 @@ def _scope_sites(
         target = info.qualify_local(node.func.value)
         if target is None:
             continue
-        in_loop = any(isinstance(a, _LOOPS) for a in ancestors)
         deferred = any(isinstance(a, cst.Call) and _is(info, a, "transaction.on_commit") for a in ancestors)
-        in_atomic = atomic_function or any(
-            isinstance(a, cst.With) and any(_is(info, item.item, "transaction.atomic") for item in a.items)
-            for a in ancestors
+        region = _atomic_region(ancestors, info, root if atomic_function else None)
+        in_transaction = (
+            region is not None
+            and not deferred
+            and _writes_before(node, ancestors, region, root, earlier[:-1], info)
         )
         if models is None:
             models = _model_bindings(root, info)
@@ -148,6 +289,222 @@ def _scope_sites(
             if text in _OBJECT_ARGUMENTS or (isinstance(value, cst.Name) and value.value in models):
                 objects.append((text, where(value)))
         found.append(
-            CallSite(target, method, where(node), in_loop, in_atomic and not deferred, tuple(objects))
+            CallSite(
+                target,
+                method,
+                where(node),
+                _fan_out(node, method, ancestors),
+                in_transaction,
+                tuple(objects),
+                _passes(node, method),
+            )
         )
     return found
+
+
+# Transactions (CT504) ---------------------------------------------------------------------
+def _replica(expression: cst.BaseExpression) -> bool:
+    """``atomic(using=...)`` whose alias names a replica or read-only database."""
+    if not isinstance(expression, cst.Call):
+        return False
+    using = body.keyword(expression, "using")
+    if using is None:
+        positional = [a for a in expression.args if a.keyword is None and not a.star]
+        using = positional[0] if positional else None
+    return using is not None and bool(_REPLICA.search(body.code(using.value, 200)))
+
+
+def _atomic_region(
+    ancestors: tuple[cst.CSTNode, ...], info: ModuleInfo, function_body: cst.CSTNode | None
+) -> cst.CSTNode | None:
+    """The outermost atomic block holding the call (the function body for ``@atomic``)."""
+    if function_body is not None:
+        return function_body
+    for ancestor in ancestors:
+        if isinstance(ancestor, cst.With) and any(
+            _is(info, item.item, "transaction.atomic") and not _replica(item.item) for item in ancestor.items
+        ):
+            return ancestor
+    return None
+
+
+def _writes_before(
+    call: cst.Call,
+    ancestors: tuple[cst.CSTNode, ...],
+    region: cst.CSTNode,
+    root: cst.CSTNode,
+    earlier: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]],
+    info: ModuleInfo,
+) -> bool:
+    """The transaction writes through the ORM, or calls code that may write, before ``call``."""
+    holding = {id(a) for a in ancestors}
+    header = {id(item) for item in region.items} if isinstance(region, cst.With) else set()
+    for other, other_ancestors in earlier:
+        if id(other) in holding or _is(info, other, "transaction.atomic"):
+            continue
+        if region is not root and all(a is not region for a in other_ancestors):
+            continue
+        if any(id(a) in header for a in other_ancestors):
+            continue  # ``atomic(using=...)`` itself
+        if may_write(other):
+            return True
+    return False
+
+
+def may_write(call: cst.Call) -> bool:
+    """The call writes through the ORM, or is code we cannot tell is read-only.
+
+    Read-only: queryset reads, logging, plain data methods, builtins, enqueueing and building
+    signatures, and constructors (a capitalised callee: ``Decimal(...)``, ``Order(...)``
+    unsaved). Everything else (a model method, a service function) may write.
+    """
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        name = func.attr.value
+        if name in ORM_WRITES or name.startswith("bulk_"):
+            return True
+        return not (name in _READ_ONLY_METHODS or name in ENQUEUE or name in SIGNATURES or name[:1].isupper())
+    if isinstance(func, cst.Name):
+        return not (func.value in _READ_ONLY_FUNCTIONS or func.value[:1].isupper())
+    return True
+
+
+# Loops (CT503) ----------------------------------------------------------------------------
+def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """Reached on every iteration of the innermost loop, with arguments derived from its loop
+    variable, and not a loop over pre-made batches."""
+    position = next((i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], _LOOPS)), None)
+    if position is None:
+        return False
+    loop = ancestors[position]
+    between = ancestors[position + 1 :]
+    targets: set[str] = set()
+    iterables: list[cst.BaseExpression] = []
+    region: cst.CSTNode
+    if isinstance(loop, (cst.For, cst.While)):
+        if not between or between[0] is not loop.body:
+            return False  # in the iterable, the test or the ``else``
+        if isinstance(loop, cst.For):
+            targets = _names(loop.target)
+            iterables = [loop.iter]
+        region = loop.body
+    else:
+        assert isinstance(loop, _COMPREHENSIONS)
+        if between and isinstance(between[0], cst.CompFor):
+            return False
+        comp: cst.CompFor | None = loop.for_in
+        while comp is not None:
+            if comp.ifs:
+                return False  # a filtered comprehension: not every iteration
+            targets |= _names(comp.target)
+            iterables.append(comp.iter)
+            comp = comp.inner_for_in
+        region = loop
+    if any(isinstance(a, _CONDITIONAL) for a in between):
+        return False
+    if any(_BATCH_WORDS.search(t) for t in targets) or any(_batch_iterable(i) for i in iterables):
+        return False
+    derived, sliced = _derived(region, targets)
+    values = _argument_values(call, method) + [
+        a.value
+        for a in call.args
+        if method in ("apply_async", "signature")
+        and (a.keyword is None or a.keyword.value in ("args", "kwargs"))
+        and not isinstance(a.value, (cst.Tuple, cst.List, cst.Dict))
+    ]
+    used: set[str] = set()
+    for value in values:
+        if any(isinstance(n, cst.Slice) for n in body.nodes(value)):
+            return False  # ``ids[i : i + n]``: a batch
+        used |= _names(value)
+    return bool(used & derived) and not used & sliced
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    found = {n.value for n in body.nodes(node) if isinstance(n, cst.Name)}
+    if isinstance(node, cst.Name):
+        found.add(node.value)
+    return found
+
+
+def _batch_iterable(node: cst.BaseExpression) -> bool:
+    """``range(0, n, step)``, ``batched(...)``/``chunks(...)``, or a name saying batch/chunk."""
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Name) and node.func.value == "range" and len(node.args) >= 3:
+            return True
+        callee = body.code(node.func, 200)
+        if _BATCH_WORDS.search(callee):
+            return True
+        return any(_batch_iterable(a.value) for a in node.args if a.keyword is None)
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        return bool(_BATCH_WORDS.search(body.code(node, 200)))
+    return False
+
+
+def _assignments(region: cst.CSTNode) -> Iterator[tuple[set[str], cst.CSTNode]]:
+    for node in body.nodes(region):
+        if isinstance(node, cst.Assign):
+            yield set().union(*(_names(t.target) for t in node.targets)), node.value
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
+            yield _names(node.target), node.value
+        elif isinstance(node, cst.NamedExpr):
+            yield _names(node.target), node.value
+        elif isinstance(node, cst.For):
+            yield _names(node.target), node.iter
+
+
+def _derived(region: cst.CSTNode, targets: set[str]) -> tuple[set[str], set[str]]:
+    """Names bound in the loop from the loop variable (transitively), and those among them bound
+    to a slice (a batch)."""
+    derived = set(targets)
+    sliced: set[str] = set()
+    assignments = list(_assignments(region))
+    changed = True
+    while changed:
+        changed = False
+        for names, value in assignments:
+            if names - derived and _names(value) & derived:
+                derived |= names
+                changed = True
+    for names, value in assignments:
+        if any(isinstance(n, cst.Slice) for n in body.nodes(value)) and _names(value) & derived:
+            sliced |= names
+    return derived, sliced
+
+
+# Arguments (CT105) ------------------------------------------------------------------------
+def _passes(call: cst.Call, method: str) -> tuple[int, tuple[str, ...]] | None:
+    """How many positional arguments and which keywords the call gives the task."""
+    if method == "s":
+        return None  # a partial signature: a chain or a later call may add arguments
+    if method not in ("apply_async", "signature"):
+        if any(a.star for a in call.args):
+            return None
+        keywords = tuple(a.keyword.value for a in call.args if a.keyword is not None)
+        return sum(1 for a in call.args if a.keyword is None), keywords
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if any(a.star for a in call.args):
+        return None
+    args = body.keyword(call, "args")
+    kwargs = body.keyword(call, "kwargs")
+    args_value = args.value if args is not None else (positional[0] if positional else None)
+    kwargs_value = kwargs.value if kwargs is not None else (positional[1] if len(positional) > 1 else None)
+    count = 0
+    if args_value is not None and not (isinstance(args_value, cst.Name) and args_value.value == "None"):
+        if not isinstance(args_value, (cst.Tuple, cst.List)) or any(
+            isinstance(e, cst.StarredElement) for e in args_value.elements
+        ):
+            return None
+        count = len(args_value.elements)
+    names: list[str] = []
+    if kwargs_value is not None and not (isinstance(kwargs_value, cst.Name) and kwargs_value.value == "None"):
+        if not isinstance(kwargs_value, cst.Dict):
+            return None
+        for element in kwargs_value.elements:
+            key = string_value(element.key) if isinstance(element, cst.DictElement) else None
+            if key is None:
+                return None
+            names.append(key)
+    return count, tuple(names)

@@ -12,7 +12,20 @@ class EnqueueInTransaction(Rule):
     ## What it does
     Checks for `.delay()` / `.apply_async()` of one of the project's tasks inside
     `with transaction.atomic():` or a function decorated with `transaction.atomic`, unless the
-    call is deferred with `transaction.on_commit(...)`.
+    call is deferred with `transaction.on_commit(...)`, when the transaction has something to
+    commit before the enqueue: the block (the outermost atomic one, or the decorated function's
+    body) writes through the ORM before the call (`.save(`, `.create(`, `.update(`, `.delete(`,
+    `bulk_*`, `.add(`, `.set(`, `.remove(`, `.clear(`, `get_or_create`, `update_or_create`), or
+    calls code before it that we cannot tell is read-only.
+
+    "Read-only" is a short list: queryset reads (`filter`, `get`, `exists`, `values_list`, ...),
+    logging, builtins, plain data methods (`append`, `format`, ...), constructors (a capitalised
+    callee) and enqueueing or building signatures. Any other call (a model method, a service
+    function) may write, so the enqueue is reported.
+
+    Not reported: a block with nothing before the enqueue, or only reads; and
+    `atomic(using=...)` on an alias that names a replica or read-only database (its text
+    contains "replica" or "read"): reads on a replica have no commit the worker could outrun.
 
     ## Why is this bad?
     The message reaches the broker at once, before the transaction commits. A fast worker runs
@@ -55,8 +68,13 @@ class EnqueueInTransaction(Rule):
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n",
             "shop/services.py": "from django.db.transaction import atomic\nfrom shop.tasks import send\n\n"
-            "@atomic\ndef create(x):\n    send.apply_async((x,))\n",
+            "@atomic\ndef create(x):\n    order = Order.objects.create(number=x)\n"
+            "    send.apply_async((order.pk,))\n",
         },
+        # a write on the default database, in a nested block
+        "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+        "def send(x):\n    pass\n\ndef create(order):\n    with transaction.atomic():\n"
+        "        order.save(update_fields=['status'])\n        if order.paid:\n            send.delay(order.pk)\n",
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
