@@ -447,9 +447,7 @@ def _assignments(region: cst.CSTNode) -> Iterator[tuple[set[str], cst.CSTNode]]:
     for node in body.nodes(region):
         if isinstance(node, cst.Assign):
             yield set().union(*(_names(t.target) for t in node.targets)), node.value
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
-            yield _names(node.target), node.value
-        elif isinstance(node, cst.NamedExpr):
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)) and node.value is not None:
             yield _names(node.target), node.value
         elif isinstance(node, cst.For):
             yield _names(node.target), node.iter

@@ -138,6 +138,17 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
     return index_contributions(parsed.info, index)
 
 
+def _optional_params(task: TaskDef) -> tuple[tuple[str, int], ...]:
+    """The task's parameters that have a default, with their position as callers count it."""
+    params = [p for p in task.params if p.kind in ("positional", "kwonly")]
+    skip = 1 if task.kind != "class" and task.bound is not False and params[:1] else 0
+    found: list[tuple[str, int]] = []
+    for index, param in enumerate(params):
+        if param.node.default is not None and index >= skip:
+            found.append((param.name, index - skip if param.kind == "positional" else -1))
+    return tuple(found)
+
+
 def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileResult:
     """Run the selected rules on a parsed file and collect its project facts."""
     source, module, info = parsed.source, parsed.module, parsed.info
@@ -224,6 +235,10 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 module=task.module,
                 name_known=task.name_known,
                 suppression_lines=tuple(sorted({span(n)[0] for n in task.suppression_nodes} | {line})),
+                set_options=frozenset(k for k, o in task.options.items() if o.value is not None),
+                options_complete=task.options_complete,
+                serializer=task.value("serializer"),
+                optional_params=_optional_params(task),
             )
         )
 

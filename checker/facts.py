@@ -14,7 +14,7 @@ import libcst as cst
 
 from checker.module_info import ModuleInfo
 from checker.settings import CONF, Setting
-from checker.values import Value, string_value
+from checker.values import Value, dotted_name, evaluate, string_value
 
 if TYPE_CHECKING:
     from checker.callsites import CallSite, DirectCall
@@ -45,6 +45,9 @@ class SettingFact:
     module: str
     where: Location  # the value
     key_where: Location  # the name
+    # Read from the environment with no default, or a None/empty one
+    # (``os.environ.get("X", None)``): the setting may well be unset where the code runs.
+    maybe_unset: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +107,7 @@ def extract(
                 info.name,
                 where(setting.node),
                 where(key),
+                environment_without_default(setting.node),
             )
         )
         if setting.name == BEAT_SETTING:
@@ -122,6 +126,32 @@ def extract(
             if target:
                 facts.star_imports.append(target)
     return facts
+
+
+_ENVIRONMENT_READERS = frozenset({"getenv", "env", "config", "str"})
+
+
+def environment_without_default(node: cst.CSTNode) -> bool:
+    """``os.environ.get("X")``, ``os.getenv("X", None)``, ``env("X", default="")``: a value read
+    from the environment that is None or empty when the variable is not set."""
+    if not isinstance(node, cst.Call):
+        return False
+    callee = dotted_name(node.func) or ""
+    last = callee.rpartition(".")[2]
+    environ_get = last == "get" and "environ" in callee
+    reader = environ_get or last == "getenv" or (last in _ENVIRONMENT_READERS and "env" in callee.lower())
+    if not reader and callee != "config":  # ``config(...)``: python-decouple
+        return False
+    positional = [a.value for a in node.args if a.keyword is None and not a.star]
+    keyword = next(
+        (a.value for a in node.args if a.keyword is not None and a.keyword.value == "default"), None
+    )
+    default = keyword if keyword is not None else (positional[1] if len(positional) > 1 else None)
+    if default is None:
+        # ``os.environ.get``/``getenv`` default to None; django-environ and decouple raise instead.
+        return environ_get or last == "getenv"
+    value = evaluate(default)
+    return value is None or value == ""
 
 
 def _import_target(node: cst.ImportFrom, info: ModuleInfo) -> str | None:

@@ -83,3 +83,11 @@ class TaskSummary:
     name_known: bool = True  # False when ``name=`` is set to something that is not a literal
     suppression_lines: tuple[int, ...] = ()  # lines whose suppression comments cover the task
     object_name: str | None = None  # the module-level name callers enqueue the task through
+    # What project rules need of the task's options (decorator, ``base=`` class, class body):
+    # the options set to something other than None, whether more may be set unseen
+    # (``**opts``, an invisible base), and the ``serializer=`` value (UNKNOWN when not literal).
+    set_options: frozenset[str] = frozenset()
+    options_complete: bool = True
+    serializer: object = None
+    # Parameters with a default: (name, position as callers count it, or -1 if keyword-only).
+    optional_params: tuple[tuple[str, int], ...] = ()

@@ -78,6 +78,58 @@ class ProjectConfig:
         facts = self.facts(name)
         return facts[-1].value if facts else None
 
+    def result_backend(self) -> bool:
+        """The code configures a result backend (``result_backend`` in any spelling,
+        ``Celery(backend=...)``). Celery's default is none (nothing stored). A value read from
+        the environment with no default, or a None/empty one, does not count: where it is unset,
+        nothing is stored, and the code cannot tell us which is the case."""
+        return any(
+            s.value is not None and s.value not in ("", "disabled") and not s.maybe_unset
+            for s in self.facts("result_backend")
+        )
+
+    def annotated(self, task: str | None, options: Sequence[str]) -> bool:
+        """``task_annotations`` (for ``*`` or the task's name) set one of ``options``, or may."""
+        for fact in self.facts("task_annotations"):
+            if not isinstance(fact.value, dict):
+                if fact.value is not None:
+                    return True  # set, value unknown: it may well cover the task
+                continue
+            for key in ("*", task):
+                annotation = fact.value.get(key)
+                if annotation is UNKNOWN or (
+                    isinstance(annotation, dict) and any(annotation.get(o) is not None for o in options)
+                ):
+                    return True
+        return False
+
+    def annotation(self, task: str, option: str) -> Value:
+        """The value ``task_annotations`` gives ``option`` for the task (its name, then ``*``)."""
+        for fact in reversed(self.facts("task_annotations")):
+            if not isinstance(fact.value, dict):
+                return UNKNOWN if fact.value is not None else None
+            for key in (task, "*"):
+                annotation = fact.value.get(key)
+                if annotation is UNKNOWN:
+                    return UNKNOWN
+                if isinstance(annotation, dict) and annotation.get(option) is not None:
+                    return annotation[option]
+        return None
+
+    def serializer(self, task: TaskSummary | None) -> Value:
+        """The serializer a task's messages use: its own ``serializer=``, then
+        ``task_annotations``, then ``task_serializer`` (Celery's default: json)."""
+        if task is not None:
+            if task.serializer is not None:
+                return task.serializer
+            if not task.options_complete:
+                return UNKNOWN
+            annotated = self.annotation(task.name, "serializer")
+            if annotated is not None:
+                return annotated
+        value = self.value("task_serializer")
+        return "json" if value is None else value
+
 
 def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectConfig:
     files = list(files)
@@ -158,6 +210,15 @@ class ProjectContext:
                 task = tasks.get(site.target)
                 if task is not None:
                     yield site, task
+
+    def task_sets(self, task: TaskSummary, option: str) -> bool:
+        """The task sets ``option`` (decorator, ``base=`` class, class body, ``task_annotations``),
+        or may (options the analyser cannot see)."""
+        return (
+            option in task.set_options
+            or not task.options_complete
+            or self.config.annotated(task.name, [option])
+        )
 
     def task_by_key(self) -> dict[str, TaskSummary]:
         return {t.key: t for t in self.tasks}

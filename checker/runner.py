@@ -34,7 +34,6 @@ from checker.project import ProjectContext, TestFiles, build_config
 from checker.rules import Rule, rule_by_code
 from checker.settings import SettingNames, setting_names
 from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser_thread
-from checker.values import UNKNOWN
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
 # parsed first, in the main process.
@@ -384,6 +383,7 @@ def collect(
         logging_helpers=frozenset(config.logging_helpers),
     )
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
+    findings = _revised(findings, project)
     findings.extend(_project_findings(project, options))
     findings.sort(key=Finding.sort_key)
     tasks.sort(key=lambda t: (t.path, t.line, t.column))
@@ -399,18 +399,20 @@ def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
         return False
     if any(project.config.truthy(name) for name in rule.satisfied_by_settings):
         return True
-    annotations = project.config.facts("task_annotations")
-    for fact in annotations:
-        if not isinstance(fact.value, dict):
-            return fact.value is not None  # set, value unknown: it may well cover the task
-        for key in ("*", finding.task):
-            options = fact.value.get(key)
-            if options is UNKNOWN or (
-                isinstance(options, dict)
-                and any(options.get(o) is not None for o in rule.satisfied_by_options)
-            ):
-                return True
-    return False
+    return project.config.annotated(finding.task, rule.satisfied_by_options)
+
+
+def _revised(findings: list[Finding], project: ProjectContext) -> list[Finding]:
+    """Task findings reworded or dropped by their rule for what the project says (its
+    serializer, its result backend)."""
+    by_code = rule_by_code()
+    revised: list[Finding] = []
+    for finding in findings:
+        rule = by_code.get(finding.code)
+        kept = rule.revise(finding, project) if rule is not None else finding
+        if kept is not None:
+            revised.append(kept)
+    return revised
 
 
 def _project_findings(project: ProjectContext, options: RunOptions) -> list[Finding]:

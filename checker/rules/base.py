@@ -100,6 +100,11 @@ class Rule(abc.ABC):
         (a helper in another file that logs, say)."""
         return False
 
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """A finding of ``check`` as the project's configuration has it: reworded, or None to
+        drop it (a premise the file alone could not check)."""
+        return finding
+
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
