@@ -387,6 +387,8 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
         if isinstance(loop, cst.For):
             targets = _names(loop.target)
             iterables = [loop.iter]
+        else:  # no loop variable: what each iteration binds plays its part
+            targets = set().union(*(names for names, _ in _assignments(loop.body)))
         region = loop.body
     else:
         assert isinstance(loop, _COMPREHENSIONS)

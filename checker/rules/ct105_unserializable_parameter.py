@@ -1,13 +1,40 @@
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator
 
 import libcst as cst
 
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
-from checker.values import string_value
+from checker.values import UNKNOWN, Value, string_value
+
+# Serializers that cannot carry an arbitrary object: the value fails to serialize.
+_DATA_SERIALIZERS = frozenset({"json", "application/json", "msgpack", "application/x-msgpack", "yaml"})
+_SUBJECT = re.compile(r"^(parameter `(\w+)` is annotated `[^`]+`), ")
+
+
+def consequence(serializer: Value) -> str:
+    """What happens to an object passed to a task, worded for the serializer in force."""
+    if isinstance(serializer, str) and serializer.lower() in _DATA_SERIALIZERS:
+        name = "JSON" if "json" in serializer.lower() else f"`{serializer}`"
+        return (
+            f"which the {name} serializer cannot carry: pass an id or plain data and re-fetch it in the task"
+        )
+    if isinstance(serializer, str) and "pickle" in serializer.lower():
+        return (
+            f"which the `{serializer}` serializer sends as a stale snapshot taken when the task was "
+            "queued: pass an id and re-fetch it in the task"
+        )
+    shown = f"`{serializer}`" if isinstance(serializer, str) else "the configured serializer"
+    return (
+        f"which {shown} either cannot serialize or sends as a stale snapshot taken when the task "
+        "was queued: pass an id and re-fetch it in the task"
+    )
+
 
 # Types whose instances the JSON serializer cannot carry (by their last name).
 _OBJECT_TYPES = frozenset(
@@ -60,13 +87,23 @@ _NESTED_PARTS = frozenset(
 class UnserializableParameter(TaskRule):
     """
     ## What it does
-    Checks task parameters' annotations for types that the JSON serializer cannot carry: model
-    instances (any class imported from a `models` module, `Model`, `QuerySet`), requests, files,
+    Checks task parameters' annotations for types that are objects, not data: model instances
+    (any class imported from a `models` module, `Model`, `QuerySet`), requests, files,
     callables, sockets, connections and sessions.
 
+    The message is worded for the serializer in force: the task's `serializer=`, else
+    `task_annotations`, else the project's `task_serializer` (Celery's default: json). With JSON
+    (or msgpack, yaml) the value fails to serialize; with pickle (`pickle`, `signed-pickle`, ...)
+    it travels, as a stale snapshot.
+
+    Not reported: a parameter with a default that no enqueue site in the project passes
+    (`.delay`, `.apply_async`, `.s`, `.si`, `.signature`, by position or keyword): callers never
+    send that object.
+
     ## Why is this bad?
-    Task arguments travel through the broker as JSON. A model instance either fails to serialize
-    or, with pickle, arrives as a stale copy of the row taken when the task was queued. Requests,
+    Task arguments travel through the broker, as JSON by default. A model instance then fails to
+    serialize; with pickle it arrives as a stale copy of the row taken when the task was queued
+    (Celery's docs: re-fetch the object in the task). Requests,
     files and connections cannot cross processes at all. Pass ids and plain data, and re-fetch
     the object inside the task. Builtins, `datetime`, `Decimal`, `UUID` and containers of them are
     fine; so are pydantic models on a task declared with `pydantic=True`.
@@ -99,6 +136,13 @@ class UnserializableParameter(TaskRule):
         "from celery import shared_task\nfrom shop.models import OrderIn\n\n"
         "@shared_task(pydantic=True)\ndef f(order: OrderIn):\n    pass\n",
         "from celery import shared_task\n\n@shared_task\ndef f(order):\n    pass\n",
+        # an optional parameter that no caller passes
+        {
+            "shop/tasks.py": "from typing import Callable, Optional\nfrom celery import shared_task\n\n"
+            "@shared_task\ndef f(order_id: int, callback: Optional[Callable[[], None]] = None):\n    pass\n",
+            "shop/views.py": "from shop.tasks import f\n\ndef view(pk):\n    f.delay(pk)\n"
+            "    f.apply_async(args=(pk,), countdown=5)\n",
+        },
     ]
     INVALID = [
         "from celery import shared_task\nfrom shop.models import Order\n\n"
@@ -106,9 +150,15 @@ class UnserializableParameter(TaskRule):
         "from celery import shared_task\nfrom django.http import HttpRequest\n\n"
         "@shared_task\ndef f(request: HttpRequest):\n    pass\n",
         "from typing import Callable, Optional\nfrom celery import shared_task\n\n"
-        "@shared_task\ndef f(callback: Optional[Callable[[], None]] = None):\n    pass\n",
+        "@shared_task\ndef f(callback: Optional[Callable[[], None]]):\n    pass\n",
         "from celery import shared_task\nfrom shop import models\n\n"
         "@shared_task\ndef f(orders: 'list[models.Order]'):\n    pass\n",
+        # an optional parameter a caller passes (by keyword)
+        {
+            "shop/tasks.py": "from celery import shared_task\nfrom shop.models import Order\n\n"
+            "@shared_task\ndef f(order_id: int, order: Order | None = None):\n    pass\n",
+            "shop/views.py": "from shop.tasks import f\n\ndef view(order):\n    f.delay(order.pk, order=order)\n",
+        },
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -118,12 +168,26 @@ class UnserializableParameter(TaskRule):
                 continue
             culprit = self._culprit(param.annotation, ctx, pydantic)
             if culprit is not None:
+                # worded for JSON here; ``revise`` rewords it for the serializer in force
                 yield Report(
                     param.node,
-                    f"parameter `{param.name}` is annotated `{culprit}`, which the JSON serializer cannot "
-                    "carry: pass an id or plain data and re-fetch it in the task",
+                    f"parameter `{param.name}` is annotated `{culprit}`, {consequence('json')}",
                     task,
                 )
+
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        match = _SUBJECT.match(finding.message)
+        task = next((t for t in project.tasks if t.key == finding.task_key), None)
+        if match is None or task is None:
+            return finding
+        name = match.group(2)
+        optional = dict(task.optional_params)
+        if name in optional and not _passed(project, task.key, name, optional[name]):
+            return None
+        serializer = project.config.serializer(task)
+        message = f"{match.group(1)}, {consequence(UNKNOWN if serializer is UNKNOWN else serializer)}"
+        return dataclasses.replace(finding, message=message)
 
     def _culprit(self, annotation: cst.BaseExpression, ctx: FileContext, pydantic: bool) -> str | None:
         for name_node in _names(annotation):
@@ -135,6 +199,16 @@ class UnserializableParameter(TaskRule):
             if not pydantic and imported and ".models." in f".{qualified}" and last[:1].isupper():
                 return last
         return None
+
+
+def _passed(project: ProjectContext, key: str, name: str, position: int) -> bool:
+    """Some enqueue site of the task passes the parameter (or may: arguments not literal)."""
+    for site, task in project.enqueued():
+        if task.key != key:
+            continue
+        if site.passes is None or name in site.passes[1] or 0 <= position < site.passes[0]:
+            return True
+    return False
 
 
 def _names(annotation: cst.BaseExpression) -> Iterator[cst.BaseExpression]:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from checker.model import Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import ProjectReport, Rule
+from checker.rules.ct105_unserializable_parameter import consequence
 
 
 class UnserializableArgument(Rule):
@@ -15,10 +16,14 @@ class UnserializableArgument(Rule):
     `request`, `request.user`, `self.request.user`, or a name bound in the same function from
     `X.objects.get/first/last/create/get_or_create(...)` or `get_object_or_404(...)`.
 
+    The message is worded for the serializer the task's messages use (its `serializer=`, else
+    `task_annotations`, else `task_serializer`; json by default): with JSON the argument fails
+    to serialize, with pickle it travels as a stale snapshot.
+
     ## Why is this bad?
-    Arguments travel through the broker as JSON: a model instance or a request fails to
-    serialize, or (with pickle) arrives as a stale snapshot taken when the task was queued,
-    saved back over newer data by the task. Pass the id and fetch the row in the task.
+    Arguments travel through the broker, as JSON by default: a model instance or a request
+    fails to serialize; with pickle it arrives as a stale snapshot taken when the task was
+    queued, saved back over newer data by the task (Celery's docs: re-fetch the object). Pass the id and fetch the row in the task.
 
     ## Example
     ```python
@@ -68,6 +73,12 @@ class UnserializableArgument(Rule):
             "    customer, created = Customer.objects.get_or_create(email=form.email)\n"
             "    send.s(customer).delay()\n",
         },
+        {  # with pickle it travels, as a stale snapshot
+            "proj/settings.py": "CELERY_TASK_SERIALIZER = 'pickle'\n",
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(order):\n    pass\n",
+            "shop/views.py": "from shop.tasks import send\n\ndef checkout(pk):\n"
+            "    order = Order.objects.get(pk=pk)\n    send.delay(order)\n",
+        },
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
@@ -75,6 +86,7 @@ class UnserializableArgument(Rule):
             for text, where in site.objects:
                 yield ProjectReport(
                     where,
-                    f"`{text}` is an object, not data: pass its id to `{task.name}` and fetch it in the task",
+                    f"`{text}` is an object passed to `{task.name}`, "
+                    f"{consequence(project.config.serializer(task))}",
                     task,
                 )
