@@ -22,6 +22,7 @@ def bulk_archive(request, ids):
 def place(request, data):
     with transaction.atomic():
         order = Order(pk=data["pk"], email=data["email"])
+        order.save()
         transaction.on_commit(lambda: tasks.notify_warehouse.delay(order.pk))  # fine: after the commit
         tasks.ship_order.delay(order.pk)  # CT504: the worker may run before the commit
         tasks.confirm_order.delay_on_commit(order.pk)
