@@ -23,6 +23,7 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"crontab",
     b"broker",
     b"pickle",
+    b"result_backend",  # a config module that only sets the backend (CT404, CT501)
     b".delay(",
     b".apply_async(",
     b"delay_on_commit(",

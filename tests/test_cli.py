@@ -32,7 +32,8 @@ def charge(payment_id):
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "proj").mkdir()
-    (tmp_path / "proj" / "__init__.py").write_text("")
+    # results are stored (CT501 applies)
+    (tmp_path / "proj" / "__init__.py").write_text("CELERY_RESULT_BACKEND = 'redis://localhost'\n")
     (tmp_path / "proj" / "tasks.py").write_text(textwrap.dedent(BAD).lstrip())
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_tasks.py").write_text("from proj.tasks import charge\n")

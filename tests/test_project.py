@@ -38,7 +38,7 @@ def test_django_settings_split_across_a_package(analyse):
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"
         "app = Celery('proj')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n",
         "proj/settings/__init__.py": "from .base import *\n",
-        "proj/settings/base.py": "CELERY_TASK_IGNORE_RESULT = True\n"
+        "proj/settings/base.py": "CELERY_RESULT_BACKEND = 'redis://'\nCELERY_TASK_IGNORE_RESULT = True\n"
         "if DEBUG:\n    CELERY_TASK_SOFT_TIME_LIMIT = 60\n",
         "proj/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
         "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
@@ -49,7 +49,8 @@ def test_django_settings_split_across_a_package(analyse):
 
 def test_old_setting_names_map_to_new_ones(analyse):
     files = {
-        "proj/celeryconfig.py": "CELERYD_TASK_TIME_LIMIT = 60\nCELERY_IGNORE_RESULT = True\n",
+        "proj/celeryconfig.py": "CELERYD_TASK_TIME_LIMIT = 60\nCELERY_IGNORE_RESULT = True\n"
+        "CELERY_RESULT_BACKEND = 'redis://'\n",
         "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
     }
     assert codes(analyse(files, select=["CT201", "CT501"])) == []
@@ -59,7 +60,8 @@ def test_config_module_given_as_a_module_object(analyse):
     files = {
         "proj/celery.py": "from celery import Celery\nfrom proj import worker_settings\n\n"
         "app = Celery('proj')\napp.config_from_object(worker_settings)\n",
-        "proj/worker_settings.py": "task_time_limit = 60\ntask_ignore_result = True\n",
+        "proj/worker_settings.py": "task_time_limit = 60\ntask_ignore_result = True\n"
+        "result_backend = 'redis://'\n",
         "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
     }
     assert codes(analyse(files, select=["CT201", "CT501"])) == []

@@ -236,6 +236,7 @@ def test_task_classes(analyse):
 
 def test_base_class_options_count_as_set(analyse):
     files = {
+        "proj/celeryconfig.py": "result_backend = 'redis://'\n",
         "proj/base.py": """
         from celery import Task
 
