@@ -35,6 +35,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / ".git").mkdir()
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "tasks.py").write_text(SOURCE)
+    (tmp_path / "app" / "celeryconfig.py").write_text("result_backend = 'redis://'\n")  # CT501 applies
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
