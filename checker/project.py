@@ -127,8 +127,10 @@ class ProjectConfig:
             annotated = self.annotation(task.name, "serializer")
             if annotated is not None:
                 return annotated
-        value = self.value("task_serializer")
-        return "json" if value is None else value
+        values = {repr(s.value): s.value for s in self.facts("task_serializer") if s.value is not None}
+        if len(values) > 1:
+            return UNKNOWN  # settings modules disagree (production, development): cannot tell
+        return next(iter(values.values()), "json")
 
 
 def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectConfig:

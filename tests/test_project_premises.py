@@ -154,6 +154,19 @@ def test_object_messages_are_worded_for_the_serializer(analyse, settings, option
     assert all(expected in m for m in found), found
 
 
+def test_settings_modules_that_disagree_on_the_serializer(analyse):
+    result = analyse(
+        {
+            "proj/settings/production.py": "CELERY_TASK_SERIALIZER = 'pickle'\n",
+            "proj/settings/development.py": "CELERY_TASK_SERIALIZER = 'json'\n",
+            "shop/tasks.py": MODEL_TASK.format(options=""),
+        },
+        select=["CT105"],
+    )
+    (message,) = messages(result, "CT105")
+    assert "the configured serializer either cannot serialize or sends as a stale snapshot" in message
+
+
 @pytest.mark.parametrize(
     ("call", "reported"),
     [
