@@ -393,8 +393,6 @@ def collect(
 def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
     """A task finding that the project's configuration answers (a global time limit, say)."""
     rule = rule_by_code().get(finding.code)
-    if rule is not None and rule.answered_by_project(finding, project):
-        return True
     if rule is None or not rule.satisfied_by_settings:
         return False
     if any(project.config.truthy(name) for name in rule.satisfied_by_settings):
@@ -403,8 +401,8 @@ def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
 
 
 def _revised(findings: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Task findings reworded or dropped by their rule for what the project says (its
-    serializer, its result backend)."""
+    """Findings of per-file checks reworded or dropped by their rule for what the whole project
+    says (its serializer, its result backend, its logging helpers)."""
     by_code = rule_by_code()
     revised: list[Finding] = []
     for finding in findings:

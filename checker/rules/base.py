@@ -32,7 +32,7 @@ class Report:
     message: str
     task: TaskDef | None = None
     # Qualified names of the functions the reported code calls, kept for the project phase
-    # (see ``Rule.answered_by_project``).
+    # (see ``Rule.revise``).
     calls: frozenset[str] = frozenset()
 
 
@@ -95,14 +95,10 @@ class Rule(abc.ABC):
         return iter(())
 
     @classmethod
-    def answered_by_project(cls, finding: Finding, project: ProjectContext) -> bool:
-        """A finding of this rule's ``check`` that what the whole project knows makes wrong
-        (a helper in another file that logs, say)."""
-        return False
-
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        """A finding of ``check`` as the project's configuration has it: reworded, or None to
-        drop it (a premise the file alone could not check)."""
+        """A finding of ``check`` as the whole project has it: reworded, or None to drop it when
+        what the project knows makes it wrong (its serializer, its result backend, a helper in
+        another file that logs)."""
         return finding
 
     @classmethod

@@ -167,15 +167,18 @@ class SwallowedException(TaskRule):
             )
 
     @classmethod
-    def answered_by_project(cls, finding: Finding, project: ProjectContext) -> bool:
-        """The handler calls a project function that logs, or a configured logging helper."""
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped when the handler calls a project function that logs, or a configured logging
+        helper."""
         facts = project.facts_by_path().get(finding.path)
         if facts is None:
-            return False
+            return finding
         called = facts.finding_calls.get((finding.code, finding.line, finding.column), frozenset())
-        return not called.isdisjoint(project.logging_functions) or any(
+        if not called.isdisjoint(project.logging_functions) or any(
             loggers.helper_matches(name, project.logging_helpers) for name in called
-        )
+        ):
+            return None
+        return finding
 
 
 def _single_lookup(suite: cst.BaseSuite) -> bool:

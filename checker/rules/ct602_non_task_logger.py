@@ -119,5 +119,6 @@ class NonTaskLogger(TaskRule):
                 return
 
     @classmethod
-    def answered_by_project(cls, finding: Finding, project: ProjectContext) -> bool:
-        return any(f.connects_setup_logging for f in project.files)
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped when the project connects ``setup_logging`` (no task-aware formatter)."""
+        return None if any(f.connects_setup_logging for f in project.files) else finding
