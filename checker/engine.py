@@ -232,6 +232,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 column=column,
                 kind=task.kind,
                 object_name=task.object_name,
+                decorator=task.decorator_name,
                 module=task.module,
                 name_known=task.name_known,
                 suppression_lines=tuple(sorted({span(n)[0] for n in task.suppression_nodes} | {line})),

@@ -16,6 +16,30 @@ class ClassInfo:
     bases: tuple[str, ...]  # qualified names of its bases
 
 
+@dataclasses.dataclass(frozen=True)
+class Factory:
+    """A decorator the project defines that makes Celery tasks (found without configuration).
+
+    ``@factory(**use_site)`` applied to ``fn`` ends in ``<inner>(**options)(target)``, where
+    ``inner`` is Celery's own decorator (``"celery"``) or another factory, ``options`` are the
+    factory's own options plus the use-site keywords it forwards, and ``target`` is ``fn`` or a
+    wrapper around it.
+    """
+
+    qualname: str  # where it is defined (re-exports and aliases share the entry)
+    inner: str  # "celery" or the qualified name of the factory it applies
+    fixed: dict[str, Value]  # options the factory passes itself (UNKNOWN: set, value unknown)
+    renames: dict[str, str]  # use-site keyword -> option, for parameters passed on as ``opt=param``
+    forwards: bool  # use-site keywords reach the inner decorator (``**kwargs`` passed on)
+    consumed: frozenset[str]  # use-site keywords that are the factory's own (never options)
+    complete: bool  # the forwarding could be followed; else the options are unknown
+    # How the registered name is made: "decorated" (the function, or a wrapper with
+    # ``functools.wraps``), "wrapper" (a wrapper without it: ``wrapper_name``) or "unknown".
+    naming: str
+    wrapper_name: str = ""
+    wrapped: bool = False  # the worker calls a wrapper, not the decorated function itself
+
+
 @dataclasses.dataclass
 class ProjectIndex:
     # Qualified names (``proj.celery.app``) bound to ``Celery(...)`` at module level.
@@ -24,6 +48,12 @@ class ProjectIndex:
     modules: set[str] = dataclasses.field(default_factory=set)
     # Task base classes defined in the project, by qualified name.
     task_classes: dict[str, ClassInfo] = dataclasses.field(default_factory=dict)
+    # Decorator factories defined in the project, by every qualified name they are reachable as.
+    factories: dict[str, Factory] = dataclasses.field(default_factory=dict)
+
+    def factory_words(self) -> frozenset[str]:
+        """The local names the factories are bound to (what a file using one must contain)."""
+        return frozenset(name.rpartition(".")[2] for name in self.factories)
 
     def class_options(self, qualname: str) -> dict[str, Value]:
         """Options a project task class sets, its own winning over its bases' (MRO-like)."""
@@ -46,3 +76,7 @@ class ProjectIndex:
         self.apps |= other.apps
         self.modules |= other.modules
         self.task_classes.update(other.task_classes)
+        self.factories.update(other.factories)
+
+    def size(self) -> tuple[int, int, int]:
+        return len(self.apps), len(self.task_classes), len(self.factories)

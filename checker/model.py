@@ -91,3 +91,7 @@ class TaskSummary:
     serializer: object = None
     # Parameters with a default: (name, position as callers count it, or -1 if keyword-only).
     optional_params: tuple[tuple[str, int], ...] = ()
+    # How it was found: the qualified task decorator (``celery.shared_task``,
+    # ``proj.celery.app.task``, a project factory like ``proj.utils.cron_task``) or, for a task
+    # class, its first base (``celery.Task``).
+    decorator: str = ""

@@ -37,7 +37,13 @@ from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
 # parsed first, in the main process.
-_INDEX_BYTES = re.compile(rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b", re.M)
+# So are files that may define a decorator factory or an alias of a task decorator: a line that is
+# not a decorator or an import naming ``shared_task`` or ``.task``.
+_INDEX_BYTES = re.compile(
+    rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b"
+    rb"|^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_task\b|\.task\b)",
+    re.M,
+)
 # Below this many files to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
 _NEEDS_OPTIONS = frozenset({"CT107"})
@@ -216,13 +222,20 @@ def _known(sources: Sequence[SourceFile]) -> dict[str, Known]:
 
 
 def analyse_sources(
-    sources: Sequence[SourceFile], options: RunOptions, jobs: int | None = None, cache: Cache | None = None
+    sources: Sequence[SourceFile],
+    options: RunOptions,
+    jobs: int | None = None,
+    cache: Cache | None = None,
+    known_index: ProjectIndex | None = None,
 ) -> tuple[list[FileResult], ProjectIndex]:
-    """Analyse files, one result each; the index comes from a first, small pass.
+    """Analyse files, one result each; the index comes from a first, small pass (or is given:
+    then nothing is cached).
 
     With a cache, the index is reused while the files that make it are unchanged, and each file's
     result while its content, the options and the index are unchanged.
     """
+    if known_index is not None:
+        return _analyse_rest([s.loaded() for s in sources], known_index, options, jobs), known_index
     run_key = digest("run", options.fingerprint()) if cache else ""
     hashes = {id(s): s.digest or digest(s.data) for s in sources} if cache else {}
     modules = sorted({s.module for s in sources if s.module})
@@ -240,12 +253,24 @@ def analyse_sources(
         parsed_early = {id(s): parse_source(s.loaded(), options) for s in early}
         parsed_list = [parsed for parsed, _ in parsed_early.values() if parsed is not None]
         # A task class may derive from a project class in another file: repeat until stable.
-        for _ in range(5):
-            before = (len(index.apps), len(index.task_classes))
-            for parsed in parsed_list:
-                index.merge(contributions(parsed, index))
-            if (len(index.apps), len(index.task_classes)) == before:
-                break
+        _contribute(index, parsed_list)
+        if index.factories:
+            # Files that use a factory (or re-export it under another name) hold its name.
+            done = {id(s) for s in early}
+            while True:
+                words = {w.encode() for w in index.factory_words()}
+                new = [
+                    s for s in sources if id(s) not in done and not s.is_test and _names_any(s.loaded().data, words)
+                ]
+                if not new:
+                    break
+                done.update(id(s) for s in new)
+                parsed_more = {id(s): parse_source(s.loaded(), options) for s in new}
+                parsed_early.update(parsed_more)
+                before = index.size()
+                _contribute(index, [p for p, _ in parsed_more.values() if p is not None])
+                if index.size() == before:
+                    break
         if cache is not None:
             cache.put(index_key, index)
 
@@ -286,6 +311,32 @@ def analyse_sources(
             cache.put(keys[id(source)], result)
         results.append(result)
     return results, index
+
+
+def _contribute(index: ProjectIndex, parsed_list: list[Parsed]) -> None:
+    """Add what the parsed files define to the index; a task class or a factory may build on one
+    from another file: repeat until stable."""
+    for _ in range(6):
+        before = index.size()
+        for parsed in parsed_list:
+            index.merge(contributions(parsed, index))
+        if index.size() == before:
+            break
+
+
+def promoted(others: Sequence[SourceFile], index: ProjectIndex) -> list[SourceFile]:
+    """Files the byte prefilter skipped that name one of the project's task factories (whose
+    names need not contain ``task``): they may define tasks."""
+    words = {w.encode() for w in index.factory_words()}
+    words = {w for w in words if not may_matter(w)}
+    if not words:
+        return []
+    found = []
+    for source in others:
+        loaded = source.loaded()
+        if not loaded.is_test and _names_any(loaded.data, words):
+            found.append(_named(dataclasses.replace(loaded, matters=True, digest=digest(loaded.data))))
+    return found
 
 
 def _indexes(source: SourceFile) -> bool:
@@ -460,7 +511,12 @@ def execute(
     if cache is not None and manifest:
         cache.put(manifest, _known(sources.remembered))
     options = run_options(config, codes)
-    results, _ = analyse_sources(sources.analysed, options, jobs, cache)
+    results, index = analyse_sources(sources.analysed, options, jobs, cache)
+    if index.factories:
+        extra = promoted(sources.remembered[len(sources.analysed) :], index)
+        if extra:
+            results.extend(analyse_sources(extra, options, jobs, known_index=index)[0])
+            sources = dataclasses.replace(sources, analysed=[*sources.analysed, *extra])
     if "CT207" in codes:
         results.extend(_unread_helpers(results, sources, options, jobs, cache))
     if sources.tests and "CT301" in codes:

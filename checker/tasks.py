@@ -20,6 +20,7 @@ from checker.celery_names import (
     SHARED_TASK,
     TASK_CLASS,
 )
+from checker.factories import module_factories, resolve
 from checker.index import ClassInfo, ProjectIndex
 from checker.module_info import FunctionRecord, ModuleInfo
 from checker.values import UNKNOWN, Ref, Value, dotted_name, evaluate
@@ -72,6 +73,11 @@ class TaskDef:
     # The module-level name bound to the task object, which callers enqueue through
     # (``send`` for ``send = app.task(...)(_send)``); None for task classes.
     object_name: str | None = None
+    # How the task was found: the qualified decorator (``celery.shared_task``,
+    # ``proj.celery.app.task``, a project factory such as ``proj.utils.cron_task``), or for a
+    # task class its first base (``celery.Task``).
+    decorator_name: str = ""
+    factory: str | None = None  # the project factory that made the task, if any
 
     @property
     def key(self) -> str:
@@ -197,7 +203,7 @@ class Discovery:
         return False
 
     def decorator_kind(self, callee: cst.BaseExpression) -> str | None:
-        """ "shared", "app", "old", "wrapper" or None for a decorator's callee."""
+        """ "shared", "app", "old", "factory", "wrapper" or None for a decorator's callee."""
         qualified = self.info.qualify(callee)
         if qualified is not None:
             if qualified in SHARED_TASK:
@@ -206,6 +212,8 @@ class Discovery:
                 return "shared"  # ``from celery import *``
             if qualified in OLD_TASK:
                 return "old"
+            if self.factory_of(callee) is not None:
+                return "factory"
             if self.wrappers and (
                 qualified in self.wrappers or self.info.qualify_local(callee) in self.wrappers
             ):
@@ -213,6 +221,34 @@ class Discovery:
         if isinstance(callee, cst.Attribute) and callee.attr.value == "task" and self.is_app(callee.value):
             return "app"
         return None
+
+    def factory_of(self, callee: cst.BaseExpression) -> str | None:
+        """The qualified name of the project factory ``callee`` names, if it names one."""
+        if not self.index.factories:
+            return None
+        for qualified in (self.info.qualify_local(callee), self.info.qualify(callee)):
+            if qualified is not None and qualified in self.index.factories:
+                return qualified
+        return None
+
+    def kind_of(self, callee: cst.BaseExpression) -> str | None:
+        """For factory detection: "celery" for Celery's decorators, a factory's name, or None."""
+        kind = self.decorator_kind(callee)
+        if kind in ("shared", "app", "old"):
+            return "celery"
+        if kind == "factory":
+            return self.factory_of(callee)
+        return None
+
+    def decorator_label(self, callee: cst.BaseExpression, kind: str) -> str:
+        """The qualified name of a task decorator, as the JSON report shows it."""
+        if kind == "factory":
+            factory = self.factory_of(callee)
+            if factory is not None:
+                return self.index.factories[factory].qualname
+        if kind == "shared":
+            return "celery.shared_task"
+        return self.info.qualify_local(callee) or self.info.qualify(callee) or ""
 
     def is_task_class(self, node: cst.ClassDef) -> bool:
         return any(self._is_task_base(arg.value, set()) for arg in node.bases if arg.keyword is None)
@@ -333,6 +369,7 @@ class Discovery:
                 is_method=record.is_method,
                 enclosing_self=enclosing_self,
                 suppression=(*node.decorators, node),
+                callee=callee,
             )
         return None
 
@@ -348,6 +385,7 @@ class Discovery:
         is_method: bool,
         enclosing_self: bool,
         suppression: tuple[cst.CSTNode, ...],
+        callee: cst.BaseExpression | None = None,
         function_name: str | None = None,
         qualified_function: str | None = None,
     ) -> TaskDef:
@@ -359,6 +397,20 @@ class Discovery:
                     complete = False
                 elif arg.keyword is not None:
                     options[arg.keyword.value] = OptionValue(evaluate(arg.value), arg, "decorator")
+        factory = self.factory_of(callee) if decorator_kind == "factory" and callee is not None else None
+        naming, wrapper_name, wrapped = "decorated", "", False
+        if factory is not None:
+            made = resolve(
+                self.index.factories,
+                factory,
+                {k: (v.value, v.node) for k, v in options.items()},
+                complete,
+            )
+            options = {
+                k: OptionValue(value, node, "decorator" if node is not None else "factory")
+                for k, (value, node) in made.options.items()
+            }
+            complete, naming, wrapper_name, wrapped = made.complete, made.naming, made.wrapper_name, made.wrapped
         base_visible = True
         base_attributes: frozenset[str] = frozenset()
         base = options.get("base")
@@ -374,9 +426,16 @@ class Discovery:
         bound: bool | None = False
         if bind is not None:
             bound = None if bind.value is UNKNOWN else bool(bind.value)
+        if wrapped:
+            bound = None  # the worker calls the factory's wrapper: what it passes is not known
 
         name = function_name or (function.name.value if function is not None else "<unknown>")
-        registered, name_known = self._registered_name(options, qualified_function or self._default(name))
+        default = qualified_function or self._default(name)
+        if naming == "wrapper":
+            default = wrapper_name
+        registered, name_known = self._registered_name(options, default)
+        if naming == "unknown" and "name" not in options:
+            name_known = False
         return TaskDef(
             name=registered,
             name_known=name_known,
@@ -400,6 +459,8 @@ class Discovery:
             params=_params(function, skip_first=False) if function is not None else [],
             suppression_nodes=suppression,
             object_name=name if kind == "function" else None,
+            decorator_name=self.decorator_label(callee, decorator_kind) if callee is not None else "",
+            factory=None if factory is None else self.index.factories[factory].qualname,
         )
 
     def _default(self, name: str) -> str:
@@ -454,6 +515,9 @@ class Discovery:
             enclosing_self=False,
             params=_params(run, skip_first=True),
             suppression_nodes=(*node.decorators, node),
+            decorator_name=next(
+                (self.info.qualify_local(a.value) or "" for a in node.bases if a.keyword is None), ""
+            ),
         )
 
     def _call_form(self, call: cst.Call) -> TaskDef | None:
@@ -468,11 +532,13 @@ class Discovery:
             if any(a.keyword is None and a.star == "" for a in inner.args):
                 return None
             kind = self.decorator_kind(inner.func)
+            callee = inner.func
             options_call = inner
             if kind is not None and len(call.args) != 1:
                 return None
         else:
             kind = self.decorator_kind(call.func)
+            callee = call.func
             options_call = call
         if kind is None:
             return None
@@ -499,6 +565,7 @@ class Discovery:
             is_method=False,
             enclosing_self=False,
             suppression=suppression,
+            callee=callee,
             function_name=None if qualified is None else qualified.rpartition(".")[2],
             qualified_function=qualified,
         )
@@ -526,6 +593,7 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
         )
         options = {k: v for k, (v, _) in class_attributes(record.node).items()}
         found.task_classes[qualname] = ClassInfo(qualname, options, bases)
+    found.factories.update(module_factories(info, discovery.kind_of, index.factories))
     return found
 
 

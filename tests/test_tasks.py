@@ -287,7 +287,10 @@ def test_configured_wrapper_decorators(analyse):
     result = analyse(files, config=config, select=["CT201"])
     assert names(result) == ["acme.a", "acme.tasks.b"]
     assert [f.task for f in result.findings] == ["acme.tasks.b"]
-    assert names(analyse(files, select=["CT201"])) == []
+    # a factory defined in the project is found without the setting, with the same result
+    unconfigured = analyse(files, select=["CT201"])
+    assert names(unconfigured) == ["acme.a", "acme.tasks.b"]
+    assert [f.task for f in unconfigured.findings] == ["acme.tasks.b"]
 
 
 def test_src_layout_and_packages(analyse):

@@ -37,6 +37,7 @@ def as_dict(data: ReportData) -> dict[str, Any]:
                 "path": t.task.path,
                 "line": t.task.line,
                 "column": t.task.column,
+                "decorator": t.task.decorator,
                 "sections": t.sections,
             }
             for t in data.tasks

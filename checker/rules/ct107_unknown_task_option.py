@@ -13,6 +13,15 @@ from checker.tasks import TaskDef
 from checker.values import evaluate
 
 
+_FACTORY = (
+    "from functools import wraps\nfrom celery import shared_task\n\n"
+    "def locked_task(**options):\n    timeout = options.pop('lock_timeout', 60)\n\n"
+    "    def decorate(func):\n        @wraps(func)\n        def wrapper(*args):\n"
+    "            with lock(timeout):\n                return func(*args)\n\n"
+    "        return shared_task(**options)(wrapper)\n\n    return decorate\n\n\n"
+)
+
+
 class UnknownTaskOption(TaskRule):
     """
     ## What it does
@@ -20,7 +29,9 @@ class UnknownTaskOption(TaskRule):
     the attributes of `celery.Task` plus the decorator-only options (`bind`, `base`, `name`,
     `autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks
     whose `base=` class the analyser cannot see are skipped, since that class may read any
-    attribute.
+    attribute. Under the project's own decorator factory, only the keywords the factory passes on
+    to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option);
+    when what the factory does with them cannot be followed, none are.
 
     The message suggests a close known option ("did you mean `max_retries`?") only when the
     literal value fits that option (a boolean is not meant for `base`, which takes a class; the
@@ -62,8 +73,12 @@ class UnknownTaskOption(TaskRule):
         # custom attributes the task reads from itself
         "from celery import shared_task\n\n@shared_task(bind=True, count=0)\ndef f(self):\n"
         "    self.count += 1\n\n@shared_task(cur=0)\ndef g(n):\n    return g.cur + n\n",
+        # ``lock_timeout`` is taken by the project's factory, not passed to Celery
+        _FACTORY + "@locked_task(lock_timeout=60, time_limit=30)\ndef f():\n    pass\n",
     ]
     INVALID = [
+        # ``timelimit`` is passed on to Celery by the project's factory
+        _FACTORY + "@locked_task(lock_timeout=60, timelimit=30)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(max_retry=5)\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(bind=True, soft_timelimit=30)\ndef f(self):\n    pass\n",
         "from proj.celery import app\n\ndef _send():\n    pass\n\nsend = app.task(acks_lates=True)(_send)\n",
@@ -72,6 +87,8 @@ class UnknownTaskOption(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.decorator_call is None or not task.base_visible or task.via_wrapper:
             return
+        if task.factory is not None and not task.options_complete:
+            return  # what the project's factory does with its keywords is not known
         if not ctx.known_options:
             return
         known = ctx.known_options | task.base_attributes | _attributes_read(task)
@@ -81,6 +98,9 @@ class UnknownTaskOption(TaskRule):
         for arg in task.decorator_call.args:
             if arg.keyword is None or arg.keyword.value in known:
                 continue
+            option = task.options.get(arg.keyword.value)
+            if task.factory is not None and (option is None or option.node is not arg):
+                continue  # a keyword the factory keeps (or renames): not a Celery option
             yield Report(arg.keyword, self._message(arg, known - given), task)
 
     @staticmethod

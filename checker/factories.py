@@ -1,0 +1,479 @@
+"""The project's own decorator factories: decorators that apply a Celery task decorator.
+
+Found statically, without configuration: a module-level function or a class with ``__call__``
+whose body applies ``shared_task``/``<app>.task`` (or another factory) to the decorated function,
+or to a wrapper around it, and returns the result; also ``task = app.task`` aliases,
+``partial(shared_task, ...)`` and pre-configured ``shared_task(queue=...)`` decorators. What the
+factory does with the keywords of its use site is recorded, so that a task's options, name and
+body are read as the worker would have them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+
+import libcst as cst
+
+from checker.body import children
+from checker.index import Factory
+from checker.module_info import ModuleInfo
+from checker.values import UNKNOWN, Value, dotted_name, evaluate, string_value
+
+# The callee of a decorator: "celery" for Celery's own task decorators, the qualified name of a
+# project factory, or None.
+KindOf = Callable[[cst.BaseExpression], "str | None"]
+
+_PARTIAL = frozenset({"functools.partial", "partial"})
+_WRAPS = frozenset({"functools.wraps", "wraps"})
+_UPDATE_WRAPPER = frozenset({"functools.update_wrapper", "update_wrapper"})
+
+
+def module_factories(info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Factory]) -> dict[str, Factory]:
+    """The factories a module defines or re-exports, by qualified name."""
+    prefix = f"{info.name}." if info.name else ""
+    found: dict[str, Factory] = {}
+    for local, target in info.imports.items():
+        factory = known.get(target)
+        if factory is not None:
+            found[prefix + local] = factory
+    for name, value in info.assignments.items():
+        if name in info.imports:
+            continue
+        assigned = _assigned(prefix + name, value, info, kind_of)
+        if assigned is not None:
+            found[prefix + name] = assigned
+    for record in info.functions:
+        if record.is_module_level:
+            function = _function_factory(prefix + record.node.name.value, record.node, info, kind_of)
+            if function is not None:
+                found[function.qualname] = function
+    for class_record in info.classes:
+        if not class_record.scopes:
+            made = _class_factory(prefix + class_record.node.name.value, class_record.node, info, kind_of)
+            if made is not None:
+                found[made.qualname] = made
+    return found
+
+
+def _assigned(qualname: str, value: cst.BaseExpression, info: ModuleInfo, kind_of: KindOf) -> Factory | None:
+    """``task = app.task``, ``task = partial(shared_task, queue="x")``, ``cron = shared_task(queue="x")``."""
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        inner = kind_of(value)
+        if inner is None or inner == qualname:
+            return None
+        return Factory(qualname, inner, {}, {}, True, frozenset(), True, "decorated")
+    if not isinstance(value, cst.Call):
+        return None
+    positional = [a for a in value.args if a.keyword is None and a.star == ""]
+    if info.qualify(value.func) in _PARTIAL:
+        if len(positional) != 1:
+            return None
+        inner = kind_of(positional[0].value)
+        forwards = True
+    else:
+        if positional:
+            return None  # ``app.task(fn)``: a task, not a decorator
+        inner = kind_of(value.func)
+        forwards = False  # ``shared_task(queue="x")`` is already the decorator: used bare
+    if inner is None or inner == qualname:
+        return None
+    fixed = {a.keyword.value: evaluate(a.value) for a in value.args if a.keyword is not None}
+    complete = not any(a.star == "**" for a in value.args)
+    return Factory(qualname, inner, fixed, {}, forwards, frozenset(), complete, "decorated")
+
+
+# Walking ---------------------------------------------------------------------------------------
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node below ``node``, nested functions included (parameter lists excluded)."""
+    stack = list(reversed(children(node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, cst.Parameters):
+            continue
+        stack.extend(reversed(children(current)))
+
+
+def _walk_bound(node: cst.CSTNode, name: str | None) -> Iterator[cst.CSTNode]:
+    """Like :func:`_walk`, but not into nested functions that bind ``name`` as a parameter."""
+    stack = list(reversed(children(node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, cst.Parameters):
+            continue
+        if isinstance(current, (cst.FunctionDef, cst.Lambda)) and name is not None:
+            p = current.params
+            bound = [*p.posonly_params, *p.params, *p.kwonly_params]
+            bound += [x for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param)]
+            if any(x.name.value == name for x in bound):
+                continue
+        stack.extend(reversed(children(current)))
+
+
+def _scoped(function: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, cst.FunctionDef]]:
+    """Every node in ``function``'s body with its innermost enclosing function."""
+    stack: list[tuple[cst.CSTNode, cst.FunctionDef]] = [(c, function) for c in reversed(children(function.body))]
+    while stack:
+        current, holder = stack.pop()
+        yield current, holder
+        if isinstance(current, cst.Parameters):
+            continue
+        inner = current if isinstance(current, cst.FunctionDef) else holder
+        stack.extend((c, inner) for c in reversed(children(current)))
+
+
+def _positional_params(function: cst.FunctionDef) -> list[cst.Param]:
+    return [*function.params.posonly_params, *function.params.params]
+
+
+@dataclasses.dataclass
+class _Application:
+    inner: str
+    options: cst.Call  # the call holding the keywords passed to the inner decorator
+    target: cst.BaseExpression | None  # what it is applied to; None: a decorator is returned
+    holder: cst.FunctionDef  # the function that returns it
+
+
+def _application(call: cst.Call, kind_of: KindOf) -> tuple[str, cst.Call, cst.BaseExpression] | None:
+    """``D(**opts)(target)`` or ``D(target, **opts)`` with ``D`` a task decorator or factory."""
+    if isinstance(call.func, cst.Call):
+        if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+            return None
+        inner = kind_of(call.func.func)
+        if inner is None or any(a.keyword is None and a.star == "" for a in call.func.args):
+            return None
+        return inner, call.func, call.args[0].value
+    positional = [a for a in call.args if a.keyword is None and a.star == ""]
+    if len(positional) != 1:
+        return None
+    inner = kind_of(call.func)
+    if inner != "celery":
+        return None
+    return inner, call, positional[0].value
+
+
+def _returned(function: cst.FunctionDef, kind_of: KindOf) -> _Application | None:
+    """The task decorator application that ``function`` (or a function inside it) returns."""
+    returned: set[int] = set()
+    returned_names: dict[int, set[str]] = {}
+    bound: dict[int, tuple[str, cst.FunctionDef]] = {}
+    calls: list[tuple[cst.Call, cst.FunctionDef]] = []
+    for node, holder in _scoped(function):
+        if isinstance(node, cst.Return) and node.value is not None:
+            returned.add(id(node.value))
+            if isinstance(node.value, cst.Name):
+                returned_names.setdefault(id(holder), set()).add(node.value.value)
+        elif isinstance(node, cst.Assign) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                bound[id(node.value)] = (target.value, holder)
+        elif isinstance(node, cst.Call):
+            calls.append((node, holder))
+    for call, holder in calls:
+        name = bound.get(id(call))
+        if id(call) not in returned and (
+            name is None or name[0] not in returned_names.get(id(holder), set())
+        ):
+            continue
+        applied = _application(call, kind_of)
+        if applied is not None:
+            return _Application(applied[0], applied[1], applied[2], holder)
+        # ``return shared_task(**kwargs)``: the factory hands out a configured decorator
+        if holder is function and not any(a.keyword is None and a.star == "" for a in call.args):
+            inner = kind_of(call.func)
+            if inner is not None:
+                return _Application(inner, call, None, holder)
+    return None
+
+
+# Factories -------------------------------------------------------------------------------------
+def _function_factory(
+    qualname: str, function: cst.FunctionDef, info: ModuleInfo, kind_of: KindOf
+) -> Factory | None:
+    applied = _returned(function, kind_of)
+    if applied is None:
+        return None
+    receives: str | None = None  # the parameter that receives the decorated function
+    if applied.target is not None:
+        params = _positional_params(applied.holder)
+        if not params:
+            return None
+        receives = params[0].name.value
+    options_params = [p for p in _positional_params(function) if p.name.value != receives]
+    options_params += list(function.params.kwonly_params)
+    kwargs = function.params.star_kwarg
+    return _factory(
+        qualname,
+        info,
+        applied,
+        receives,
+        scopes=[(function, kwargs.name.value if isinstance(kwargs, cst.Param) else None)],
+        params=options_params,
+    )
+
+
+def _class_factory(qualname: str, node: cst.ClassDef, info: ModuleInfo, kind_of: KindOf) -> Factory | None:
+    if not isinstance(node.body, cst.IndentedBlock):
+        return None
+    methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+    call = methods.get("__call__")
+    if call is None:
+        return None
+    applied = _returned(call, kind_of)
+    if applied is None or applied.target is None:
+        return None
+    params = _positional_params(applied.holder)
+    offset = 1 if applied.holder is call else 0  # ``self``
+    if len(params) <= offset:
+        return None
+    receives = params[offset].name.value
+    init = methods.get("__init__")
+    options_params: list[cst.Param] = []
+    scopes: list[tuple[cst.FunctionDef, str | None]] = [(call, None)]
+    if init is not None:
+        options_params = [*_positional_params(init)[1:], *init.params.kwonly_params]
+        kwargs = init.params.star_kwarg
+        scopes.insert(0, (init, kwargs.name.value if isinstance(kwargs, cst.Param) else None))
+    return _factory(qualname, info, applied, receives, scopes=scopes, params=options_params)
+
+
+def _factory(
+    qualname: str,
+    info: ModuleInfo,
+    applied: _Application,
+    receives: str | None,
+    *,
+    scopes: list[tuple[cst.FunctionDef, str | None]],
+    params: list[cst.Param],
+) -> Factory:
+    naming, wrapper_name, wrapped = _naming(applied, receives, info, [s for s, _ in scopes])
+    fixed, renames, forwards, consumed, complete = _options(applied.options, scopes, params)
+    return Factory(
+        qualname=qualname,
+        inner=applied.inner,
+        fixed=fixed,
+        renames=renames,
+        forwards=forwards,
+        consumed=consumed,
+        complete=complete,
+        naming=naming,
+        wrapper_name=wrapper_name,
+        wrapped=wrapped,
+    )
+
+
+def _naming(
+    applied: _Application, receives: str | None, info: ModuleInfo, scopes: list[cst.FunctionDef]
+) -> tuple[str, str, bool]:
+    """How Celery names the task: from the decorated function, from a wrapper, or unknown."""
+    target = applied.target
+    if target is None or (isinstance(target, cst.Name) and target.value == receives):
+        return "decorated", "", False
+    if not isinstance(target, cst.Name):
+        return "unknown", "", True
+    wrapper = next(
+        (
+            n
+            for n in _walk(applied.holder.body)
+            if isinstance(n, cst.FunctionDef) and n.name.value == target.value
+        ),
+        None,
+    )
+    if wrapper is None:
+        return "unknown", "", True
+    for decorator in wrapper.decorators:
+        expr = decorator.decorator
+        if (
+            isinstance(expr, cst.Call)
+            and info.qualify(expr.func) in _WRAPS
+            and expr.args
+            and isinstance(expr.args[0].value, cst.Name)
+            and expr.args[0].value.value == receives
+        ):
+            return "decorated", "", True
+    for scope in scopes:
+        for node in _walk(scope.body):
+            if isinstance(node, cst.Call) and info.qualify(node.func) in _UPDATE_WRAPPER:
+                return "decorated", "", True
+            if (
+                isinstance(node, cst.Assign)
+                and any(
+                    isinstance(t.target, cst.Attribute)
+                    and t.target.attr.value in ("__name__", "__module__", "__qualname__")
+                    for t in node.targets
+                )
+            ):
+                return "unknown", "", True
+    # Without ``functools.wraps`` the wrapper keeps its own ``__module__`` and ``__name__``.
+    module = info.name
+    return "wrapper", f"{module}.{wrapper.name.value}" if module else wrapper.name.value, True
+
+
+def _options(
+    call: cst.Call, scopes: list[tuple[cst.FunctionDef, str | None]], params: list[cst.Param]
+) -> tuple[dict[str, Value], dict[str, str], bool, frozenset[str], bool]:
+    """What the factory passes to the inner decorator: its own options, the use-site keywords it
+    passes on (renamed or through ``**kwargs``), those it keeps, and whether that is all."""
+    defaults = {p.name.value: p.default for p in params}
+    consumed = set(defaults)
+    fixed: dict[str, Value] = {}
+    renames: dict[str, str] = {}
+    forwards = False
+    complete = True
+    aliases: set[str] = set()  # ``self.<attr>`` holding the keyword arguments (class factories)
+
+    kwargs: str | None = None  # the name of the ``**kwargs`` parameter in the scope being read
+
+    def is_kwargs(expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Name):
+            return kwargs is not None and expr.value == kwargs
+        return (
+            isinstance(expr, cst.Attribute)
+            and isinstance(expr.value, cst.Name)
+            and expr.value.value == "self"
+            and expr.attr.value in aliases
+        )
+
+    for scope, kwargs in scopes:
+        if kwargs is not None:
+            for node in _walk_bound(scope.body, kwargs):
+                if (
+                    isinstance(node, cst.Assign)
+                    and isinstance(node.value, cst.Name)
+                    and node.value.value == kwargs
+                ):
+                    for t in node.targets:
+                        if isinstance(t.target, cst.Attribute) and dotted_name(t.target.value) == "self":
+                            aliases.add(t.target.attr.value)
+
+    allowed: set[int] = set()
+    in_call = next((k for scope, k in scopes if any(n is call for n in _walk(scope.body))), None)
+    kwargs = in_call
+    for arg in call.args:
+        if arg.star == "**":
+            if is_kwargs(arg.value):
+                forwards = True
+                allowed.add(id(arg.value))
+            else:
+                complete = False
+        elif arg.keyword is not None:
+            value = arg.value
+            if isinstance(value, cst.Name) and value.value in defaults:
+                renames[value.value] = arg.keyword.value
+                consumed.discard(value.value)
+                default = defaults[value.value]
+                if default is not None and evaluate(default) is not None:
+                    fixed[arg.keyword.value] = evaluate(default)
+            else:
+                fixed[arg.keyword.value] = evaluate(value)
+
+    for scope, kwargs in scopes:
+        for node in _walk_bound(scope.body, kwargs):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and is_kwargs(node.func.value):
+                allowed.add(id(node.func.value))
+                method = node.func.attr.value
+                key = string_value(node.args[0].value) if node.args else None
+                if method == "pop" and key is not None:
+                    consumed.add(key)
+                elif method == "setdefault" and key is not None and len(node.args) == 2:
+                    fixed[key] = evaluate(node.args[1].value)
+                elif method != "get":
+                    complete = False
+            elif isinstance(node, (cst.Assign, cst.Del)):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, cst.Subscript) and is_kwargs(target.value):
+                        allowed.add(id(target.value))
+                        key = _subscript_key(target)
+                        if key is None:
+                            complete = False
+                        elif isinstance(node, cst.Assign):
+                            fixed[key] = evaluate(node.value)
+                        else:
+                            consumed.add(key)
+                    elif isinstance(target, cst.Attribute) and is_kwargs(target):
+                        allowed.add(id(target))
+                if isinstance(node, cst.Assign) and is_kwargs(node.value):
+                    allowed.add(id(node.value))
+            elif isinstance(node, cst.Comparison):
+                for comparison in node.comparisons:
+                    if isinstance(comparison.operator, (cst.In, cst.NotIn)) and is_kwargs(comparison.comparator):
+                        allowed.add(id(comparison.comparator))
+    for scope, kwargs in scopes:
+        for node in _walk_bound(scope.body, kwargs):
+            if isinstance(node, cst.Attribute):
+                allowed.add(id(node.attr))  # ``x.kwargs`` is not the name ``kwargs``
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                allowed.add(id(node.keyword))
+            if id(node) in allowed:
+                continue
+            if isinstance(node, cst.Attribute) and is_kwargs(node):
+                complete = False
+            elif isinstance(node, cst.Name) and kwargs is not None and node.value == kwargs:
+                complete = False
+    return fixed, renames, forwards, frozenset(consumed), complete
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    return string_value(node.slice[0].slice.value)
+
+
+# Resolution at a use site ----------------------------------------------------------------------
+@dataclasses.dataclass
+class Resolved:
+    """What a factory makes of one use site."""
+
+    options: dict[str, tuple[Value, cst.CSTNode | None]]  # node: the use-site keyword, if any
+    complete: bool
+    naming: str  # "decorated", "wrapper" or "unknown"
+    wrapper_name: str
+    wrapped: bool
+
+
+def resolve(
+    factories: Mapping[str, Factory],
+    qualname: str,
+    keywords: dict[str, tuple[Value, cst.CSTNode | None]],
+    complete: bool,
+) -> Resolved:
+    """The options, naming and body of a task made by ``@factory(**keywords)``."""
+    factory = factories[qualname]
+    seen = {qualname}
+    options: dict[str, tuple[Value, cst.CSTNode | None]] = {
+        k: (v, None) for k, v in factory.fixed.items()
+    }
+    complete = complete and factory.complete
+    for key, value in keywords.items():
+        if key in factory.renames:
+            options[factory.renames[key]] = value
+        elif key not in factory.consumed and factory.forwards:
+            options[key] = value
+    naming, wrapper_name, wrapped = factory.naming, factory.wrapper_name, factory.wrapped
+    inner = factory.inner
+    while inner != "celery":
+        nested = factories.get(inner)
+        if nested is None or inner in seen:
+            complete = False
+            naming = "unknown"
+            break
+        seen.add(inner)
+        passed = options
+        options = {k: (v, None) for k, v in nested.fixed.items()}
+        complete = complete and nested.complete
+        for key, value in passed.items():
+            if key in nested.renames:
+                options[nested.renames[key]] = value
+            elif key not in nested.consumed and nested.forwards:
+                options[key] = value
+        # The inner factory receives what the outer one passes: its naming applies to that.
+        if naming == "decorated" and nested.naming != "decorated":
+            naming, wrapper_name = nested.naming, nested.wrapper_name
+        wrapped = wrapped or nested.wrapped
+        inner = nested.inner
+    if not complete:
+        options = {k: v for k, v in options.items() if v[1] is None}  # only the factory's own
+    return Resolved(options, complete, naming, wrapper_name, wrapped)
