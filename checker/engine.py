@@ -56,6 +56,9 @@ class FileResult:
     tasks: list[TaskSummary] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)  # one line each, for stderr
     facts: FileFacts | None = None
+    # Decorators imported from outside the project, named ``...task``, that made no task (once
+    # per function): candidates for the ``task-decorators`` setting.
+    foreign_decorators: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -154,12 +157,12 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     source, module, info = parsed.source, parsed.module, parsed.info
     body.forget()
     # Tasks defined in test files are test doubles: the checklist is for the project's own.
-    tasks = [] if source.is_test else discover(info, index, options.wrappers)
+    tasks, foreign = ([], []) if source.is_test else discover(info, index, options.wrappers)
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
     # A receiver of ``setup_logging`` may be a function without a single call (CT602).
     connects = "CT602" in options.codes and connects_setup_logging(info)
     if not tasks and not settings and not info.calls and not source.is_test and not connects:
-        return FileResult()
+        return FileResult(foreign_decorators=foreign)
     ctx = FileContext(
         path=source.display,
         module=module,
@@ -217,7 +220,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.function_calls
         or facts.connects_setup_logging
     ):
-        return FileResult()
+        return FileResult(foreign_decorators=foreign)
 
     summaries: list[TaskSummary] = []
     for task in tasks:
@@ -263,4 +266,4 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 (subject.name, keys[id(subject)]) if subject is not None else None,
             )
         )
-    return FileResult(findings=findings, tasks=summaries, facts=facts)
+    return FileResult(findings=findings, tasks=summaries, facts=facts, foreign_decorators=foreign)

@@ -18,7 +18,7 @@ import libcst as cst
 from checker.body import children
 from checker.index import Factory
 from checker.module_info import ModuleInfo
-from checker.values import UNKNOWN, Value, dotted_name, evaluate, string_value
+from checker.values import Value, dotted_name, evaluate, string_value
 
 # The callee of a decorator: "celery" for Celery's own task decorators, the qualified name of a
 # project factory, or None.
@@ -114,7 +114,9 @@ def _walk_bound(node: cst.CSTNode, name: str | None) -> Iterator[cst.CSTNode]:
 
 def _scoped(function: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, cst.FunctionDef]]:
     """Every node in ``function``'s body with its innermost enclosing function."""
-    stack: list[tuple[cst.CSTNode, cst.FunctionDef]] = [(c, function) for c in reversed(children(function.body))]
+    stack: list[tuple[cst.CSTNode, cst.FunctionDef]] = [
+        (c, function) for c in reversed(children(function.body))
+    ]
     while stack:
         current, holder = stack.pop()
         yield current, holder
@@ -297,13 +299,10 @@ def _naming(
         for node in _walk(scope.body):
             if isinstance(node, cst.Call) and info.qualify(node.func) in _UPDATE_WRAPPER:
                 return "decorated", "", True
-            if (
-                isinstance(node, cst.Assign)
-                and any(
-                    isinstance(t.target, cst.Attribute)
-                    and t.target.attr.value in ("__name__", "__module__", "__qualname__")
-                    for t in node.targets
-                )
+            if isinstance(node, cst.Assign) and any(
+                isinstance(t.target, cst.Attribute)
+                and t.target.attr.value in ("__name__", "__module__", "__qualname__")
+                for t in node.targets
             ):
                 return "unknown", "", True
     # Without ``functools.wraps`` the wrapper keeps its own ``__module__`` and ``__name__``.
@@ -371,7 +370,11 @@ def _options(
 
     for scope, kwargs in scopes:
         for node in _walk_bound(scope.body, kwargs):
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and is_kwargs(node.func.value):
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and is_kwargs(node.func.value)
+            ):
                 allowed.add(id(node.func.value))
                 method = node.func.attr.value
                 key = string_value(node.args[0].value) if node.args else None
@@ -399,7 +402,9 @@ def _options(
                     allowed.add(id(node.value))
             elif isinstance(node, cst.Comparison):
                 for comparison in node.comparisons:
-                    if isinstance(comparison.operator, (cst.In, cst.NotIn)) and is_kwargs(comparison.comparator):
+                    if isinstance(comparison.operator, (cst.In, cst.NotIn)) and is_kwargs(
+                        comparison.comparator
+                    ):
                         allowed.add(id(comparison.comparator))
     for scope, kwargs in scopes:
         for node in _walk_bound(scope.body, kwargs):
@@ -409,9 +414,9 @@ def _options(
                 allowed.add(id(node.keyword))
             if id(node) in allowed:
                 continue
-            if isinstance(node, cst.Attribute) and is_kwargs(node):
-                complete = False
-            elif isinstance(node, cst.Name) and kwargs is not None and node.value == kwargs:
+            if (isinstance(node, cst.Attribute) and is_kwargs(node)) or (
+                isinstance(node, cst.Name) and kwargs is not None and node.value == kwargs
+            ):
                 complete = False
     return fixed, renames, forwards, frozenset(consumed), complete
 
@@ -443,9 +448,7 @@ def resolve(
     """The options, naming and body of a task made by ``@factory(**keywords)``."""
     factory = factories[qualname]
     seen = {qualname}
-    options: dict[str, tuple[Value, cst.CSTNode | None]] = {
-        k: (v, None) for k, v in factory.fixed.items()
-    }
+    options: dict[str, tuple[Value, cst.CSTNode | None]] = {k: (v, None) for k, v in factory.fixed.items()}
     complete = complete and factory.complete
     for key, value in keywords.items():
         if key in factory.renames:

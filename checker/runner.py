@@ -8,6 +8,7 @@ import importlib.util
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -260,7 +261,9 @@ def analyse_sources(
             while True:
                 words = {w.encode() for w in index.factory_words()}
                 new = [
-                    s for s in sources if id(s) not in done and not s.is_test and _names_any(s.loaded().data, words)
+                    s
+                    for s in sources
+                    if id(s) not in done and not s.is_test and _names_any(s.loaded().data, words)
                 ]
                 if not new:
                     break
@@ -379,6 +382,7 @@ def _complete(
         result.tasks.extend(analysed.tasks)
         result.notes.extend(analysed.notes)
         result.facts = analysed.facts
+        result.foreign_decorators.extend(analysed.foreign_decorators)
     return result
 
 
@@ -424,6 +428,7 @@ def collect(
         notes.extend(result.notes)
         if result.facts is not None:
             facts.append(result.facts)
+    notes.extend(_decorator_notes(results, config))
     test_files = TestFiles(config.test_paths)
     project = ProjectContext(
         tasks,
@@ -439,6 +444,26 @@ def collect(
     findings.sort(key=Finding.sort_key)
     tasks.sort(key=lambda t: (t.path, t.line, t.column))
     return RunResult(findings, tasks, files, notes, options.codes)
+
+
+# A foreign decorator named ``...task`` on this many functions is worth a note.
+_FOREIGN_NOTE_MINIMUM = 3
+
+
+def _decorator_notes(results: list[FileResult], config: Config) -> list[str]:
+    """One note naming the decorators imported from installed libraries that look like task
+    decorators but are not known to be: their functions are not checked unless configured."""
+    counts = Counter(name for result in results for name in result.foreign_decorators)
+    configured = set(config.task_decorators)
+    frequent = sorted(n for n, c in counts.items() if c >= _FOREIGN_NOTE_MINIMUM and n not in configured)
+    if not frequent:
+        return []
+    listed = ", ".join(f"`{n}` ({counts[n]} functions)" for n in frequent)
+    return [
+        f"note: {listed} imported from outside the project may make Celery tasks; if so, list "
+        f"{'it' if len(frequent) == 1 else 'them'} in `task-decorators` under [tool.celery-checklist] "
+        "so that those tasks are checked"
+    ]
 
 
 def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:

@@ -174,6 +174,9 @@ class Discovery:
         self.local_classes = info.module_level_classes()
         self.local_functions = info.module_level_functions()
         self.bound_names = {id(value): name for name, value in info.assignments.items()}
+        # Decorators imported from outside the project whose name ends in ``task`` and that are
+        # not known to make Celery tasks, once per function they decorate.
+        self.foreign: list[str] = []
 
     # Recognising apps, decorators and Task classes ----------------------------------------
     def is_app(self, node: cst.BaseExpression) -> bool:
@@ -333,6 +336,8 @@ class Discovery:
             task = self._decorated(record)
             if task is not None:
                 found.append(task)
+            elif record.node.decorators:
+                self._note_foreign(record.node)
         for class_record in self.info.classes:
             class_task = self._class_task(class_record.node)
             if class_task is not None:
@@ -343,6 +348,24 @@ class Discovery:
                 found.append(task)
         return found
 
+    def _note_foreign(self, node: cst.FunctionDef) -> None:
+        project = {m.partition(".")[0] for m in self.index.modules}
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            callee = expr.func if isinstance(expr, cst.Call) else expr
+            dotted = dotted_name(callee)
+            qualified = self.info.qualify(callee)
+            if dotted is None or qualified is None or dotted.partition(".")[0] not in self.info.imports:
+                continue
+            top = qualified.partition(".")[0]
+            if (
+                qualified.lower().endswith("task")
+                and top not in project
+                and top not in _OTHER_FRAMEWORKS
+                and top != "celery"
+            ):
+                self.foreign.append(qualified)
+
     def _decorated(self, record: FunctionRecord) -> TaskDef | None:
         node = record.node
         for decorator in node.decorators:
@@ -352,7 +375,11 @@ class Discovery:
             kind = self.decorator_kind(callee)
             if kind is None:
                 continue
-            if call is not None and any(a.keyword is None and a.star == "" for a in call.args):
+            if (
+                call is not None
+                and kind != "factory"
+                and any(a.keyword is None and a.star == "" for a in call.args)
+            ):
                 continue  # ``@shared_task(fn)``-style misuse: not a decorator we understand
             enclosing_self = any(
                 isinstance(scope, cst.FunctionDef)
@@ -410,7 +437,12 @@ class Discovery:
                 k: OptionValue(value, node, "decorator" if node is not None else "factory")
                 for k, (value, node) in made.options.items()
             }
-            complete, naming, wrapper_name, wrapped = made.complete, made.naming, made.wrapper_name, made.wrapped
+            complete, naming, wrapper_name, wrapped = (
+                made.complete,
+                made.naming,
+                made.wrapper_name,
+                made.wrapped,
+            )
         base_visible = True
         base_attributes: frozenset[str] = frozenset()
         base = options.get("base")
@@ -573,8 +605,12 @@ class Discovery:
         return task
 
 
-def discover(info: ModuleInfo, index: ProjectIndex, wrappers: frozenset[str]) -> list[TaskDef]:
-    return Discovery(info, index, wrappers).tasks()
+def discover(
+    info: ModuleInfo, index: ProjectIndex, wrappers: frozenset[str]
+) -> tuple[list[TaskDef], list[str]]:
+    """The module's tasks, and the foreign ``...task`` decorators it applies to other functions."""
+    discovery = Discovery(info, index, wrappers)
+    return discovery.tasks(), discovery.foreign
 
 
 def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:

@@ -60,8 +60,9 @@ def _discovered(root: Path) -> list[str]:
         (FIXTURES / "plain", "proj.celery:app"),
         (FIXTURES / "srclayout" / "src", "shop.worker:queue"),
         (FIXTURES / "namespace", "nsproj.worker:app"),
+        (FIXTURES / "factories", "fproj.celery:app"),
     ],
-    ids=["plain", "src-layout", "namespace-package"],
+    ids=["plain", "src-layout", "namespace-package", "decorator-factories"],
 )
 def test_static_discovery_matches_celery_registry(root: Path, app: str) -> None:
     registered = _registered(root, app)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
+from checker.api import _module_name
 from checker.config import Config
+from checker.index import ProjectIndex
+from checker.module_info import collect
+from checker.tasks import TaskDef, discover, index_contributions
+from tests.conftest import dedent
 
 
 def names(result):
@@ -375,3 +382,366 @@ def test_task_classes_of_other_libraries_are_not_tasks(analyse):
         }
     )
     assert names(result) == ["proj.tasks.Reexported"]
+
+
+# The project's own decorator factories, found without configuration ---------------------------
+def discovered(files: dict[str, str]) -> dict[str, TaskDef]:
+    """The tasks of in-memory modules by registered name, with the project index built the way a
+    run builds it (every module contributes until nothing changes)."""
+    infos = []
+    for path, text in dedent(files).items():
+        assert isinstance(text, str)
+        module, is_package = _module_name(path)
+        infos.append(collect(cst.parse_module(text), module, is_package))
+    index = ProjectIndex(modules={i.name for i in infos})
+    for _ in range(6):
+        before = index.size()
+        for info in infos:
+            index.merge(index_contributions(info, index))
+        if index.size() == before:
+            break
+    return {t.name: t for info in infos for t in discover(info, index, frozenset())[0]}
+
+
+def options(task: TaskDef) -> dict[str, object]:
+    return {k: v.value for k, v in task.options.items()}
+
+
+CRONS = """
+from functools import wraps
+
+from celery import shared_task
+
+
+def cron_task(*task_args, **task_kwargs):
+    lock_timeout = task_kwargs.pop("lock_timeout", 1800)
+
+    def _cron_task(task_func):
+        @wraps(task_func)
+        def wrapper(*args, **kwargs):
+            with lock(lock_timeout):
+                return task_func(*args, **kwargs)
+
+        return shared_task(*task_args, **task_kwargs)(wrapper)
+
+    return _cron_task
+"""
+
+
+def test_function_factory_with_consumed_and_forwarded_keywords(analyse):
+    files = {
+        "proj/utils/crons.py": CRONS,
+        "proj/orgs/tasks.py": """
+        from proj.utils.crons import cron_task
+
+        @cron_task()
+        def squash(): ...
+
+        @cron_task(lock_timeout=7200, time_limit=60)
+        def trim(org_id): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["proj.orgs.tasks.squash", "proj.orgs.tasks.trim"]
+    trim = tasks["proj.orgs.tasks.trim"]
+    assert options(trim) == {"time_limit": 60}  # ``lock_timeout`` is the factory's own
+    assert trim.options_complete and trim.factory == "proj.utils.crons.cron_task"
+    assert trim.run is not None and trim.run.name.value == "trim"  # the decorated body is read
+    assert [p.name for p in trim.params] == ["org_id"]
+    assert trim.bound is None  # the worker calls the wrapper: what it passes is not known
+    result = analyse(files, select=["CT107", "CT201"])
+    # the forwarded ``time_limit`` satisfies CT201; ``lock_timeout`` is no CT107
+    assert [(f.code, f.task) for f in result.findings] == [("CT201", "proj.orgs.tasks.squash")]
+    assert {t.decorator for t in result.tasks} == {"proj.utils.crons.cron_task"}
+
+
+def test_class_factory_forwards_options_and_explicit_name(analyse):
+    files = {
+        "proj/retry.py": """
+        from functools import wraps
+        from celery import shared_task
+
+        class retryable_task:
+            def __init__(self, *args, **kwargs):
+                self.task_args = args
+                self.task_kwargs = kwargs
+
+            def __call__(self, f):
+                @wraps(f)
+                def inner(*args, **kwargs):
+                    return f(*args, **kwargs)
+
+                task_func = shared_task(*self.task_args, **self.task_kwargs)(inner)
+                return task_func
+        """,
+        "proj/logs/tasks.py": """
+        from proj.retry import retryable_task
+
+        @retryable_task(name="log-parser", max_retries=10)
+        def parse_logs(): ...
+
+        @retryable_task()
+        def rotate(): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["log-parser", "proj.logs.tasks.rotate"]
+    assert options(tasks["log-parser"]) == {"name": "log-parser", "max_retries": 10}
+    assert tasks["log-parser"].options_complete
+    assert options(tasks["proj.logs.tasks.rotate"]) == {}
+    result = analyse(files, select=["CT107"])
+    assert {t.decorator for t in result.tasks} == {"proj.retry.retryable_task"}
+
+
+def test_factory_of_a_factory_and_options_the_factory_passes_itself(analyse):
+    files = {
+        "proj/utils/crons.py": CRONS,
+        "proj/utils/periodic.py": """
+        from proj.utils.crons import cron_task
+
+        def nightly(**options):
+            options.setdefault("queue", "nightly")
+
+            def decorate(fn):
+                return cron_task(bind=True, time_limit=600, **options)(fn)
+
+            return decorate
+        """,
+        "proj/reports.py": """
+        from proj.utils.periodic import nightly
+
+        @nightly(lock_timeout=60, queue="reports")
+        def build(self): ...
+
+        @nightly()
+        def purge(self): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["proj.reports.build", "proj.reports.purge"]
+    assert options(tasks["proj.reports.build"]) == {"bind": True, "time_limit": 600, "queue": "reports"}
+    assert options(tasks["proj.reports.purge"]) == {"bind": True, "time_limit": 600, "queue": "nightly"}
+    result = analyse(files, select=["CT102", "CT103", "CT107", "CT201"])
+    assert result.findings == []
+    assert {t.decorator for t in result.tasks} == {"proj.utils.periodic.nightly"}
+
+
+def test_re_exported_factory_under_another_name(analyse):
+    files = {
+        "proj/utils/crons.py": CRONS,
+        "proj/utils/__init__.py": "from .crons import cron_task as periodic\n",
+        "proj/jobs.py": """
+        from proj.utils import periodic
+
+        @periodic(time_limit=5)
+        def tick(): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert list(tasks) == ["proj.jobs.tick"]
+    assert options(tasks["proj.jobs.tick"]) == {"time_limit": 5}
+    # ``jobs.py`` names neither Celery nor a task: the prefilter lets it through for the factory
+    result = analyse(files, select=["CT201"])
+    assert names(result) == ["proj.jobs.tick"]
+    assert [t.decorator for t in result.tasks] == ["proj.utils.crons.cron_task"]
+
+
+def test_module_level_alias_of_app_task(analyse):
+    files = {
+        "proj/celery.py": """
+        from celery import Celery
+
+        app = Celery("proj")
+        task = app.task
+        """,
+        "proj/mail.py": """
+        from proj.celery import task
+
+        @task
+        def send(): ...
+
+        @task(bind=True, name="mail.bounce", time_limit=9)
+        def bounce(self): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["mail.bounce", "proj.mail.send"]
+    assert options(tasks["mail.bounce"]) == {"bind": True, "name": "mail.bounce", "time_limit": 9}
+    assert tasks["mail.bounce"].bound is True  # no wrapper: ``bind`` means what it says
+    assert options(tasks["proj.mail.send"]) == {}
+    assert {t.decorator for t in analyse(files, select=["CT201"]).tasks} == {"proj.celery.task"}
+
+
+def test_partial_of_shared_task(analyse):
+    files = {
+        "proj/queues.py": """
+        from functools import partial
+        from celery import shared_task
+
+        slow_task = partial(shared_task, queue="slow", time_limit=300)
+        """,
+        "proj/work.py": """
+        from proj.queues import slow_task
+
+        @slow_task
+        def crunch(): ...
+
+        @slow_task(acks_late=True)
+        def grind(): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["proj.work.crunch", "proj.work.grind"]
+    assert options(tasks["proj.work.crunch"]) == {"queue": "slow", "time_limit": 300}
+    assert options(tasks["proj.work.grind"]) == {"queue": "slow", "time_limit": 300, "acks_late": True}
+    assert analyse(files, select=["CT201"]).findings == []
+
+
+def test_explicit_parameter_of_a_factory_is_consumed_or_renamed(analyse):
+    files = {
+        "proj/locks.py": """
+        from celery import shared_task
+
+        def locked(key, timeout=60, queue="locks", **kwargs):
+            kwargs.pop("lock_name", None)
+
+            def decorate(fn):
+                return shared_task(queue=queue, **kwargs)(fn)
+
+            return decorate
+        """,
+        "proj/jobs.py": """
+        from proj.locks import locked
+
+        @locked("k", timeout=5, lock_name="x", queue="fast", max_retry=3)
+        def a(): ...
+        """,
+    }
+    task = discovered(files)["proj.jobs.a"]
+    assert options(task) == {"queue": "fast", "max_retry": 3}
+    # only the keyword passed on to Celery is reported: ``timeout`` and ``lock_name`` are not
+    result = analyse(files, select=["CT107"])
+    assert [f.message.split("`")[1] for f in result.findings] == ["max_retry"]
+
+
+def test_wrapper_without_wraps_is_registered_under_its_own_name(analyse):
+    files = {
+        "proj/deco.py": """
+        from celery import shared_task
+
+        def traced_task(**options):
+            def decorate(fn):
+                def wrapper(*args, **kwargs):
+                    return fn(*args, **kwargs)
+
+                return shared_task(**options)(wrapper)
+
+            return decorate
+        """,
+        "proj/jobs.py": """
+        from proj.deco import traced_task
+
+        @traced_task()
+        def a(): ...
+
+        @traced_task()
+        def b(): ...
+
+        @traced_task(name="jobs.c")
+        def c(): ...
+        """,
+    }
+    result = analyse(files, select=["CT108"])
+    # Celery names a task by ``__module__`` and ``__name__``: those of the wrapper here
+    assert names(result) == ["jobs.c", "proj.deco.wrapper", "proj.deco.wrapper"]
+    assert {f.code for f in result.findings} == {"CT108"}
+
+
+def test_forwarding_that_cannot_be_followed_leaves_options_unknown(analyse):
+    files = {
+        "proj/deco.py": """
+        from celery import shared_task
+
+        DEFAULTS = {"time_limit": 30}
+
+        def job(**kwargs):
+            options = {**DEFAULTS, **kwargs}
+
+            def decorate(fn):
+                return shared_task(acks_late=True, **options)(fn)
+
+            return decorate
+        """,
+        "proj/jobs.py": """
+        from proj.deco import job
+
+        @job(typo_option=1)
+        def a(): ...
+        """,
+    }
+    task = discovered(files)["proj.jobs.a"]
+    assert not task.options_complete
+    assert options(task) == {"acks_late": True}  # what the factory passes itself, nothing guessed
+    assert analyse(files, select=["CT107", "CT201"]).findings == []
+
+
+def test_bind_from_a_factory_that_passes_the_function_itself(analyse):
+    files = {
+        "proj/deco.py": """
+        from celery import shared_task
+
+        def bound_task(**kwargs):
+            return shared_task(bind=True, **kwargs)
+        """,
+        "proj/jobs.py": """
+        from proj.deco import bound_task
+
+        @bound_task()
+        def a(): ...
+
+        @bound_task(time_limit=3)
+        def b(self): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert tasks["proj.jobs.a"].bound is True
+    result = analyse(files, select=["CT103"])
+    assert [(f.code, f.task) for f in result.findings] == [("CT103", "proj.jobs.a")]
+
+
+def test_factory_name_without_task_in_a_file_without_celery_bytes(analyse):
+    files = {
+        "proj/sched.py": """
+        from functools import wraps
+        from celery import shared_task
+
+        def every(minutes, **kw):
+            def decorate(fn):
+                @wraps(fn)
+                def run(*a):
+                    return fn(*a)
+                return shared_task(**kw)(run)
+            return decorate
+        """,
+        "proj/jobs.py": "from proj.sched import every\n\n@every(5)\ndef refresh():\n    pass\n",
+    }
+    result = analyse(files, select=["CT201"])
+    assert names(result) == ["proj.jobs.refresh"]
+
+
+def test_note_suggests_task_decorators_for_a_foreign_decorator(analyse):
+    body = "".join(f"@instrumented_task(queue='q')\ndef f{i}():\n    pass\n\n" for i in range(3))
+    files = {"proj/jobs.py": "from acme_lib.jobs import instrumented_task\n\n" + body}
+    result = analyse(files, select=["CT201"])
+    assert names(result) == []
+    assert len(result.notes) == 1
+    assert "`acme_lib.jobs.instrumented_task` (3 functions)" in result.notes[0]
+    assert "task-decorators" in result.notes[0]
+    configured = analyse(files, config=Config(task_decorators=["acme_lib.jobs.instrumented_task"]))
+    assert configured.notes == [] and len(configured.tasks) == 3
+    two = {
+        "proj/jobs.py": files["proj/jobs.py"]
+        .replace("def f2", "def g2")
+        .replace("@instrumented_task(queue='q')\ndef g2", "def g2")
+    }
+    assert analyse(two, select=["CT201"]).notes == []

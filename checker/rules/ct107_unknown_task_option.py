@@ -12,7 +12,6 @@ from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 from checker.values import evaluate
 
-
 _FACTORY = (
     "from functools import wraps\nfrom celery import shared_task\n\n"
     "def locked_task(**options):\n    timeout = options.pop('lock_timeout', 60)\n\n"
