@@ -151,6 +151,13 @@ def _rules(out: TextIO) -> int:
         out.write(
             f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in}\n"
         )
+    out.write(
+        "\nTask rules apply to every task found: @shared_task, @<app>.task, Task subclasses with run,\n"
+        "call-form registration, and functions under the project's own decorator factories (a\n"
+        "function or class that applies a task decorator, found without configuration; their\n"
+        "options are what the factory passes to Celery). Decorators from installed libraries:\n"
+        "list them in `task-decorators`. `--format json` names each task's decorator.\n"
+    )
     return EXIT_OK
 
 

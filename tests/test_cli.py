@@ -82,6 +82,7 @@ def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "path": "proj/tasks.py",
             "line": 3,
             "column": 1,
+            "decorator": "celery.shared_task",
             "sections": {
                 "defined": "fail",
                 "resilient": "fail",
@@ -114,6 +115,7 @@ def test_checklist_format(project: Path, capsys: pytest.CaptureFixture[str]) -> 
     main(["check", "--format", "checklist"])
     out = capsys.readouterr().out
     assert "## `proj.tasks.charge`" in out
+    assert "(made by `celery.shared_task`)" in out
     assert "- [ ] Has a time limit (CT201)" in out
     assert "- [x] The task decorator is the outermost decorator (CT101)" in out
     assert "  - `proj/tasks.py:3:14` `max_retry` is not a Celery task option" in out
@@ -166,6 +168,7 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     out = capsys.readouterr().out
     assert "CT201   missing-time-limit" in out and "CT109   implicit-name" in out
+    assert "the project's own decorator factories" in out
     assert main(["explain", "ct201"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# CT201 missing-time-limit")
