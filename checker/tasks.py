@@ -177,6 +177,7 @@ class Discovery:
         # Decorators imported from outside the project whose name ends in ``task`` and that are
         # not known to make Celery tasks, once per function they decorate.
         self.foreign: list[str] = []
+        self._project_packages: frozenset[str] | None = None
 
     # Recognising apps, decorators and Task classes ----------------------------------------
     def is_app(self, node: cst.BaseExpression) -> bool:
@@ -349,7 +350,9 @@ class Discovery:
         return found
 
     def _note_foreign(self, node: cst.FunctionDef) -> None:
-        project = {m.partition(".")[0] for m in self.index.modules}
+        if self._project_packages is None:
+            self._project_packages = frozenset(m.partition(".")[0] for m in self.index.modules)
+        project = self._project_packages
         for decorator in node.decorators:
             expr = decorator.decorator
             callee = expr.func if isinstance(expr, cst.Call) else expr
@@ -458,8 +461,10 @@ class Discovery:
         bound: bool | None = False
         if bind is not None:
             bound = None if bind.value is UNKNOWN else bool(bind.value)
-        if wrapped:
-            bound = None  # the worker calls the factory's wrapper: what it passes is not known
+        if wrapped or (factory is not None and bind is None and not complete):
+            # The worker calls the factory's wrapper (what it passes on is not known), or the
+            # factory may pass ``bind`` among options that cannot be followed.
+            bound = None
 
         name = function_name or (function.name.value if function is not None else "<unknown>")
         default = qualified_function or self._default(name)

@@ -14,7 +14,9 @@ class SelfWithoutBind(TaskRule):
     """
     ## What it does
     Checks that a task which uses `self` (its first parameter is named `self`, or its body reads
-    `self.<attr>`) is declared with `bind=True`.
+    `self.<attr>`) is declared with `bind=True`. A task made by the project's own decorator factory
+    follows the `bind` the factory passes; when the factory registers a wrapper around the
+    function (the wrapper decides what the function receives), nothing is reported.
 
     ## Why is this bad?
     Without `bind=True` Celery does not pass the task instance: `self` is then the first argument
@@ -53,6 +55,12 @@ class SelfWithoutBind(TaskRule):
         # ``self`` of the enclosing method, captured by a closure
         "class Plugin:\n    def setup(self):\n        @self.app.task\n        def f():\n"
         "            return self.name\n",
+        # the project's factory registers a wrapper, which decides what the function receives
+        "from functools import wraps\nfrom celery import shared_task\n\n"
+        "def with_context(**options):\n    def decorate(fn):\n        @wraps(fn)\n"
+        "        def wrapper(*args):\n            return fn(Context(), *args)\n\n"
+        "        return shared_task(**options)(wrapper)\n\n    return decorate\n\n\n"
+        "@with_context()\ndef f(self, x):\n    return self.user\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f(self, x):\n    return x\n",
