@@ -40,7 +40,7 @@ def module_factories(info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Fact
     for name, value in info.assignments.items():
         if name in info.imports:
             continue
-        assigned = _assigned(prefix + name, value, info, kind_of)
+        assigned = _assigned(prefix + name, value, info, kind_of, known)
         if assigned is not None:
             found[prefix + name] = assigned
     for record in info.functions:
@@ -56,12 +56,16 @@ def module_factories(info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Fact
     return found
 
 
-def _assigned(qualname: str, value: cst.BaseExpression, info: ModuleInfo, kind_of: KindOf) -> Factory | None:
+def _assigned(
+    qualname: str, value: cst.BaseExpression, info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Factory]
+) -> Factory | None:
     """``task = app.task``, ``task = partial(shared_task, queue="x")``, ``cron = shared_task(queue="x")``."""
     if isinstance(value, (cst.Name, cst.Attribute)):
         inner = kind_of(value)
         if inner is None or inner == qualname:
             return None
+        if inner in known:
+            return known[inner]  # another name for a project factory
         return Factory(qualname, inner, {}, {}, True, frozenset(), True, "decorated")
     if not isinstance(value, cst.Call):
         return None
@@ -80,7 +84,7 @@ def _assigned(qualname: str, value: cst.BaseExpression, info: ModuleInfo, kind_o
         return None
     fixed = {a.keyword.value: evaluate(a.value) for a in value.args if a.keyword is not None}
     complete = not any(a.star == "**" for a in value.args)
-    return Factory(qualname, inner, fixed, {}, forwards, frozenset(), complete, "decorated")
+    return Factory(qualname, inner, fixed, {}, forwards, frozenset(), complete, "decorated", called=forwards)
 
 
 # Walking ---------------------------------------------------------------------------------------
@@ -198,11 +202,25 @@ def _function_factory(
     if applied is None:
         return None
     receives: str | None = None  # the parameter that receives the decorated function
+    bare, called = False, True  # ``return shared_task(**kwargs)``: used as ``@factory(...)``
     if applied.target is not None:
         params = _positional_params(applied.holder)
         if not params:
             return None
         receives = params[0].name.value
+        if applied.holder is function:
+            # ``def factory(fn, **kw)``: used bare, or called too when ``fn`` may be left out
+            bare, called = True, params[0].default is not None
+        else:
+            # ``@factory(...)``; bare too when the factory applies its decorator itself
+            # (``if callable(args[0]): return decorate(args[0])``)
+            called = True
+            bare = any(
+                isinstance(n, cst.Call)
+                and isinstance(n.func, cst.Name)
+                and n.func.value == applied.holder.name.value
+                for n in _walk(function.body)
+            )
     options_params = [p for p in _positional_params(function) if p.name.value != receives]
     options_params += list(function.params.kwonly_params)
     kwargs = function.params.star_kwarg
@@ -213,6 +231,8 @@ def _function_factory(
         receives,
         scopes=[(function, kwargs.name.value if isinstance(kwargs, cst.Param) else None)],
         params=options_params,
+        bare=bare,
+        called=called,
     )
 
 
@@ -238,7 +258,10 @@ def _class_factory(qualname: str, node: cst.ClassDef, info: ModuleInfo, kind_of:
         options_params = [*_positional_params(init)[1:], *init.params.kwonly_params]
         kwargs = init.params.star_kwarg
         scopes.insert(0, (init, kwargs.name.value if isinstance(kwargs, cst.Param) else None))
-    return _factory(qualname, info, applied, receives, scopes=scopes, params=options_params)
+    # ``@factory`` would make an instance holding the function, not a task
+    return _factory(
+        qualname, info, applied, receives, scopes=scopes, params=options_params, bare=False, called=True
+    )
 
 
 def _factory(
@@ -249,6 +272,8 @@ def _factory(
     *,
     scopes: list[tuple[cst.FunctionDef, str | None]],
     params: list[cst.Param],
+    bare: bool,
+    called: bool,
 ) -> Factory:
     naming, wrapper_name, wrapped = _naming(applied, receives, info, [s for s, _ in scopes])
     fixed, renames, forwards, consumed, complete = _options(applied.options, scopes, params)
@@ -263,6 +288,8 @@ def _factory(
         naming=naming,
         wrapper_name=wrapper_name,
         wrapped=wrapped,
+        bare=bare,
+        called=called,
     )
 
 

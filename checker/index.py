@@ -38,6 +38,8 @@ class Factory:
     naming: str
     wrapper_name: str = ""
     wrapped: bool = False  # the worker calls a wrapper, not the decorated function itself
+    bare: bool = True  # ``@factory`` makes a task
+    called: bool = True  # ``@factory(...)`` makes a task
 
 
 @dataclasses.dataclass

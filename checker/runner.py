@@ -256,14 +256,16 @@ def analyse_sources(
         # A task class may derive from a project class in another file: repeat until stable.
         _contribute(index, parsed_list)
         if index.factories:
-            # Files that use a factory (or re-export it under another name) hold its name.
+            # Files that re-export a factory or bind another name to it add to the index too.
             done = {id(s) for s in early}
             while True:
-                words = {w.encode() for w in index.factory_words()}
+                words = index.factory_words()
+                binds = _binding(words)
+                encoded = {w.encode() for w in words}
                 new = [
                     s
                     for s in sources
-                    if id(s) not in done and not s.is_test and _names_any(s.loaded().data, words)
+                    if id(s) not in done and not s.is_test and _binds_factory(s.loaded(), encoded, binds)
                 ]
                 if not new:
                     break
@@ -314,6 +316,25 @@ def analyse_sources(
             cache.put(keys[id(source)], result)
         results.append(result)
     return results, index
+
+
+def _binding(words: frozenset[str]) -> re.Pattern[bytes]:
+    """Another name bound to one of ``words`` (``x = word``, ``word as x``), or a call of it on a
+    line that is not a decorator (a factory of a factory)."""
+    names = rb"(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")"
+    return re.compile(
+        rb"=\s*(?:[\w.]+\.)?" + names + rb"\b|\b" + names + rb"\s+as\b"
+        rb"|^(?![ \t]*@)[^\n#]*?\b" + names + rb"\s*\(",
+        re.M,
+    )
+
+
+def _binds_factory(source: SourceFile, words: set[bytes], binds: re.Pattern[bytes]) -> bool:
+    """The file may re-export a factory (a package naming it) or bind another name to it (not
+    every file that imports a factory: those need not be parsed before the others)."""
+    if source.is_package:
+        return _names_any(source.data, words)
+    return binds.search(source.data) is not None
 
 
 def _contribute(index: ProjectIndex, parsed_list: list[Parsed]) -> None:

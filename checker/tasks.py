@@ -235,6 +235,14 @@ class Discovery:
                 return qualified
         return None
 
+    def _factory_form(self, callee: cst.BaseExpression, called: bool) -> bool:
+        """The factory makes a task when used this way (``@factory(...)`` or bare ``@factory``)."""
+        name = self.factory_of(callee)
+        if name is None:
+            return False
+        factory = self.index.factories[name]
+        return factory.called if called else factory.bare
+
     def kind_of(self, callee: cst.BaseExpression) -> str | None:
         """For factory detection: "celery" for Celery's decorators, a factory's name, or None."""
         kind = self.decorator_kind(callee)
@@ -376,7 +384,7 @@ class Discovery:
             call = expr if isinstance(expr, cst.Call) else None
             callee = call.func if call is not None else expr
             kind = self.decorator_kind(callee)
-            if kind is None:
+            if kind is None or (kind == "factory" and not self._factory_form(callee, call is not None)):
                 continue
             if (
                 call is not None
@@ -571,12 +579,16 @@ class Discovery:
             kind = self.decorator_kind(inner.func)
             callee = inner.func
             options_call = inner
+            if kind == "factory" and not self._factory_form(callee, True):
+                return None
             if kind is not None and len(call.args) != 1:
                 return None
         else:
             kind = self.decorator_kind(call.func)
             callee = call.func
             options_call = call
+            if kind == "factory" and not self._factory_form(callee, False):
+                return None
         if kind is None:
             return None
         function: cst.FunctionDef | None = None

@@ -745,3 +745,50 @@ def test_note_suggests_task_decorators_for_a_foreign_decorator(analyse):
         .replace("@instrumented_task(queue='q')\ndef g2", "def g2")
     }
     assert analyse(two, select=["CT201"]).notes == []
+
+
+def test_use_with_or_without_parentheses_as_the_factory_allows(analyse):
+    files = {
+        "proj/deco.py": """
+        from celery import shared_task
+
+        def audited(fn):
+            return shared_task(acks_late=True)(fn)
+
+        def flexible_task(*args, **options):
+            def decorate(fn):
+                return shared_task(**options)(fn)
+
+            if len(args) == 1 and callable(args[0]):
+                return decorate(args[0])
+            return decorate
+
+        def called_only(*args, **options):
+            def decorate(fn):
+                return shared_task(**options)(fn)
+
+            return decorate
+        """,
+        "proj/jobs.py": """
+        from proj.deco import audited, called_only, flexible_task
+
+        @audited
+        def a(): ...
+
+        @flexible_task
+        def b(): ...
+
+        @flexible_task(queue="q")
+        def c(): ...
+
+        @called_only
+        def not_a_task(): ...
+
+        @called_only()
+        def d(): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["proj.jobs.a", "proj.jobs.b", "proj.jobs.c", "proj.jobs.d"]
+    assert options(tasks["proj.jobs.a"]) == {"acks_late": True}
+    assert options(tasks["proj.jobs.c"]) == {"queue": "q"}
