@@ -28,6 +28,8 @@ from checker.values import UNKNOWN, Ref, Value, dotted_name, evaluate
 _APP_NAME = re.compile(r"^(app|celery|celery_app|\w+_app)$")
 # Task frameworks whose ``.task`` decorators are not Celery's.
 _OTHER_FRAMEWORKS = frozenset({"huey", "dramatiq", "rq", "taskiq", "arq", "procrastinate", "flask"})
+# Libraries whose ``...task`` decorators are not Celery's: never suggested for `task-decorators`.
+_NOT_CELERY = _OTHER_FRAMEWORKS | {"invoke", "fabric", "prefect", "airflow", "luigi", "dagster", "django_rq"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -372,7 +374,7 @@ class Discovery:
             if (
                 qualified.lower().endswith("task")
                 and top not in project
-                and top not in _OTHER_FRAMEWORKS
+                and top not in _NOT_CELERY
                 and top != "celery"
             ):
                 self.foreign.append(qualified)

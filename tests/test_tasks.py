@@ -739,6 +739,10 @@ def test_note_suggests_task_decorators_for_a_foreign_decorator(analyse):
     assert "task-decorators" in result.notes[0]
     configured = analyse(files, config=Config(task_decorators=["acme_lib.jobs.instrumented_task"]))
     assert configured.notes == [] and len(configured.tasks) == 3
+    invoke = {
+        "tasks.py": "from invoke import task\n\n" + body.replace("instrumented_task(queue='q')", "task")
+    }
+    assert analyse(invoke, select=["CT201"]).notes == []  # invoke's ``task`` is not Celery's
     two = {
         "proj/jobs.py": files["proj/jobs.py"]
         .replace("def f2", "def g2")
