@@ -247,7 +247,16 @@ def analyse_sources(
         index_key = digest(
             "index", run_key, modules, [(s.display, s.module, s.is_package, hashes[id(s)]) for s in early]
         )
-        index = cache.get(index_key)
+        hit = cache.get(index_key)
+        # The index and the files beyond ``early`` that added to it (those that re-export or
+        # rebind a factory): still valid while the same files would be chosen today.
+        if (
+            isinstance(hit, tuple)
+            and len(hit) == 2
+            and isinstance(hit[0], ProjectIndex)
+            and _factory_files(hit[0], sources, early, hashes) == hit[1]
+        ):
+            index = hit[0]
     parsed_early: dict[int, tuple[Parsed | None, FileResult]] = {}
     if not isinstance(index, ProjectIndex):
         index = ProjectIndex(modules=set(modules))
@@ -259,14 +268,7 @@ def analyse_sources(
             # Files that re-export a factory or bind another name to it add to the index too.
             done = {id(s) for s in early}
             while True:
-                words = index.factory_words()
-                binds = _binding(words)
-                encoded = {w.encode() for w in words}
-                new = [
-                    s
-                    for s in sources
-                    if id(s) not in done and not s.is_test and _binds_factory(s.loaded(), encoded, binds)
-                ]
+                new = [s for s in _binding_factories(index, sources) if id(s) not in done]
                 if not new:
                     break
                 done.update(id(s) for s in new)
@@ -277,7 +279,9 @@ def analyse_sources(
                 if index.size() == before:
                     break
         if cache is not None:
-            cache.put(index_key, index)
+            cache.put(index_key, (index, _factory_files(index, sources, early, hashes)))
+    if cache is not None:
+        index_key = digest(index_key, _factory_files(index, sources, early, hashes))
 
     results: list[FileResult] = []
     keys: dict[int, str] = {}
@@ -316,6 +320,24 @@ def analyse_sources(
             cache.put(keys[id(source)], result)
         results.append(result)
     return results, index
+
+
+def _binding_factories(index: ProjectIndex, sources: Sequence[SourceFile]) -> list[SourceFile]:
+    """The non-test files that may re-export, rebind or build on one of the index's factories."""
+    if not index.factories:
+        return []
+    words = index.factory_words()
+    binds = _binding(words)
+    encoded = {w.encode() for w in words}
+    return [s for s in sources if not s.is_test and _binds_factory(s.loaded(), encoded, binds)]
+
+
+def _factory_files(
+    index: ProjectIndex, sources: Sequence[SourceFile], early: list[SourceFile], hashes: dict[int, str]
+) -> list[tuple[str, str]]:
+    """The files beyond ``early`` that the factory rounds read, with their content digests."""
+    skip = {id(s) for s in early}
+    return sorted((s.display, hashes[id(s)]) for s in _binding_factories(index, sources) if id(s) not in skip)
 
 
 def _binding(words: frozenset[str]) -> re.Pattern[bytes]:

@@ -98,3 +98,26 @@ def test_two_concurrent_runs_share_the_cache_safely(project: Path) -> None:
     third = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
     assert json.loads(third.stdout) == json.loads(outputs[0])
     assert not [p for p in (project / DIRECTORY).rglob(".tmp-*")]  # no half-written entry left
+
+
+FACTORY = (
+    "from celery import shared_task\n\n"
+    "def cron_task(**options):\n    def decorate(fn):\n        return shared_task(**options)(fn)\n\n"
+    "    return decorate\n"
+)
+
+
+def test_cached_index_follows_a_changed_re_export_of_a_factory(project: Path, capsys) -> None:
+    (project / "shop" / "utils").mkdir()
+    (project / "shop" / "utils" / "crons.py").write_text(FACTORY)
+    (project / "shop" / "utils" / "__init__.py").write_text("from .crons import cron_task as periodic\n")
+    (project / "shop" / "jobs.py").write_text(
+        "from shop.utils import periodic\n\n@periodic()\ndef tick():\n    pass\n"
+    )
+    assert "shop.jobs.tick" in {t["name"] for t in _report(capsys)["tasks"]}
+    # only the re-export and its user change: the file defining the factory does not
+    (project / "shop" / "utils" / "__init__.py").write_text("from .crons import cron_task as every\n")
+    (project / "shop" / "jobs.py").write_text(
+        "from shop.utils import every\n\n@every()\ndef tick():\n    pass\n"
+    )
+    assert "shop.jobs.tick" in {t["name"] for t in _report(capsys)["tasks"]}
