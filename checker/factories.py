@@ -27,6 +27,7 @@ KindOf = Callable[[cst.BaseExpression], "str | None"]
 _PARTIAL = frozenset({"functools.partial", "partial"})
 _WRAPS = frozenset({"functools.wraps", "wraps"})
 _UPDATE_WRAPPER = frozenset({"functools.update_wrapper", "update_wrapper"})
+_DUNDER_NAMES = ("__name__", "__module__", "__qualname__")
 
 
 def module_factories(info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Factory]) -> dict[str, Factory]:
@@ -322,18 +323,28 @@ def _naming(
             and expr.args[0].value.value == receives
         ):
             return "decorated", "", True
+    module = info.name
+    renamed = False
     for scope in scopes:
         for node in _walk(scope.body):
             if isinstance(node, cst.Call) and info.qualify(node.func) in _UPDATE_WRAPPER:
                 return "decorated", "", True
-            if isinstance(node, cst.Assign) and any(
-                isinstance(t.target, cst.Attribute)
-                and t.target.attr.value in ("__name__", "__module__", "__qualname__")
-                for t in node.targets
-            ):
-                return "unknown", "", True
+            if not isinstance(node, cst.Assign):
+                continue
+            for t in node.targets:
+                if not isinstance(t.target, cst.Attribute) or t.target.attr.value not in _DUNDER_NAMES:
+                    continue
+                if (
+                    t.target.attr.value == "__name__"
+                    and dotted_name(t.target.value) == wrapper.name.value
+                    and dotted_name(node.value) == f"{receives}.__name__"
+                ):
+                    renamed = True  # ``wrapper.__name__ = fn.__name__``: its module stays
+                else:
+                    return "unknown", "", True
+    if renamed:
+        return "module", module, True
     # Without ``functools.wraps`` the wrapper keeps its own ``__module__`` and ``__name__``.
-    module = info.name
     return "wrapper", f"{module}.{wrapper.name.value}" if module else wrapper.name.value, True
 
 

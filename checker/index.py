@@ -34,7 +34,9 @@ class Factory:
     consumed: frozenset[str]  # use-site keywords that are the factory's own (never options)
     complete: bool  # the forwarding could be followed; else the options are unknown
     # How the registered name is made: "decorated" (the function, or a wrapper with
-    # ``functools.wraps``), "wrapper" (a wrapper without it: ``wrapper_name``) or "unknown".
+    # ``functools.wraps``), "wrapper" (a wrapper without it: ``wrapper_name``), "module" (a
+    # wrapper given the function's ``__name__`` only: ``<wrapper_name>.<function>``, where
+    # ``wrapper_name`` is the factory's module) or "unknown".
     naming: str
     wrapper_name: str = ""
     wrapped: bool = False  # the worker calls a wrapper, not the decorated function itself

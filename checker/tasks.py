@@ -480,6 +480,8 @@ class Discovery:
         default = qualified_function or self._default(name)
         if naming == "wrapper":
             default = wrapper_name
+        elif naming == "module":
+            default = f"{wrapper_name}.{name}" if wrapper_name else name
         registered, name_known = self._registered_name(options, default)
         if naming == "unknown" and "name" not in options:
             name_known = False

@@ -796,3 +796,23 @@ def test_use_with_or_without_parentheses_as_the_factory_allows(analyse):
     assert sorted(tasks) == ["proj.jobs.a", "proj.jobs.b", "proj.jobs.c", "proj.jobs.d"]
     assert options(tasks["proj.jobs.a"]) == {"acks_late": True}
     assert options(tasks["proj.jobs.c"]) == {"queue": "q"}
+
+
+def test_wrapper_given_only_the_function_name_keeps_the_factory_module(analyse):
+    files = {
+        "proj/deco.py": """
+        from celery import shared_task
+
+        def renamed_task(**options):
+            def decorate(fn):
+                def runner(*args):
+                    return fn(*args)
+
+                runner.__name__ = fn.__name__
+                return shared_task(**options)(runner)
+
+            return decorate
+        """,
+        "proj/jobs.py": "from proj.deco import renamed_task\n\n@renamed_task()\ndef a():\n    pass\n",
+    }
+    assert names(analyse(files, select=["CT201"])) == ["proj.deco.a"]
