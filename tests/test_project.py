@@ -158,3 +158,20 @@ def test_class_based_django_settings_count_as_set_with_unknown_values(analyse):
     files["proj/helpers.py"] = "class Base:\n    CELERY_TASK_TIME_LIMIT = 60\n"
     result = analyse(files, select=["CT201"])
     assert codes(result) == [("CT201", "proj/tasks.py", "proj.tasks.ping")]
+
+
+def test_duplicate_names_are_reported_at_every_definition(analyse):
+    """A pull request adding the duplicate in the file that sorts first is flagged on its lines."""
+    files = {
+        "proj/a_new.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_a():\n    pass\n",
+        "proj/b_old.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_b():\n    pass\n",
+        "proj/c_old.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_c():\n    pass\n",
+    }
+    findings = analyse(files, select=["CT108"]).findings
+    assert [(f.path, f.line) for f in findings] == [
+        ("proj/a_new.py", 3),
+        ("proj/b_old.py", 3),
+        ("proj/c_old.py", 3),
+    ]
+    assert "`send_b` at proj/b_old.py:3, `send_c` at proj/c_old.py:3" in findings[0].message
+    assert "`send_a` at proj/a_new.py:3, `send_c` at proj/c_old.py:3" in findings[1].message

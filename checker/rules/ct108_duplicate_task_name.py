@@ -12,8 +12,10 @@ class DuplicateTaskName(Rule):
     """
     ## What it does
     Checks that no two task definitions register the same name, whether the name is explicit
-    (`name=`) or the default `module.function`. Definitions in test files, and several
-    definitions of the same function in one module (typically under `if`/`else`), are left alone.
+    (`name=`) or the default `module.function`. Every definition is reported, each naming the
+    others (`path:line`), so that the one a change adds is flagged on its own lines whichever file
+    sorts first. Definitions in test files, and several definitions of the same function in one
+    module (typically under `if`/`else`), are left alone.
 
     ## Why is this bad?
     Celery keeps one task per name: the definition imported last silently replaces the other,
@@ -79,13 +81,12 @@ class DuplicateTaskName(Rule):
         for name, tasks in by_name.items():
             if len({(t.module, t.function) for t in tasks}) < 2:
                 continue  # one function defined in several branches of the same module
-            first, *others = sorted(tasks, key=lambda t: (t.path, t.line))
-            for task in others:
-                if (task.module, task.function) == (first.module, first.function):
-                    continue
+            ordered = sorted(tasks, key=lambda t: (t.path, t.line))
+            for task in ordered:
+                others = [o for o in ordered if (o.module, o.function) != (task.module, task.function)]
+                where = ", ".join(f"`{o.function}` at {o.path}:{o.line}" for o in others)
                 yield ProjectReport(
                     Location(task.path, task.line, task.column, task.line, task.column),
-                    f"the task name `{name}` is also registered by `{first.function}` at "
-                    f"{first.path}:{first.line}: one silently replaces the other",
+                    f"the task name `{name}` is also registered by {where}: one silently replaces the other",
                     task,
                 )
