@@ -17,6 +17,8 @@ from checker.model import Severity
 
 SECTION = "celery-checklist"
 FAIL_ON = ("error", "warning", "info", "never")
+# Trees of examples, benchmarks and documentation: not analysed below a path the user names.
+EXAMPLE_DIRS = ("examples", "example", "benchmarks", "docs", "doc")
 
 
 class ConfigError(Exception):
@@ -33,6 +35,8 @@ class Config:
     task_decorators: list[str] = dataclasses.field(default_factory=list)
     test_paths: list[str] = dataclasses.field(default_factory=list)
     logging_helpers: list[str] = dataclasses.field(default_factory=list)
+    # Directory names whose trees (examples, benchmarks, docs) are not analysed below a named path.
+    example_dirs: list[str] = dataclasses.field(default_factory=lambda: list(EXAMPLE_DIRS))
     fail_on: str = "warning"
     path: Path | None = None  # the file it came from
     root: Path | None = None  # the directory that relative patterns start from
@@ -91,6 +95,13 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
         elif key == "test-paths":
             config.test_paths = _string_list(source, key, value)
             _check_globs(source, key, config.test_paths)
+        elif key == "example-dirs":
+            config.example_dirs = _string_list(source, key, value)
+            for name in config.example_dirs:
+                if not name or "/" in name or "\\" in name or name in (".", "..") or set("*?[") & set(name):
+                    raise ConfigError(
+                        f'{source}: `example-dirs` entries must be directory names such as "examples", got "{name}"'
+                    )
         elif key == "fail-on":
             if value not in FAIL_ON:
                 raise ConfigError(f"{source}: `fail-on` must be one of {', '.join(FAIL_ON)}, got {value!r}")
@@ -107,7 +118,7 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
         else:
             known = (
                 "select, extend-select, ignore, severity, exclude, task-decorators, test-paths, "
-                "logging-helpers, fail-on"
+                "logging-helpers, example-dirs, fail-on"
             )
             raise ConfigError(f"{source}: unknown key `{key}` (known keys: {known})")
     return config

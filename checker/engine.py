@@ -59,6 +59,8 @@ class FileResult:
     # Decorators imported from outside the project, named ``...task``, that made no task (once
     # per function): candidates for the ``task-decorators`` setting.
     foreign_decorators: list[str] = dataclasses.field(default_factory=list)
+    # False for an excluded or skipped file: its tasks and facts are knowledge, never reported.
+    reported: bool = True
 
 
 @dataclasses.dataclass
@@ -101,13 +103,17 @@ def _rules(codes: tuple[str, ...]) -> tuple[Rule, ...]:
 
 
 def parse_source(source: SourceFile, options: RunOptions) -> tuple[Parsed | None, FileResult]:
-    """Parse one file; on failure the result holds its CT000 finding or a note."""
-    result = FileResult()
-    if skips_file(source.data):
-        return None, result
+    """Parse one file; on failure the result holds its CT000 finding or a note.
+
+    An excluded file, or one marked ``# celery-checklist: skip-file``, is still parsed for what
+    it tells about the project (tasks, settings, beat entries, call sites), but not reported.
+    """
+    if source.reported and skips_file(source.data):
+        source = dataclasses.replace(source, reported=False)
+    result = FileResult(reported=source.reported)
     parsed = parse(source.data)
     if isinstance(parsed, ParseError):
-        if SYNTAX_ERROR in options.severities:
+        if SYNTAX_ERROR in options.severities and source.reported:
             rule = rule_by_code()[SYNTAX_ERROR]
             result.findings.append(
                 Finding(
@@ -173,7 +179,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         known_options=options.known_options,
     )
     reports: list[tuple[Rule, Report]] = []
-    for rule in () if source.is_test else _rules(options.codes):
+    judged = source.reported and not source.is_test
+    for rule in _rules(options.codes) if judged else ():
         reports.extend((rule, report) for report in rule.check(ctx))
 
     resolved: list[Mapping[cst.CSTNode, Position]] = []
@@ -266,4 +273,4 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 (subject.name, keys[id(subject)]) if subject is not None else None,
             )
         )
-    return FileResult(findings=findings, tasks=summaries, facts=facts, foreign_decorators=foreign)
+    return FileResult(findings=findings, tasks=summaries, facts=facts, foreign_decorators=foreign, reported=source.reported)

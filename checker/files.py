@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pathspec
+
+from checker.config import EXAMPLE_DIRS
 
 SKIP_DIRS = frozenset(
     {
@@ -122,26 +125,35 @@ class Excluder:
         return bool(self.spec.match_file(relative + "/" if is_dir else relative))
 
 
+class Found(NamedTuple):
+    """A Python file to read: absolute for walked files, as given otherwise."""
+
+    path: str
+    excluded: bool  # matched by ``exclude``: read for what it tells, never reported
+
+
 def python_files(paths: list[Path], excluder: Excluder, warn: Warn) -> list[Path]:
-    """Every Python file under ``paths``, in a stable order, without duplicates."""
-    return [Path(found) for found in python_file_names(paths, excluder, warn)]
+    """Every Python file under ``paths`` that is not excluded, in a stable order, without duplicates."""
+    return [Path(found.path) for found in python_file_names(paths, excluder, warn) if not found.excluded]
 
 
-def python_file_names(paths: list[Path], excluder: Excluder, warn: Warn) -> list[str]:
-    """Like :func:`python_files`, as strings (absolute for walked files, as given otherwise)."""
+def python_file_names(
+    paths: list[Path], excluder: Excluder, warn: Warn, example_dirs: Collection[str] = EXAMPLE_DIRS
+) -> list[Found]:
+    """Every Python file under ``paths``, excluded ones flagged, in a stable order, without
+    duplicates. Hidden directories, and example trees (``example_dirs``) below a named
+    directory, are not walked; a path named explicitly is always read."""
     seen: set[str] = set()
-    result: list[str] = []
+    result: list[Found] = []
     for path in paths:
         if not path.exists():
             warn(f"{display_path(path)}: no such file or directory, skipped")
             continue
         if path.is_dir():
             # walked paths are absolute and unique: links to directories are not followed
-            candidates = [(found, found) for found in _walk(path, excluder, warn)]
-        elif excluder.excluded(path):
-            continue
+            candidates = [(found, found.path) for found in _walk(path, excluder, warn, example_dirs)]
         else:
-            candidates = [(str(path), str(absolute(path)))]
+            candidates = [(Found(str(path), excluder.excluded(path)), str(absolute(path)))]
         for candidate, key in candidates:
             if key not in seen:
                 seen.add(key)
@@ -149,10 +161,17 @@ def python_file_names(paths: list[Path], excluder: Excluder, warn: Warn) -> list
     return result
 
 
-def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[str]:
-    """Absolute paths of the Python files below ``top``."""
+def _example_tree(directory: str, name: str, example_dirs: Collection[str]) -> bool:
+    """``directory/name`` holds examples, benchmarks or docs, not a subpackage of the project
+    (a Django app named ``docs`` inside a package is production code)."""
+    return name in example_dirs and not os.path.isfile(os.path.join(directory, "__init__.py"))
+
+
+def _walk(top: Path, excluder: Excluder, warn: Warn, example_dirs: Collection[str]) -> Iterator[Found]:
+    """The Python files below ``top`` (absolute paths), flagged when ``exclude`` matches them."""
     absolute_top = str(absolute(top))
     ignores = _Ignores(absolute_top)
+    excluded_dirs: set[str] = set()
 
     def on_error(error: OSError) -> None:
         warn(
@@ -162,22 +181,41 @@ def _walk(top: Path, excluder: Excluder, warn: Warn) -> Iterator[str]:
     for directory, dirnames, filenames in os.walk(absolute_top, onerror=on_error):
         if directory != absolute_top:
             ignores.add(directory)
+        inside_excluded = directory in excluded_dirs or (
+            directory == absolute_top and excluder.excluded(directory, True)
+        )
         kept = []
         for name in sorted(dirnames):
             child = os.path.join(directory, name)
-            if name in SKIP_DIRS or name.endswith(".egg-info") or _is_virtualenv(Path(child)):
+            # A worker never imports from hidden directories, virtual environments or build trees.
+            if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
                 continue
-            if ignores.ignored(child, True) or excluder.excluded(child, True):
+            if _is_virtualenv(Path(child)) or _example_tree(directory, name, example_dirs):
                 continue
+            if ignores.ignored(child, True):
+                continue
+            if inside_excluded or excluder.excluded(child, True):
+                excluded_dirs.add(child)
             kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
             child = os.path.join(directory, name)
-            if ignores.ignored(child, False) or excluder.excluded(child):
+            if ignores.ignored(child, False):
                 continue
-            yield child
+            yield Found(child, inside_excluded or excluder.excluded(child))
+
+
+def hidden(relative: str) -> bool:
+    """A directory part of ``relative`` (a path below the project) starts with a dot: no worker
+    imports from there."""
+    return any(part.startswith(".") and part not in (".", "..") for part in relative.split("/")[:-1])
+
+
+def importable(module: str) -> bool:
+    """Every part of the dotted ``module`` name is an identifier: a worker can import it."""
+    return bool(module) and all(part.isidentifier() for part in module.split("."))
 
 
 # A directory holding one of these is where a project's imports start (its sys.path entry).

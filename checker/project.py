@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import pathspec
 
 from checker.callsites import CallSite
 from checker.facts import FileFacts, SettingFact, TaskReference
+from checker.files import relative_to
 from checker.loggers import project_loggers
 from checker.model import TaskSummary
 from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_settings_like
+from checker.testroots import TEST_DIRS, catch_all, conftest_roots, pytest_options, root_patterns
 from checker.values import UNKNOWN, Value
 
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests/**/*.py", "conftest.py")
@@ -26,17 +30,46 @@ DJANGO_SETTINGS = "django.conf:settings"
 
 
 class TestFiles:
-    """Which paths are test files (``test-paths`` globs, matched at any depth)."""
+    """Which paths are test files: ``test-paths`` globs (matched at any depth), plus the test
+    roots pytest would find (see :mod:`checker.testroots`).
 
-    def __init__(self, patterns: Sequence[str]) -> None:
+    Paths are matched relative to the project root (``base``) when they are below it.
+    """
+
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        roots: Sequence[str] = (),
+        names: Sequence[str] = (),
+        base: str | None = None,
+    ) -> None:
         lines = []
         for pattern in patterns or DEFAULT_TEST_PATHS:
             if "/" in pattern.rstrip("/") and not pattern.startswith(("/", "**/")):
                 pattern = "**/" + pattern
             lines.append(pattern)
+        lines += [name for name in names if "/" not in name and not catch_all(name)]
+        self.files_spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        lines += [f"{name}/" for name in TEST_DIRS]
+        lines += [root if root.startswith("/") else f"/{root.strip('/')}/" for root in roots]
         self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self.base = base
+
+    @classmethod
+    def of_project(cls, patterns: Sequence[str], root: Path | None, relatives: Iterable[str]) -> TestFiles:
+        """The test files of a project whose files are ``relatives`` (paths below ``root``)."""
+        options = pytest_options(root)
+        plain = cls(patterns, names=options.python_files)
+        roots = [*root_patterns(options), *conftest_roots(relatives, plain.is_test_file)]
+        return cls(patterns, roots, options.python_files, str(root) if root is not None else None)
+
+    def is_test_file(self, path: str) -> bool:
+        """``path`` is named like a test file (without looking at the test roots)."""
+        return bool(self.files_spec.match_file(path))
 
     def matches(self, path: str) -> bool:
+        if self.base is not None:
+            path = relative_to(os.path.abspath(path), self.base) or path
         return bool(self.spec.match_file(path))
 
 

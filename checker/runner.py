@@ -28,7 +28,17 @@ from checker.engine import (
     parse_source,
 )
 from checker.facts import FileFacts
-from checker.files import Excluder, display_path, module_name, project_root, python_file_names, relative_to
+from checker.files import (
+    Excluder,
+    absolute,
+    display_path,
+    hidden,
+    importable,
+    module_name,
+    project_root,
+    python_file_names,
+    relative_to,
+)
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
 from checker.project import ProjectContext, TestFiles, build_config
@@ -116,20 +126,18 @@ class Sources:
     remembered: list[SourceFile]  # non-test files, with what the prefilter found
 
 
-def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> Sources:
-    """Split files into test files (matched by their path below the project root) and the
-    others that may hold tasks or settings (the byte prefilter)."""
+def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> Sources:
+    """Split files into test files and the others that may hold tasks or settings (the byte
+    prefilter). Files no worker can import (below a hidden directory, or whose module name is
+    not an identifier) are dropped: they are never reported."""
     extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
-    tests = TestFiles(config.test_paths)
     analysed: list[SourceFile] = []
     test_files: list[SourceFile] = []
     others: list[SourceFile] = []
-    base = str(root) if root is not None else None
     for source in files:
-        relative = source.display
-        if base is not None and source.location:
-            relative = relative_to(source.location, base) or relative
-        if tests.matches(relative):
+        if hidden(_relative(source, tests.base)):
+            continue
+        if tests.matches(source.display):
             test_files.append(_named(dataclasses.replace(source, is_test=True, matters=False)))
             continue
         if source.matters is None:
@@ -141,10 +149,19 @@ def classify(files: Sequence[SourceFile], config: Config, root: Path | None) -> 
                 digest=digest(source.data) if matters else "",
             )
         if source.matters:
-            analysed.append(_named(source))
-        else:
-            others.append(source)
+            named = _named(source)
+            if importable(named.module):
+                analysed.append(named)
+                continue
+        others.append(source)
     return Sources(analysed, test_files, len(files), [*analysed, *others])
+
+
+def _relative(source: SourceFile, base: str | None) -> str:
+    """The path of ``source`` below the project root when it is there, else as displayed."""
+    if base is not None and source.location:
+        return relative_to(source.location, base) or source.display
+    return source.display
 
 
 def _named(source: SourceFile) -> SourceFile:
@@ -176,10 +193,10 @@ def read_sources(
 ) -> list[SourceFile]:
     """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged."""
     excluder = Excluder(config.exclude, config.root)
-    files = python_file_names(paths, excluder, notes.append)
+    files = python_file_names(paths, excluder, notes.append, config.example_dirs)
     sources: list[SourceFile] = []
     cwd = os.getcwd()
-    for path in files:
+    for path, excluded in files:
         location = os.path.abspath(path)
         display = relative_to(location, cwd) or display_path(path)
         try:
@@ -198,6 +215,7 @@ def read_sources(
                         digest=previous.digest,
                         matters=previous.matters,
                         indexes=previous.indexes,
+                        reported=not excluded,
                     )
                 )
                 continue
@@ -209,7 +227,9 @@ def read_sources(
             notes.append(f"{display}: cannot read ({error.strerror or error}), skipped")
             continue
         # the module name is worked out later, only for the files that are kept
-        sources.append(SourceFile(display, "", False, data, location=location, stamp=stamp))
+        sources.append(
+            SourceFile(display, "", False, data, location=location, stamp=stamp, reported=not excluded)
+        )
     return sources
 
 
@@ -296,6 +316,7 @@ def analyse_sources(
                 source.module,
                 source.is_package,
                 source.is_test,
+                source.reported,
                 hashes[id(source)],
             )
             hit = cache.get(key)
@@ -460,33 +481,45 @@ def _worker_batch(batch: list[SourceFile]) -> list[FileResult]:
 
 
 def collect(
-    results: list[FileResult], files: int, notes: list[str], options: RunOptions, config: Config
+    results: list[FileResult],
+    files: int,
+    notes: list[str],
+    options: RunOptions,
+    config: Config,
+    tests: TestFiles,
 ) -> RunResult:
     findings: list[Finding] = []
+    listed: list[TaskSummary] = []
     tasks: list[TaskSummary] = []
     facts: list[FileFacts] = []
+    unreported: set[str] = set()  # excluded or skipped files: knowledge only
     for result in results:
-        findings.extend(result.findings)
+        if result.reported:
+            findings.extend(result.findings)
+            listed.extend(result.tasks)
+            notes.extend(result.notes)
+        else:
+            unreported.update(t.path for t in result.tasks)
+            if result.facts is not None:
+                unreported.add(result.facts.path)
         tasks.extend(result.tasks)
-        notes.extend(result.notes)
         if result.facts is not None:
             facts.append(result.facts)
     notes.extend(_decorator_notes(results, config))
-    test_files = TestFiles(config.test_paths)
     project = ProjectContext(
         tasks,
         facts,
-        build_config(facts, test_files),
-        test_files,
+        build_config(facts, tests),
+        tests,
         options.setting_names,
         logging_helpers=frozenset(config.logging_helpers),
     )
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
     findings = _revised(findings, project)
-    findings.extend(_project_findings(project, options))
+    findings.extend(f for f in _project_findings(project, options) if f.path not in unreported)
     findings.sort(key=Finding.sort_key)
-    tasks.sort(key=lambda t: (t.path, t.line, t.column))
-    return RunResult(findings, tasks, files, notes, options.codes)
+    listed.sort(key=lambda t: (t.path, t.line, t.column))
+    return RunResult(findings, listed, files, notes, options.codes)
 
 
 # A foreign decorator named ``...task`` on this many functions is worth a note.
@@ -575,7 +608,10 @@ def execute(
     cache: Cache | None = None,
     manifest: str = "",
 ) -> RunResult:
-    sources = classify(files, config, root)
+    tests = TestFiles.of_project(
+        config.test_paths, root, (_relative(s, str(root) if root else None) for s in files)
+    )
+    sources = classify(files, config, tests)
     if cache is not None and manifest:
         cache.put(manifest, _known(sources.remembered))
     options = run_options(config, codes)
@@ -593,7 +629,7 @@ def execute(
         if names:
             named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
             results.extend(analyse_sources(named, options, jobs, cache)[0])
-    return collect(results, sources.count, notes, options, config)
+    return collect(results, sources.count, notes, options, config, tests)
 
 
 def _unread_helpers(
@@ -657,12 +693,18 @@ def run(
     if use_cache and (cache_dir is not None or root is not None):
         cache = Cache.open(cache_dir or (root or Path.cwd()) / CACHE_DIRECTORY)
     # What earlier runs learnt about unchanged files (they are then not even read).
-    manifest = digest("manifest", str(root), sorted(config.task_decorators), sorted(config.exclude))
+    # (``exclude`` only decides what is reported: excluded files are read all the same.)
+    manifest = digest("manifest", str(root), sorted(config.task_decorators))
     remembered = cache.get(manifest) if cache is not None else None
     known = remembered if isinstance(remembered, dict) else None
     if root is None or not paths or not all(p.is_file() for p in paths):
         files = read_sources(paths, config, notes, known)
-        return execute(files, config, codes, jobs, notes, root, cache, manifest)
+        # Without a project root, a single directory named is where test roots are looked for.
+        if root is None and len(paths) == 1 and paths[0].is_dir():
+            top: Path | None = absolute(paths[0])
+        else:
+            top = root
+        return execute(files, config, codes, jobs, notes, top, cache, manifest)
     focus = {display_path(p) for p in paths}
     files = read_sources([root], config, notes, known)
     seen = {s.display for s in files}

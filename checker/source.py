@@ -36,7 +36,8 @@ class SourceFile:
     module: str  # dotted module name ("" when unknown)
     is_package: bool
     data: bytes
-    is_test: bool = False  # matches the test-file globs
+    is_test: bool = False  # a test file (test-file globs or a test root)
+    reported: bool = True  # False when ``exclude`` matches it: it still counts as knowledge
     location: str = ""  # absolute path on disk ("" for sources given in memory)
     # Known from an earlier run for an unchanged file (then ``data`` may be left unread):
     stamp: tuple[int, int] | None = None  # (mtime in ns, size) when read or looked up

@@ -35,10 +35,12 @@ def test_reads_every_key(tmp_path: Path) -> None:
             exclude = ["migrations/"]
             task-decorators = ["acme.jobs.instrumented_task"]
             test-paths = ["tests/**/*.py"]
+            example-dirs = ["demo"]
             fail-on = "error"
             """,
         )
     )
+    assert config.example_dirs == ["demo"]
     assert config.select == ["CT1", "CT2"]
     assert config.severity == {"CT201": Severity.ERROR}
     assert config.fail_on == "error"
@@ -53,6 +55,8 @@ def test_reads_every_key(tmp_path: Path) -> None:
         ('fail-on = "sometimes"', "`fail-on` must be one of error, warning, info, never"),
         ('severity = { CT201 = "fatal" }', '`severity.CT201` must be "error", "warning" or "info"'),
         ('task-decorators = ["task"]', "`task-decorators` entries must be dotted paths"),
+        ('example-dirs = ["docs/api"]', '`example-dirs` entries must be directory names such as "examples"'),
+        ('example-dirs = ["*"]', "`example-dirs` entries must be directory names"),
         ("select = [", "not valid TOML"),
     ],
 )

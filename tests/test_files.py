@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from checker.cli import main
-from checker.files import Excluder, module_name, python_files
+from checker.files import Excluder, module_name, python_file_names, python_files
 
 TASK = "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n"
 
@@ -124,3 +125,79 @@ def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
     assert module_name(tmp_path / "proj/jobs/tasks.py") == ("proj.jobs.tasks", False)
     assert module_name(tmp_path / "backend/tasks.py") == ("tasks", False)
     assert module_name(tmp_path / "src/ns/tasks.py") == ("ns.tasks", False)
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _checked(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[list[str], list[str]]:
+    """Paths of the listed tasks and of the findings of ``celery-checklist check ARGS``."""
+    main(["check", *args, "--format", "json", "--select", "CT201", "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    return sorted({t["path"] for t in report["tasks"]}), sorted({f["path"] for f in report["findings"]})
+
+
+def test_hidden_and_unimportable_files_are_never_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worker cannot import a module below a hidden directory or with a non-identifier name."""
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "shop/__init__.py": "",
+            "shop/tasks.py": TASK,
+            ".semgrep/celery/rule.py": TASK,
+            "shop/my-fixture.py": TASK,
+            "foo-bar/tasks.py": TASK,
+            "tests/test-odd.py": "from shop.tasks import t\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert _checked(capsys, ".") == (["shop/tasks.py"], ["shop/tasks.py"])
+    # named explicitly, they are still never reported (pre-commit passes every staged file)
+    assert _checked(capsys, ".semgrep/celery/rule.py", "shop/my-fixture.py") == ([], [])
+
+
+def test_example_trees_are_judged_only_when_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "shop/__init__.py": "",
+            "shop/tasks.py": TASK,
+            "shop/docs/__init__.py": "",
+            "shop/docs/tasks.py": TASK,  # a subpackage named docs is production code
+            "examples/app/tasks.py": TASK,
+            "example/tasks.py": TASK,
+            "benchmarks/bench_tasks.py": TASK,
+            "docs/conf.py": TASK,
+            "doc/tasks.py": TASK,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    production = ["shop/docs/tasks.py", "shop/tasks.py"]
+    assert _checked(capsys, ".") == (production, production)
+    assert _checked(capsys, "examples") == (["examples/app/tasks.py"], ["examples/app/tasks.py"])
+    assert _checked(capsys, "examples/app/tasks.py")[1] == ["examples/app/tasks.py"]
+    assert _checked(capsys, "docs/conf.py")[1] == ["docs/conf.py"]
+    # configurable: judge the docs tree too
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.celery-checklist]\nexample-dirs = ["examples", "example", "benchmarks"]\n'
+    )
+    assert _checked(capsys, ".")[0] == ["doc/tasks.py", "docs/conf.py", *production]
+
+
+def test_excluded_files_are_flagged_not_dropped(tmp_path: Path) -> None:
+    _tree(tmp_path, {"app/tasks.py": TASK, "app/legacy/old.py": TASK, "app/legacy/deep/x.py": TASK})
+    found = python_file_names([tmp_path], Excluder(["legacy/"], tmp_path), lambda _: None)
+    flagged = {Path(f.path).relative_to(tmp_path).as_posix(): f.excluded for f in found}
+    assert flagged == {"app/tasks.py": False, "app/legacy/old.py": True, "app/legacy/deep/x.py": True}
+    named = python_file_names([tmp_path / "app/legacy/old.py"], Excluder(["legacy/"], tmp_path), print)
+    assert [f.excluded for f in named] == [True]

@@ -175,3 +175,147 @@ def test_duplicate_names_are_reported_at_every_definition(analyse):
     ]
     assert "`send_b` at proj/b_old.py:3, `send_c` at proj/c_old.py:3" in findings[0].message
     assert "`send_a` at proj/a_new.py:3, `send_c` at proj/c_old.py:3" in findings[1].message
+
+
+TASK = "from celery import shared_task\n\n@shared_task\ndef add(x):\n    pass\n"
+
+
+def test_tasks_in_test_roots_are_test_doubles_read_for_references(analyse):
+    """Celery's own layout: ``t/integration/tasks.py`` beside ``conftest.py`` and test modules."""
+    files = {
+        "proj/tasks.py": TASK,
+        "t/integration/conftest.py": "",
+        "t/integration/tasks.py": TASK,
+        "t/smoke/tasks.py": TASK,
+        "t/unit/test_app.py": "from proj.tasks import add\n",
+        "acme/testing/tasks.py": TASK,
+        "integration/conftest.py": "",
+        "integration/test_flow.py": "",
+        "integration/tasks.py": TASK,  # a test root: conftest.py beside test modules
+    }
+    result = analyse(files, select=["ALL"])
+    assert [t.path for t in result.tasks] == ["proj/tasks.py"]
+    assert "CT301" not in {f.code for f in result.findings}  # t/unit/test_app.py refers to it
+
+
+def test_a_conftest_alone_makes_no_test_root(analyse):
+    """A project's or a package's ``conftest.py`` configures pytest; its tests live elsewhere."""
+    files = {
+        "conftest.py": "",
+        "test_smoke.py": "",
+        "tasks.py": TASK,
+        "shop/__init__.py": "",
+        "shop/conftest.py": "",
+        "shop/tasks.py": TASK,
+        "shop/tests/test_tasks.py": "",
+    }
+    assert [t.path for t in analyse(files, select=["CT201"]).tasks] == ["shop/tasks.py", "tasks.py"]
+
+
+def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
+    import json
+
+    from checker.cli import main
+
+    def tree(files):
+        for rel, text in files.items():
+            path = tmp_path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+    def listed():
+        main(["check", ".", "--format", "json", "--select", "CT201", "--no-cache"])
+        return sorted(t["path"] for t in json.loads(capsys.readouterr().out)["tasks"])
+
+    tree(
+        {
+            "shop/__init__.py": "",
+            "shop/tasks.py": TASK,
+            "shop/tests.py": TASK,  # Django's python_files = tests.py
+            "shop/check_tasks.py": TASK,
+            "suites/helpers/tasks.py": TASK,
+            "shop/everything.py": TASK,
+        }
+    )
+    monkeypatch.chdir(tmp_path)
+    configurations = {
+        "pytest.ini": "[pytest]\ntestpaths = suites\npython_files = tests.py check_*.py *.py\n",
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['suites']\n"
+        "python_files = ['tests.py', 'check_*.py']\n",
+        "tox.ini": "[pytest]\ntestpaths =\n    suites\npython_files = tests.py check_*.py\n",
+        "setup.cfg": "[tool:pytest]\ntestpaths = suites\npython_files = tests.py check_*.py\n",
+    }
+    for name, text in configurations.items():
+        (tmp_path / name).write_text(text)
+        # a catch-all pattern (``*.py``) would make every module a test: it is not followed
+        assert listed() == ["shop/everything.py", "shop/tasks.py"], name
+        (tmp_path / name).unlink()
+    assert len(listed()) == 5
+
+
+def test_skipped_files_still_register_tasks_and_settings(analyse):
+    """``skip-file`` controls reporting, not knowledge."""
+    skip = "# celery-checklist: skip-file\n"
+    files = {
+        "proj/legacy.py": skip + "from celery import shared_task\n\n@shared_task\ndef cleanup():\n"
+        "    print('no limit')\n",
+        "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'c': {'task': 'proj.legacy.cleanup', 'schedule': 60}}\n"
+        "CELERY_TASK_ROUTES = {'proj.legacy.cleanup': {'queue': 'slow'}}\n",
+        "proj/celeryconfig.py": skip + "task_time_limit = 60\ntask_acks_laet = True\n",
+        "proj/tasks.py": TASK,
+    }
+    result = analyse(files, select=["ALL"])
+    assert [t.path for t in result.tasks] == ["proj/tasks.py"]
+    others = {(f.code, f.path) for f in result.findings if f.path != "proj/tasks.py"}
+    assert others == {("CT407", "proj/settings.py")}  # no CT401/CT402, nothing in skipped files
+    assert "CT201" not in {f.code for f in result.findings}  # the skipped config still counts
+
+
+def test_excluded_files_still_register_tasks_and_settings(tmp_path, monkeypatch, capsys):
+    import json
+
+    from checker.cli import main
+
+    files = {
+        "pyproject.toml": "[tool.celery-checklist]\nexclude = ['legacy/', 'proj/celeryconfig.py']\n",
+        "proj/__init__.py": "",
+        "proj/tasks.py": TASK,
+        "proj/celeryconfig.py": "task_time_limit = 60\n",
+        "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+        "app.config_from_object('proj.celeryconfig')\n"
+        "app.conf.beat_schedule = {'c': {'task': 'proj.legacy.jobs.cleanup', 'schedule': 60}}\n",
+        "proj/legacy/__init__.py": "",
+        "proj/legacy/jobs.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    print(1)\n",
+        "tests/test_tasks.py": "from proj.tasks import add\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    monkeypatch.chdir(tmp_path)
+
+    def report(*args):
+        main(["check", *args, "--format", "json", "--select", "ALL"])
+        found = json.loads(capsys.readouterr().out)
+        return [t["path"] for t in found["tasks"]], sorted(
+            {(f["code"], f["path"]) for f in found["findings"]}
+        )
+
+    # the task in legacy/ registers its name (no CT401) but is neither listed nor judged;
+    # the excluded config module still sets the time limit (no CT201)
+    expected = (
+        ["proj/tasks.py"],
+        [
+            ("CT109", "proj/tasks.py"),
+            ("CT110", "proj/tasks.py"),
+            ("CT407", "proj/celery.py"),
+            ("CT501", "proj/tasks.py"),
+        ],
+    )
+    assert report(".") == expected
+    assert report(".") == expected  # from the cache
+    # pre-commit passes the staged files only
+    assert report("proj/celery.py", "proj/legacy/jobs.py") == ([], [("CT407", "proj/celery.py")])
+    # the cache follows a change of `exclude`
+    (tmp_path / "pyproject.toml").write_text("[tool.celery-checklist]\nexclude = ['proj/celeryconfig.py']\n")
+    paths, findings = report(".")
+    assert paths == ["proj/legacy/jobs.py", "proj/tasks.py"] and ("CT601", "proj/legacy/jobs.py") in findings

@@ -61,6 +61,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     (root / "good_tasks.py").write_bytes(TASK)
+    # a project of its own (its files import as top-level modules): "dir with spaces" is no
+    # part of a module name, so a worker can import the task in it
+    (root / "dir with spaces" / "setup.py").write_bytes(b"")
     (root / "folder.py").mkdir()
     os.symlink(root / "loop.py", root / "loop.py")
     out = subprocess.run(

@@ -1,0 +1,120 @@
+"""Where a project keeps its tests, found as pytest finds them.
+
+- ``testpaths`` and ``python_files`` from the pytest configuration at the project root
+  (``pytest.ini`` ``[pytest]``, ``pyproject.toml`` ``[tool.pytest.ini_options]`` or
+  ``[tool.pytest]``, ``tox.ini`` ``[pytest]``, ``setup.cfg`` ``[tool:pytest]``; the first that
+  has the section wins, as in pytest);
+- directories holding a ``conftest.py`` beside test files (a project root's ``conftest.py``
+  configures pytest for everything and makes no test root; neither does one in a package that
+  keeps its tests in a subdirectory);
+- Celery-style ``t/`` and ``testing/`` directories.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import fnmatch
+import posixpath
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+# Directory names that hold test code wherever they are (Celery keeps its suites in ``t/``).
+TEST_DIRS = ("t", "testing")
+_INI_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+
+
+@dataclasses.dataclass(frozen=True)
+class PytestOptions:
+    testpaths: tuple[str, ...] = ()  # directories (or globs), relative to the project root
+    python_files: tuple[str, ...] = ()  # file name globs of test modules
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def _from_ini(path: Path, section: str) -> PytestOptions | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, configparser.Error):
+        return None
+    if not parser.has_section(section):
+        return None
+    return PytestOptions(
+        _words(parser.get(section, "testpaths", fallback="")),
+        _words(parser.get(section, "python_files", fallback="")),
+    )
+
+
+def _from_pyproject(path: Path) -> PytestOptions | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    tool = data.get("tool")
+    pytest = tool.get("pytest") if isinstance(tool, dict) else None
+    if not isinstance(pytest, dict):
+        return None
+    table = pytest.get("ini_options", pytest)
+    if not isinstance(table, dict):
+        return None
+    return PytestOptions(_words(table.get("testpaths")), _words(table.get("python_files")))
+
+
+def pytest_options(root: Path | None) -> PytestOptions:
+    """The project's pytest ``testpaths`` and ``python_files``, from the first configuration
+    file at ``root`` that has a pytest section (pytest's own order)."""
+    if root is None:
+        return PytestOptions()
+    candidates: list[tuple[Path, str | None]] = [(root / "pytest.ini", "pytest")]
+    candidates.append((root / "pyproject.toml", None))
+    candidates += [(root / name, section) for name, section in _INI_FILES[1:]]
+    for path, section in candidates:
+        if not path.is_file():
+            continue
+        found = _from_pyproject(path) if section is None else _from_ini(path, section)
+        if found is not None:
+            return found
+    return PytestOptions()
+
+
+def catch_all(pattern: str) -> bool:
+    """A ``python_files`` glob that would make every module a test module (``*.py``)."""
+    return fnmatch.fnmatch("any_module_name.py", pattern)
+
+
+def root_patterns(options: PytestOptions) -> list[str]:
+    """Gitignore-style patterns, relative to the project root, for the pytest test paths."""
+    patterns = []
+    for path in options.testpaths:
+        path = path.strip().removeprefix("./").strip("/")
+        if path and path != "." and not path.startswith(".."):
+            patterns.append(f"/{path}" if path.endswith(".py") else f"/{path}/")
+    return patterns
+
+
+def conftest_roots(relatives: Iterable[str], is_test_file: Any) -> list[str]:
+    """Directories (relative to the project root) that hold a ``conftest.py`` and, beside it, a
+    file ``is_test_file`` accepts. Never the project root itself."""
+    paths = list(relatives)
+    conftest = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "conftest.py"}
+    conftest.discard("")
+    roots = set()
+    for path in paths:
+        directory = posixpath.dirname(path)
+        if directory in conftest and posixpath.basename(path) != "conftest.py" and is_test_file(path):
+            roots.add(directory)
+    return sorted(roots)
