@@ -10,7 +10,7 @@ import libcst as cst
 
 from checker import body
 from checker.callsites import call_sites
-from checker.facts import FileFacts, Location, Span, extract
+from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
 from checker.loggers import connects_setup_logging, module_loggers
 from checker.model import Finding, Severity, TaskSummary
@@ -167,7 +167,14 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
     # A receiver of ``setup_logging`` may be a function without a single call (CT602).
     connects = "CT602" in options.codes and connects_setup_logging(info)
-    if not tasks and not settings and not info.calls and not source.is_test and not connects:
+    if (
+        not tasks
+        and not settings
+        and not info.calls
+        and not source.is_test
+        and not connects
+        and not may_hold_schedule(info)
+    ):
         return FileResult(foreign_decorators=foreign)
     ctx = FileContext(
         path=source.display,
@@ -226,6 +233,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.logging_functions
         or facts.function_calls
         or facts.connects_setup_logging
+        or facts.schedules
+        or facts.beat_sources
     ):
         return FileResult(foreign_decorators=foreign)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from checker.module_info import ModuleInfo
-from checker.settings import CONF, Setting
+from checker.settings import CONF, LOWER, UPPER, Setting
 from checker.values import Value, dotted_name, evaluate, string_value
 
 if TYPE_CHECKING:
@@ -62,6 +62,24 @@ class TaskReference:
     has_expires: bool = True  # beat entries only
 
 
+@dataclasses.dataclass(frozen=True)
+class BeatEntry:
+    """A literal beat entry (``{"task": "name", ...}``) found outside a beat setting."""
+
+    task: str
+    where: Location
+    has_expires: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class NamedSchedule:
+    """What a module-level name holds that a beat schedule may be built from: literal entries,
+    and the qualified names of the dicts it is built from (``{**A, **B}``, ``dict(A)``)."""
+
+    entries: tuple[BeatEntry, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
 @dataclasses.dataclass
 class FileFacts:
     path: str
@@ -84,6 +102,11 @@ class FileFacts:
     finding_calls: dict[tuple[str, int, int], frozenset[str]] = dataclasses.field(default_factory=dict)
     # The module connects a receiver to ``celery.signals.setup_logging`` (CT602).
     connects_setup_logging: bool = False
+    # Module-level dicts a beat schedule may be built from, by qualified name (also names of
+    # other modules, for ``imported["key"] = {...}``), and the names each beat setting of this
+    # module is built from, with the setting's kind. Resolved in the project phase.
+    schedules: dict[str, list[NamedSchedule]] = dataclasses.field(default_factory=dict)
+    beat_sources: list[tuple[str, tuple[str, ...]]] = dataclasses.field(default_factory=list)
 
 
 def extract(
@@ -110,16 +133,20 @@ def extract(
                 environment_without_default(setting.node),
             )
         )
-        if setting.name == BEAT_SETTING:
-            for name, node, expires in _beat_entries(setting.node):
+        if setting.name == BEAT_SETTING and isinstance(setting.node, cst.BaseExpression):
+            entries, sources = _schedule_parts(setting.node, info)
+            for name, node, expires in entries:
                 facts.references.append(
                     TaskReference(name, "beat", where(node), setting.kind, info.name, expires)
                 )
+            if sources:
+                facts.beat_sources.append((setting.kind, tuple(sources)))
         elif setting.name == ROUTES_SETTING:
             for name, node in _route_keys(setting.node):
                 facts.references.append(TaskReference(name, "route", where(node), setting.kind, info.name))
     for call in info.calls:
         _call_facts(call, info, facts, where)
+    _schedule_facts(info, facts, where)
     for statement, _ in info.module_statements:
         if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar):
             target = _import_target(statement, info)
@@ -207,23 +234,157 @@ def _call_facts(
                 )
 
 
-def _beat_entries(node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode, bool]]:
-    """``(task name, its string node, has options.expires)`` for each literal beat entry."""
-    if not isinstance(node, cst.Dict):
-        return
-    for element in node.elements:
-        if not isinstance(element, cst.DictElement):
-            continue
-        entry = _mapping(element.value)
-        if entry is None or "task" not in entry:
-            continue
-        task_node = entry["task"]
-        name = string_value(task_node)
-        if name is None:
-            continue
-        options = _mapping(entry["options"]) if "options" in entry else None
-        expires = (options is not None and "expires" in options) or ("options" in entry and options is None)
-        yield name, task_node, expires
+def _beat_entry(node: cst.BaseExpression) -> tuple[str, cst.CSTNode, bool] | None:
+    """``(task name, its string node, has options.expires)`` for a literal beat entry."""
+    entry = _mapping(node)
+    if entry is None or "task" not in entry:
+        return None
+    task_node = entry["task"]
+    name = string_value(task_node)
+    if name is None:
+        return None
+    options = _mapping(entry["options"]) if "options" in entry else None
+    expires = (options is not None and "expires" in options) or ("options" in entry and options is None)
+    return name, task_node, expires
+
+
+_COPIES = frozenset({"copy.copy", "copy.deepcopy", "deepcopy"})
+_MAX_PARTS_DEPTH = 20
+
+
+def _schedule_parts(
+    node: cst.BaseExpression, info: ModuleInfo, depth: int = 0
+) -> tuple[list[tuple[str, cst.CSTNode, bool]], list[str]]:
+    """The literal beat entries of a schedule expression, and the qualified names of the dicts
+    it is built from: ``{"k": {...}, **A}``, ``dict(A, k={...})``, ``A | B``, ``A``,
+    ``A.copy()``, ``deepcopy(A)``."""
+    entries: list[tuple[str, cst.CSTNode, bool]] = []
+    sources: list[str] = []
+
+    def parts(value: cst.BaseExpression) -> None:
+        inner = _schedule_parts(value, info, depth + 1)
+        entries.extend(inner[0])
+        sources.extend(inner[1])
+
+    if depth > _MAX_PARTS_DEPTH:
+        return entries, sources
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                entry = _beat_entry(element.value)
+                if entry is not None:
+                    entries.append(entry)
+            else:
+                parts(element.value)
+    elif isinstance(node, (cst.Name, cst.Attribute)):
+        qualified = info.qualify_local(node)
+        if qualified:
+            sources.append(qualified)
+    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        parts(node.left)
+        parts(node.right)
+    elif isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "dict":
+            for arg in node.args:
+                if arg.keyword is not None:
+                    entry = _beat_entry(arg.value)
+                    if entry is not None:
+                        entries.append(entry)
+                else:
+                    parts(arg.value)
+        elif isinstance(func, cst.Attribute) and func.attr.value == "copy" and not node.args:
+            parts(func.value)
+        elif info.qualify(func) in _COPIES and node.args and node.args[0].keyword is None:
+            parts(node.args[0].value)
+    return entries, sources
+
+
+_BEAT_NAMES = {"CELERY_BEAT_SCHEDULE": UPPER, "CELERYBEAT_SCHEDULE": UPPER, "beat_schedule": LOWER}
+
+
+def _beat_target(node: cst.BaseExpression) -> str | None:
+    """The kind of beat setting ``node`` names (``CELERY_BEAT_SCHEDULE``, ``beat_schedule``,
+    ``app.conf.beat_schedule``), if it names one."""
+    if isinstance(node, cst.Name):
+        return _BEAT_NAMES.get(node.value)
+    if isinstance(node, cst.Attribute) and node.attr.value == BEAT_SETTING:
+        value = node.value
+        if isinstance(value, cst.Attribute) and value.attr.value == "conf":
+            return CONF
+    return None
+
+
+def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CSTNode], Location]) -> None:
+    """Module-level dicts that beat schedules may be built from, and entries added to a
+    schedule after the fact (``SCHEDULE["key"] = {...}``, ``SCHEDULE.update(...)``)."""
+
+    def record(
+        target: cst.BaseExpression, value: cst.BaseExpression, keywords: bool = False, added: bool = True
+    ) -> None:
+        """``value`` is bound to ``target`` (``added=False``) or added to it."""
+        entries: list[tuple[str, cst.CSTNode, bool]]
+        sources: list[str]
+        if keywords:  # ``.update(key={...})``
+            found = _beat_entry(value)
+            entries, sources = ([found] if found else []), []
+        else:
+            entries, sources = _schedule_parts(value, info)
+        if not entries and not sources:
+            return
+        kind = _beat_target(target) if added else None  # (a beat setting's value is a setting)
+        if kind is not None:
+            facts.references.extend(
+                TaskReference(name, "beat", where(node), kind, info.name, expires)
+                for name, node, expires in entries
+            )
+            if sources:
+                facts.beat_sources.append((kind, tuple(sources)))
+        qualified = info.qualify_local(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+        if qualified and "." in qualified:
+            schedule = NamedSchedule(tuple(BeatEntry(n, where(w), e) for n, w, e in entries), tuple(sources))
+            facts.schedules.setdefault(qualified, []).append(schedule)
+
+    for statement, _ in info.module_statements:
+        if isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is not None:
+            value = statement.value
+            targets = (
+                [t.target for t in statement.targets]
+                if isinstance(statement, cst.Assign)
+                else [statement.target]
+            )
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    # a plain alias (``A = B``) matters only for constants
+                    if not isinstance(value, (cst.Name, cst.Attribute)) or target.value.isupper():
+                        record(target, value, added=False)
+                elif (
+                    isinstance(target, cst.Subscript)
+                    and len(target.slice) == 1
+                    and isinstance(target.slice[0].slice, cst.Index)
+                ):
+                    found = _beat_entry(value)
+                    if found is not None:
+                        record(target.value, cst.Dict([cst.DictElement(target.slice[0].slice.value, value)]))
+        elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+            call = statement.value
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "update":
+                for arg in call.args:
+                    if arg.star:
+                        continue
+                    record(func.value, arg.value, keywords=arg.keyword is not None)
+
+
+def may_hold_schedule(info: ModuleInfo) -> bool:
+    """The module binds a dict at module level or adds to one (beat schedules may be built
+    from it)."""
+    for statement, _ in info.module_statements:
+        if isinstance(statement, (cst.Assign, cst.AnnAssign)) and isinstance(
+            statement.value, (cst.Dict, cst.Name, cst.Attribute, cst.BinaryOperation)
+        ):
+            return True
+    return False
 
 
 def _mapping(node: cst.BaseExpression) -> dict[str, cst.BaseExpression] | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pathspec
 
 from checker.callsites import CallSite
-from checker.facts import FileFacts, SettingFact, TaskReference
+from checker.facts import FileFacts, NamedSchedule, SettingFact, TaskReference
 from checker.files import relative_to
 from checker.loggers import project_loggers
 from checker.model import TaskSummary
@@ -60,7 +60,7 @@ class TestFiles:
         """The test files of a project whose files are ``relatives`` (paths below ``root``)."""
         options = pytest_options(root)
         plain = cls(patterns, names=options.python_files)
-        roots = [*root_patterns(options), *conftest_roots(relatives, plain.is_test_file)]
+        roots = [*root_patterns(options, root), *conftest_roots(relatives, plain.is_test_file)]
         return cls(patterns, roots, options.python_files, str(root) if root is not None else None)
 
     def is_test_file(self, path: str) -> bool:
@@ -222,8 +222,49 @@ class ProjectContext:
         return self._by_path
 
     def references(self, via: str) -> list[TaskReference]:
-        """Task names used by beat entries, routes or ``send_task`` outside test code."""
-        return [r for f in self.files for r in f.references if r.via == via and self._counts(r, f)]
+        """Task names used by beat entries, routes or ``send_task`` outside test code. Beat
+        schedules built from names (``dict(PERIODIC)``, ``{**A, **B}``, an imported dict) are
+        followed to the literal entries of those dicts."""
+        found = [r for f in self.files for r in f.references if r.via == via and self._counts(r, f)]
+        if via != "beat":
+            return found
+        seen = {(r.task, r.where) for r in found}
+        for reference, facts in self._named_beat_entries():
+            if (reference.task, reference.where) not in seen and self._counts(reference, facts):
+                seen.add((reference.task, reference.where))
+                found.append(reference)
+        return found
+
+    def _named_beat_entries(self) -> Iterator[tuple[TaskReference, FileFacts]]:
+        """The entries of the module-level dicts each beat setting is built from, followed
+        through names, imports and star imports, as references of the setting's module."""
+        schedules: dict[str, list[NamedSchedule]] = {}
+        for facts in self.files:
+            for name, found in facts.schedules.items():
+                schedules.setdefault(name, []).extend(found)
+        if not schedules:
+            return
+        stars = {f.module: f.star_imports for f in self.files if f.star_imports}
+        for facts in self.files:
+            for kind, names in facts.beat_sources:
+                pending = list(names)
+                visited: set[str] = set()
+                while pending:
+                    name = pending.pop()
+                    if name in visited or len(visited) > 1000:
+                        continue
+                    visited.add(name)
+                    module, _, attribute = name.rpartition(".")
+                    pending.extend(f"{star}.{attribute}" for star in stars.get(module, ()))
+                    for schedule in schedules.get(name, ()):
+                        pending.extend(schedule.sources)
+                        for entry in schedule.entries:
+                            yield (
+                                TaskReference(
+                                    entry.task, "beat", entry.where, kind, facts.module, entry.has_expires
+                                ),
+                                facts,
+                            )
 
     def _counts(self, reference: TaskReference, facts: FileFacts) -> bool:
         if is_test_module(facts.module) or self.test_files.matches(facts.path):

@@ -21,6 +21,7 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"task",
     b"celery",
     b"crontab",
+    b"beat_schedule",
     b"broker",
     b"pickle",
     b"result_backend",  # a config module that only sets the backend (CT404, CT501)

@@ -1,6 +1,6 @@
 """Where a project keeps its tests, found as pytest finds them.
 
-- ``testpaths`` and ``python_files`` from the pytest configuration at the project root
+- ``testpaths`` (those holding test code only) and ``python_files`` from the pytest configuration at the project root
   (``pytest.ini`` ``[pytest]``, ``pyproject.toml`` ``[tool.pytest.ini_options]`` or
   ``[tool.pytest]``, ``tox.ini`` ``[pytest]``, ``setup.cfg`` ``[tool:pytest]``; the first that
   has the section wins, as in pytest);
@@ -16,6 +16,7 @@ import configparser
 import dataclasses
 import fnmatch
 import posixpath
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -96,13 +97,27 @@ def catch_all(pattern: str) -> bool:
     return fnmatch.fnmatch("any_module_name.py", pattern)
 
 
-def root_patterns(options: PytestOptions) -> list[str]:
-    """Gitignore-style patterns, relative to the project root, for the pytest test paths."""
+_TEST_LIKE = re.compile(r"^(t|tests?|testing|conftest)$|^tests?_|_tests?$|_testing$")
+
+
+def root_patterns(options: PytestOptions, root: Path | None) -> list[str]:
+    """Gitignore-style patterns, relative to the project root, for the pytest ``testpaths``
+    that hold test code only. pytest collects only ``python_files`` below a test path, so a
+    test path that is the project's package (``testpaths = ["saleor"]``: a directory with an
+    ``__init__.py``, or ``src``) is not a test root unless its name says it is (``t``,
+    ``tests``, ``integration_tests``)."""
     patterns = []
     for path in options.testpaths:
         path = path.strip().removeprefix("./").strip("/")
-        if path and path != "." and not path.startswith(".."):
-            patterns.append(f"/{path}" if path.endswith(".py") else f"/{path}/")
+        if not path or path == "." or path.startswith(".."):
+            continue
+        name = path.rpartition("/")[2]
+        if not _TEST_LIKE.search(name):
+            if name == "src" or path.startswith("src/") or set("*?[") & set(path):
+                continue
+            if root is None or (root / path / "__init__.py").is_file() or not (root / path).is_dir():
+                continue
+        patterns.append(f"/{path}" if path.endswith(".py") else f"/{path}/")
     return patterns
 
 

@@ -239,7 +239,8 @@ def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
     )
     monkeypatch.chdir(tmp_path)
     configurations = {
-        "pytest.ini": "[pytest]\ntestpaths = suites\npython_files = tests.py check_*.py *.py\n",
+        # a test path that is the project's package only says where pytest looks
+        "pytest.ini": "[pytest]\ntestpaths = suites shop\npython_files = tests.py check_*.py *.py\n",
         "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['suites']\n"
         "python_files = ['tests.py', 'check_*.py']\n",
         "tox.ini": "[pytest]\ntestpaths =\n    suites\npython_files = tests.py check_*.py\n",
@@ -304,12 +305,7 @@ def test_excluded_files_still_register_tasks_and_settings(tmp_path, monkeypatch,
     # the excluded config module still sets the time limit (no CT201)
     expected = (
         ["proj/tasks.py"],
-        [
-            ("CT109", "proj/tasks.py"),
-            ("CT110", "proj/tasks.py"),
-            ("CT407", "proj/celery.py"),
-            ("CT501", "proj/tasks.py"),
-        ],
+        [("CT109", "proj/tasks.py"), ("CT110", "proj/tasks.py"), ("CT407", "proj/celery.py")],
     )
     assert report(".") == expected
     assert report(".") == expected  # from the cache
@@ -319,3 +315,50 @@ def test_excluded_files_still_register_tasks_and_settings(tmp_path, monkeypatch,
     (tmp_path / "pyproject.toml").write_text("[tool.celery-checklist]\nexclude = ['proj/celeryconfig.py']\n")
     paths, findings = report(".")
     assert paths == ["proj/legacy/jobs.py", "proj/tasks.py"] and ("CT601", "proj/legacy/jobs.py") in findings
+
+
+def _beat(result):
+    return sorted((f.code, f.path, f.line) for f in result.findings)
+
+
+def test_beat_schedules_built_from_names_are_followed(analyse):
+    files = {
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/periodic.py": "from celery.schedules import crontab\n\n"
+        "NIGHTLY = {'sync': {'task': 'proj.tasks.sync', 'schedule': crontab(hour=2)}}\n"
+        "HOURLY = {'gone': {'task': 'proj.tasks.gone', 'schedule': 3600, 'options': {'expires': 60}}}\n"
+        "PERIODIC_TASKS_ALL = {**NIGHTLY, **HOURLY}\n"
+        "PERIODIC_TASKS_ALL['late'] = {'task': 'proj.tasks.late', 'schedule': 60, 'options': {'expires': 5}}\n",
+        "proj/settings.py": "from proj.periodic import PERIODIC_TASKS_ALL\n\n"
+        "CELERY_BEAT_SCHEDULE = dict(PERIODIC_TASKS_ALL)\n",
+    }
+    assert _beat(analyse(files, select=["CT401", "CT405", "CT407"])) == [
+        ("CT401", "proj/periodic.py", 4),  # proj.tasks.gone
+        ("CT401", "proj/periodic.py", 6),  # proj.tasks.late, added by item assignment
+        ("CT405", "proj/periodic.py", 3),
+        ("CT407", "proj/periodic.py", 3),  # the nightly sync has no expires
+    ]
+
+
+def test_beat_schedule_items_and_updates_and_config_modules(analyse):
+    files = {
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/settings/__init__.py": "from .base import *\n",
+        "proj/settings/base.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"
+        "if FEATURE:\n"
+        "    CELERY_BEAT_SCHEDULE['report'] = {'task': 'proj.tasks.report', 'schedule': 60}\n"
+        "CELERY_BEAT_SCHEDULE.update(extra={'task': 'proj.tasks.extra', 'schedule': 60})\n",
+        "proj/settings/prod.py": "from .base import *\n\n"
+        "CELERY_BEAT_SCHEDULE = {**CELERY_BEAT_SCHEDULE, 'prod': {'task': 'proj.tasks.prod', 'schedule': 1}}\n",
+        "proj/schedule.py": "SCHEDULE = {'old': {'task': 'proj.tasks.old', 'schedule': 60}}\n",
+        "proj/celeryconfig.py": "from proj import schedule\n\nbeat_schedule = schedule.SCHEDULE\n",
+        # a schedule only a test module uses is not the project's
+        "proj/unused.py": "UNUSED = {'u': {'task': 'proj.tasks.unused', 'schedule': 60}}\n",
+        "proj/settings/test.py": "from proj.unused import UNUSED\n\nCELERY_BEAT_SCHEDULE = UNUSED\n",
+    }
+    assert _beat(analyse(files, select=["CT401"])) == [
+        ("CT401", "proj/schedule.py", 1),
+        ("CT401", "proj/settings/base.py", 3),
+        ("CT401", "proj/settings/base.py", 4),
+        ("CT401", "proj/settings/prod.py", 3),
+    ]

@@ -12,9 +12,12 @@ class UnknownBeatTask(Rule):
     ## What it does
     Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`,
     `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string,
-    a task the project defines. Names outside the project's own prefixes (Celery's built-ins,
-    installed libraries' tasks) are left alone, and so is everything when a task's name is not a
-    literal.
+    a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,
+    `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or
+    `SCHEDULE.update(...)`) is followed to the literal entries, which are reported where they
+    are written. Tasks in excluded or skipped files count as defined. Names outside the
+    project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and
+    so is everything when a task's name is not a literal.
 
     ## Why is this bad?
     Beat sends the message whatever the name; the worker rejects it as an unregistered task and
@@ -68,6 +71,11 @@ class UnknownBeatTask(Rule):
             "proj/celery.py": "from celery import Celery, signature\n\napp = Celery('proj')\n"
             "app.conf.beat_schedule = {'x': dict(task='jobs.cleanup_old', schedule=60)}\n"
             "app.add_periodic_task(60.0, signature('jobs.clean'))\n",
+        },
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/periodic.py": "NIGHTLY = {'cleanup': {'task': 'proj.tasks.clean_up', 'schedule': 60.0}}\n",
+            "proj/settings.py": "from proj.periodic import NIGHTLY\n\nCELERY_BEAT_SCHEDULE = {**NIGHTLY}\n",
         },
     ]
 

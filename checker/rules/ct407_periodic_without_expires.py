@@ -11,7 +11,9 @@ class PeriodicWithoutExpires(Rule):
     """
     ## What it does
     Checks that every beat entry sets `options={"expires": ...}` (or `expires=` on
-    `add_periodic_task`), or that its task sets `expires` itself.
+    `add_periodic_task`), or that its task sets `expires` itself. Entries of schedules built
+    from names (`dict(PERIODIC)`, `{**A, **B}`, an imported dict, `SCHEDULE["key"] = {...}`)
+    are checked where they are written.
 
     Not reported when the scheduled task sets `expires` on its decorator, its `base=` class, its
     `Task` subclass body, or through `task_annotations` (for `"*"` or its name), or when the
@@ -74,6 +76,10 @@ class PeriodicWithoutExpires(Rule):
             "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"
             "CELERY_TASK_ANNOTATIONS = {'proj.tasks.other': {'expires': 55}}\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task(time_limit=5)\ndef sync():\n    pass\n",
+        },
+        {
+            "proj/periodic.py": "PERIODIC = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n",
+            "proj/settings.py": "from proj.periodic import PERIODIC\n\nCELERY_BEAT_SCHEDULE = dict(PERIODIC)\n",
         },
     ]
 
