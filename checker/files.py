@@ -214,8 +214,10 @@ def hidden(relative: str) -> bool:
 
 
 def importable(module: str) -> bool:
-    """Every part of the dotted ``module`` name is an identifier: a worker can import it."""
-    return bool(module) and all(part.isidentifier() for part in module.split("."))
+    """A worker can import ``module``: every part of its dotted name is an identifier, or one
+    that starts with a digit (Django imports its migrations, ``0001_initial``, by name).
+    ``my-fixture`` or ``foo bar`` can never be registered."""
+    return bool(module) and all(f"_{part}".isidentifier() for part in module.split("."))
 
 
 # A directory holding one of these is where a project's imports start (its sys.path entry).

@@ -153,12 +153,15 @@ def test_hidden_and_unimportable_files_are_never_reported(
             "shop/tasks.py": TASK,
             ".semgrep/celery/rule.py": TASK,
             "shop/my-fixture.py": TASK,
+            "shop/migrations/__init__.py": "",
+            "shop/migrations/0002_backfill.py": TASK,  # Django imports migrations by name
             "foo-bar/tasks.py": TASK,
             "tests/test-odd.py": "from shop.tasks import t\n",
         },
     )
     monkeypatch.chdir(tmp_path)
-    assert _checked(capsys, ".") == (["shop/tasks.py"], ["shop/tasks.py"])
+    reported = ["shop/migrations/0002_backfill.py", "shop/tasks.py"]
+    assert _checked(capsys, ".") == (reported, reported)
     # named explicitly, they are still never reported (pre-commit passes every staged file)
     assert _checked(capsys, ".semgrep/celery/rule.py", "shop/my-fixture.py") == ([], [])
 
