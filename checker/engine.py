@@ -282,4 +282,6 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 (subject.name, keys[id(subject)]) if subject is not None else None,
             )
         )
-    return FileResult(findings=findings, tasks=summaries, facts=facts, foreign_decorators=foreign, reported=source.reported)
+    return FileResult(
+        findings=findings, tasks=summaries, facts=facts, foreign_decorators=foreign, reported=source.reported
+    )
