@@ -22,7 +22,7 @@ from checker.settings import SettingNames, collect_settings
 from checker.source import ParseError, SourceFile, Unsupported, decode, parse
 from checker.suppressions import skips_file, suppressed_codes
 from checker.tasks import TaskDef, discover, index_contributions
-from checker.testrefs import test_references
+from checker.testrefs import AST, module_imports, test_references
 
 SYNTAX_ERROR = "CT000"
 
@@ -137,9 +137,21 @@ def parse_source(source: SourceFile, options: RunOptions) -> tuple[Parsed | None
 
 
 def analyse_test_file(source: SourceFile) -> FileResult:
-    """A test file's references (for CT301), from Python's ``ast``: nothing else is needed."""
+    """A test file's references (for CT301), from Python's ``ast`` (or its tokens when Python
+    cannot parse it): nothing else is needed."""
     facts = FileFacts(source.display, source.module)
-    facts.test_references = test_references(source.data, source.module, source.is_package)
+    reading = test_references(source.data, source.module, source.is_package)
+    facts.test_references = reading.references
+    if reading.how != AST:
+        facts.unparsed = reading.error or "cannot be parsed"
+    return FileResult(facts=facts)
+
+
+def analyse_imports(source: SourceFile) -> FileResult:
+    """What a module that was not analysed imports (for CT301: it may re-export a task)."""
+    facts = FileFacts(source.display, source.module)
+    imports = module_imports(source.data, source.module, source.is_package)
+    facts.imports, facts.imported_stars = imports.names, imports.stars
     return FileResult(facts=facts)
 
 
@@ -215,6 +227,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     if "CT207" in options.codes:
         facts.logging_functions, facts.function_calls = module_loggers(info)
     facts.connects_setup_logging = connects
+    facts.imports = {local: target for local, target in info.imports.items() if local != target}
     keys = {id(t): f"{source.display}:{span(t.anchor)[0]}:{t.function}" for t in tasks}
     if not source.is_test:
         facts.call_sites, facts.direct_calls = call_sites(

@@ -94,6 +94,14 @@ class FileFacts:
     direct_calls: list[DirectCall] = dataclasses.field(default_factory=list)
     # For test files: every qualified name and string the file mentions (CT301).
     test_references: frozenset[str] = frozenset()
+    # For test files Python cannot parse: why (their references were then read token by token).
+    unparsed: str = ""
+    # What the module binds by importing, {local name: qualified name}: CT301 follows re-exports
+    # (``from .mail import send`` in ``pkg/tasks/__init__.py``) and ``mock.patch`` targets through
+    # modules that import a task. Star imports of modules read only for this (analysed modules
+    # have theirs in ``star_imports``).
+    imports: dict[str, str] = dataclasses.field(default_factory=dict)
+    imported_stars: list[str] = dataclasses.field(default_factory=list)
     suppressions: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
     # Functions of this module that log, and what the others call (CT207, see checker.loggers).
     logging_functions: frozenset[str] = frozenset()

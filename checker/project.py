@@ -199,6 +199,68 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
     return ProjectConfig(counted, frozenset(settings_modules))
 
 
+class ImportAliases:
+    """The names under which modules hold what they import (CT301).
+
+    ``from pkg.tasks import send_email`` in ``pkg/views.py`` makes ``pkg.views.send_email`` a name
+    of ``pkg.tasks.send_email`` (a ``mock.patch`` target); ``from .mail import send`` in
+    ``pkg/tasks/__init__.py`` makes ``pkg.tasks.send`` one of ``pkg.tasks.mail.send`` (a
+    re-export); ``from .mail import *`` makes every ``pkg.tasks.X`` possibly ``pkg.tasks.mail.X``.
+    """
+
+    _LIMIT = 32  # names followed from one name (re-export chains are short)
+
+    def __init__(self, files: Iterable[FileFacts]) -> None:
+        self.names: dict[str, str] = {}
+        self.stars: dict[str, list[str]] = {}
+        for facts in files:
+            if not facts.module:
+                continue
+            for local, target in facts.imports.items():
+                alias = f"{facts.module}.{local}"
+                if alias != target:
+                    self.names[alias] = target
+            for star in (*facts.star_imports, *facts.imported_stars):
+                if star != facts.module:
+                    self.stars.setdefault(facts.module, []).append(star)
+        self._heads = {name.partition(".")[0] for name in (*self.names, *self.stars)}
+
+    def resolve(self, name: str) -> set[str]:
+        """``name`` and every name it may stand for through the modules' imports."""
+        seen = {name}
+        if name.partition(".")[0] not in self._heads:
+            return seen
+        pending = [name]
+        while pending and len(seen) < self._LIMIT:
+            parts = pending.pop().split(".")
+            for end in range(1, len(parts) + 1):
+                prefix, rest = ".".join(parts[:end]), parts[end:]
+                target = self.names.get(prefix)
+                targets = [target] if target else []
+                if rest:
+                    targets.extend(self.stars.get(prefix, ()))
+                for found in targets:
+                    resolved = ".".join([found, *rest])
+                    if resolved not in seen:
+                        seen.add(resolved)
+                        pending.append(resolved)
+        return seen
+
+
+def task_names(task: TaskSummary) -> set[str]:
+    """The qualified names of a task's object and, when known, its registered name."""
+    names = set()
+    if task.module:
+        names.add(f"{task.module}.{task.function}")
+        if task.object_name:
+            names.add(f"{task.module}.{task.object_name}")
+    else:
+        names.add(task.function)
+    if task.name_known:
+        names.add(task.name)
+    return names
+
+
 @dataclasses.dataclass
 class ProjectContext:
     """What the project-wide rules see."""
@@ -272,6 +334,9 @@ class ProjectContext:
         if reference.kind != LOWER:
             return True
         return any(s.kind == LOWER and s.module == facts.module for s in self.config.settings)
+
+    def import_aliases(self) -> ImportAliases:
+        return ImportAliases(self.files)
 
     def task_objects(self) -> dict[str, TaskSummary]:
         """Tasks by the qualified name of their task object (what callers enqueue through): the

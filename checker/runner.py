@@ -22,6 +22,7 @@ from checker.engine import (
     Parsed,
     RunOptions,
     analyse,
+    analyse_imports,
     analyse_test_file,
     contributions,
     make_finding,
@@ -41,7 +42,7 @@ from checker.files import (
 )
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
-from checker.project import ProjectContext, TestFiles, build_config
+from checker.project import ImportAliases, ProjectContext, TestFiles, build_config, task_names
 from checker.rules import Rule, rule_by_code
 from checker.settings import SettingNames, setting_names
 from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser_thread
@@ -260,7 +261,7 @@ def analyse_sources(
     run_key = digest("run", options.fingerprint()) if cache else ""
     hashes = {id(s): s.digest or digest(s.data) for s in sources} if cache else {}
     modules = sorted({s.module for s in sources if s.module})
-    early = [s for s in sources if not s.is_test and _indexes(s)]
+    early = [s for s in sources if not _reads_only(s) and _indexes(s)]
     index_key = ""
     index: object = None
     if cache is not None:
@@ -317,6 +318,7 @@ def analyse_sources(
                 source.is_package,
                 source.is_test,
                 source.reported,
+                source.imports_only,
                 hashes[id(source)],
             )
             hit = cache.get(key)
@@ -331,7 +333,7 @@ def analyse_sources(
     for source in missing:
         if id(source) in parsed_early:
             computed.append((source, _complete(*parsed_early[id(source)], index, options)))
-        elif not source.is_test and _indexes(source):
+        elif not _reads_only(source) and _indexes(source):
             computed.append((source, _analyse_batch([source.loaded()], index, options)[0]))
         else:
             rest.append(source)
@@ -350,7 +352,7 @@ def _binding_factories(index: ProjectIndex, sources: Sequence[SourceFile]) -> li
     words = index.factory_words()
     binds = _binding(words)
     encoded = {w.encode() for w in words}
-    return [s for s in sources if not s.is_test and _binds_factory(s.loaded(), encoded, binds)]
+    return [s for s in sources if not _reads_only(s) and _binds_factory(s.loaded(), encoded, binds)]
 
 
 def _factory_files(
@@ -406,6 +408,11 @@ def promoted(others: Sequence[SourceFile], index: ProjectIndex) -> list[SourceFi
     return found
 
 
+def _reads_only(source: SourceFile) -> bool:
+    """A test file, or a module read only for its imports: not analysed (CT301 reads them)."""
+    return source.is_test or source.imports_only
+
+
 def _indexes(source: SourceFile) -> bool:
     if source.indexes is not None:
         return source.indexes
@@ -459,6 +466,8 @@ def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: Ru
     return [
         analyse_test_file(source)
         if source.is_test
+        else analyse_imports(source)
+        if source.imports_only
         else _complete(*parse_source(source, options), index, options)
         for source in batch
     ]
@@ -623,12 +632,20 @@ def execute(
             sources = dataclasses.replace(sources, analysed=[*sources.analysed, *extra])
     if "CT207" in codes:
         results.extend(_unread_helpers(results, sources, options, jobs, cache))
-    if sources.tests and "CT301" in codes:
-        # Test files are parsed only when their bytes name a task (CT301 is all they serve).
-        names = {n.encode() for r in results for t in r.tasks for n in (t.function, t.name)}
-        if names:
-            named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
-            results.extend(analyse_sources(named, options, jobs, cache)[0])
+    tasks = [t for r in results for t in r.tasks]
+    if "CT301" in codes and tasks:
+        names = _reexports(sources, results, tasks, options, jobs, cache)
+        # Test files are parsed only when their bytes name a task (CT301 is all they serve): its
+        # function, object or registered name, or a name a module imports it under.
+        named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
+        results.extend(analyse_sources(named, options, jobs, cache)[0])
+        unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
+        if unparsed:
+            shown = ", ".join(unparsed[:5]) + (f" and {len(unparsed) - 5} more" if len(unparsed) > 5 else "")
+            notes.append(
+                f"{len(unparsed)} test file(s) Python {sys.version_info[0]}.{sys.version_info[1]} cannot "
+                f"parse ({shown}): CT301 read their imports, names and strings token by token"
+            )
     return collect(results, sources.count, notes, options, config, tests)
 
 
@@ -664,13 +681,75 @@ def _unread_helpers(
 
 
 _MAX_HELPERS = 200
+
+
+# Rounds of reading modules for their imports: a task re-exported under another name can be
+# imported under that name elsewhere.
+_REEXPORT_ROUNDS = 3
+_STAR_IMPORT = re.compile(rb"\bimport\s*\*")
+
+
+def _reexports(
+    sources: Sources,
+    results: list[FileResult],
+    tasks: list[TaskSummary],
+    options: RunOptions,
+    jobs: int | None,
+    cache: Cache | None,
+) -> set[bytes]:
+    """Read for their imports the modules that were not analysed (or gave no facts) but import
+    a task or a task module by name, or import ``*``: they may re-export a task (``from .mail
+    import send`` in ``pkg/tasks/__init__.py``). Their facts join ``results``. Returns the
+    names a test file must hold to be read: every name the tasks are known by."""
+    canonical = set().union(*(task_names(t) for t in tasks))
+    names = {n.encode() for n in canonical} | {n.rpartition(".")[2].encode() for n in canonical}
+    # a module imported under another name (``from pkg import tasks as jobs``) holds its tasks too
+    modules = {t.module.rpartition(".")[2].encode() for t in tasks if t.module}
+    names |= _alias_names(results, canonical)
+    read = {r.facts.path for r in results if r.facts is not None}
+    pending = [s for s in sources.remembered if s.display not in read]
+    for _ in range(_REEXPORT_ROUNDS):
+        picked: list[SourceFile] = []
+        rest: list[SourceFile] = []
+        for source in pending:
+            source = source.loaded()
+            data = source.data
+            if b"import" in data and (_names_any(data, names | modules) or _STAR_IMPORT.search(data)):
+                picked.append(dataclasses.replace(_named(source), imports_only=True))
+            else:
+                rest.append(source)
+        if not picked:
+            break
+        results.extend(analyse_sources(picked, options, jobs, cache)[0])
+        pending = rest
+        found = _alias_names(results, canonical)
+        if found <= names:
+            break
+        names |= found
+    return names
+
+
+def _alias_names(results: list[FileResult], canonical: set[str]) -> set[bytes]:
+    """The local names under which modules import one of the tasks (``canonical`` names)."""
+    aliases = ImportAliases(r.facts for r in results if r.facts is not None)
+    return {
+        alias.rpartition(".")[2].encode()
+        for alias in aliases.names
+        if not canonical.isdisjoint(aliases.resolve(alias))
+    }
+
+
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 _DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_IDENTIFIERS = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 def _names_any(data: bytes, names: set[bytes]) -> bool:
-    """``data`` holds one of ``names`` as a whole word or dotted name."""
-    return not names.isdisjoint(_WORD.findall(data)) or not names.isdisjoint(_DOTTED.findall(data))
+    """``data`` holds one of ``names`` as a whole word or dotted name (or anywhere, for a
+    registered name that is not a dotted identifier, such as ``"billing:charge"``)."""
+    if not names.isdisjoint(_WORD.findall(data)) or not names.isdisjoint(_DOTTED.findall(data)):
+        return True
+    return any(name in data for name in names if not _IDENTIFIERS.fullmatch(name))
 
 
 def run(

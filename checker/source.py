@@ -39,6 +39,7 @@ class SourceFile:
     data: bytes
     is_test: bool = False  # a test file (test-file globs or a test root)
     reported: bool = True  # False when ``exclude`` matches it: it still counts as knowledge
+    imports_only: bool = False  # read only for what it imports (CT301 follows re-exports)
     location: str = ""  # absolute path on disk ("" for sources given in memory)
     # Known from an earlier run for an unchanged file (then ``data`` may be left unread):
     stamp: tuple[int, int] | None = None  # (mtime in ns, size) when read or looked up

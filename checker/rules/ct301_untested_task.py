@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from checker.facts import Location
 from checker.model import Section, Severity
-from checker.project import ProjectContext
+from checker.project import ProjectContext, task_names
 from checker.rules.base import ProjectReport, Rule
 
 
@@ -71,21 +71,23 @@ class UntestedTask(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
-        referenced: set[str] = set()
+        aliases = project.import_aliases()
+        mentioned: set[str] = set()
         for facts in project.files:
-            for reference in facts.test_references:
-                parts = reference.split(".")
+            mentioned.update(facts.test_references)
+        referenced: set[str] = set()
+        for reference in mentioned:
+            for name in aliases.resolve(reference):
+                parts = name.split(".")
                 referenced.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
         for task in project.tasks:
             if project.test_files.matches(task.path):
                 continue
-            candidates = {f"{task.module}.{task.function}" if task.module else task.function}
-            if task.name_known:
-                candidates.add(task.name)
-            if candidates & referenced:
+            if task_names(task) & referenced:
                 continue
             yield ProjectReport(
                 Location(task.path, task.line, task.column, task.line, task.column),
-                f"no test refers to `{task.name}` (by import, through its module, or by name)",
+                f"no test refers to `{task.name}` (by import, through its module, by name or by a "
+                "`mock.patch` target)",
                 task,
             )

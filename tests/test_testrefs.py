@@ -1,0 +1,198 @@
+"""CT301: what counts as a test referring to a task (minimal reproductions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import testrefs
+
+TASKS = "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n"
+
+
+def untested(result):
+    return sorted(f.task for f in result.findings if f.code == "CT301")
+
+
+def test_patch_target_through_a_module_that_imports_the_task(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        # read only for its imports: it neither enqueues nor names anything Celery
+        "shop/views.py": "from shop.tasks import send_receipt\n\nHANDLERS = [send_receipt]\n",
+        "tests/test_views.py": "from unittest import mock\n\n"
+        "@mock.patch('shop.views.send_receipt.delay')\ndef test_it(delay):\n    pass\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_patch_target_through_a_module_that_enqueues_the_task(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": "from shop.tasks import send_receipt as receipt\n\n"
+        "def pay(order):\n    receipt.delay(order.pk)\n",
+        "tests/test_views.py": "from unittest import mock\n\n"
+        "def test_it():\n    with mock.patch('shop.views.receipt.delay'):\n        pass\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_patch_object_on_a_module_that_imports_the_task(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
+        "    send_receipt.delay(order.pk)\n",
+        "tests/test_views.py": "from unittest import mock\nfrom shop import views\n\n"
+        "def test_it():\n    with mock.patch.object(views, 'send_receipt'):\n        pass\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_patch_target_through_an_unrelated_module_does_not_count(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": "def send_receipt(order):\n    pass\n",
+        "tests/test_views.py": "from unittest import mock\n\n"
+        "@mock.patch('shop.views.send_receipt')\ndef test_it(send):\n    pass\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        "from shop.tasks import send_receipt\n",
+        "from shop import tasks\n\ndef test_it():\n    tasks.send_receipt.apply(args=(1,))\n",
+        "import shop.tasks\n\ndef test_it():\n    shop.tasks.send_receipt.apply(args=(1,))\n",
+        "from unittest import mock\n\n@mock.patch('shop.tasks.send_receipt.delay')\ndef test_it(d):\n    pass\n",
+    ],
+)
+def test_import_from_a_package_that_re_exports_the_task(analyse, test):
+    files = {
+        "shop/tasks/__init__.py": "from .mail import send_receipt\n",  # no Celery token: not analysed
+        "shop/tasks/mail.py": TASKS,
+        "tests/test_mail.py": test,
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_re_exported_under_another_name(analyse):
+    files = {
+        "shop/api.py": "from shop.jobs import send_receipt as notify_buyer\n",
+        "shop/jobs.py": TASKS,
+        # names only the alias: read because a module imports the task under that name
+        "tests/test_api.py": "from shop.api import notify_buyer\n\ndef test_it():\n    notify_buyer(1)\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_re_exported_through_a_chain_and_a_star_import(analyse):
+    files = {
+        "shop/__init__.py": "from shop.outbox import *\n",
+        "shop/outbox/__init__.py": "from .mail import send_receipt\n",
+        "shop/outbox/mail.py": TASKS,
+        "tests/test_shop.py": "import shop\n\ndef test_it():\n    shop.send_receipt(1)\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_star_import_in_the_test_file(analyse):
+    files = {
+        "shop/tasks.py": TASKS + "\n@shared_task\ndef refund(order_id):\n    pass\n",
+        "tests/test_tasks.py": "from shop.tasks import *\n\ndef test_it():\n    send_receipt(1)\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.refund"]
+
+
+def test_call_form_task_imported_by_the_name_it_is_bound_to(analyse):
+    files = {
+        "shop/tasks.py": "from shop.celery import app\n\ndef _send(order_id):\n    pass\n\n"
+        "send_receipt = app.task(_send)\n",
+        "shop/celery.py": "from celery import Celery\n\napp = Celery('shop')\n",
+        "tests/test_tasks.py": "from shop.tasks import send_receipt\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_registered_name_that_is_not_a_dotted_identifier(analyse):
+    files = {
+        "shop/tasks.py": "from celery import shared_task\n\n@shared_task(name='billing:charge')\n"
+        "def charge(x):\n    pass\n",
+        "tests/test_routing.py": "def test_route(app):\n    assert 'billing:charge' in app.tasks\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        # Python 3.14 (PEP 758): the running Python cannot parse it
+        "from shop.tasks import send_receipt\n\ndef test_it():\n    try:\n        send_receipt(1)\n"
+        "    except ValueError, TypeError:\n        pass\n",
+        # Python 2
+        "from shop.tasks import send_receipt\n\ndef test_it():\n    print 'sending'\n    send_receipt(1)\n",
+        # Python 2, the task named by its registered name only
+        "def test_it():\n    print 'sending'\n    app.send_task('shop.tasks.send_receipt')\n",
+        # a parenthesised import, then an unterminated string the tokenizer gives up on
+        "from shop.tasks import (\n    send_receipt,\n)\n\nx = '''never closed\n",
+    ],
+)
+def test_test_file_python_cannot_parse_is_still_read(analyse, test):
+    result = analyse({"shop/tasks.py": TASKS, "tests/test_tasks.py": test}, select=["CT301"])
+    assert untested(result) == []
+    assert any("tests/test_tasks.py" in note and "token by token" in note for note in result.notes)
+
+
+def test_unparseable_test_file_naming_another_task_does_not_count(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "tests/test_tasks.py": "from shop.tasks import refund\n\ndef test_it():\n    print 'send_receipt'[:4]\n"
+        "    send_receipt = 1\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]
+
+
+# The token-level reading finds what the ``ast`` reading finds.
+READABLE = [
+    "import shop.tasks\nimport shop.billing as billing\nfrom shop import views as v, models\n"
+    "from .helpers import (\n    make_order as order,  # a comment\n    pay,\n)\n"
+    "@mock.patch('shop.views.send_receipt.delay')\ndef test_a(delay):\n"
+    "    shop.tasks.charge.delay(1)\n    billing.refund.apply_async(args=(1,))\n"
+    "    v.pay(order())\n    mock.patch.object(models, 'notify')\n    x = 'shop.' 'refund'\n"
+    "    y = f'shop.tasks.{x}'\n    z = b'bytes.are.skipped'\n    return x.y.z\n",
+    "from shop.tasks import *\n\nclass TestIt:\n    def test(self):\n        charge(1); self.refund()\n"
+    "        if True: from shop import celery\n",
+]
+
+
+@pytest.mark.parametrize("source", READABLE)
+def test_token_reading_matches_ast_reading(source):
+    by_ast = testrefs.test_references(source.encode(), "tests.test_x", False)
+    assert by_ast.how == testrefs.AST
+    by_tokens = testrefs._token_references(source.encode(), "tests.test_x", False)
+    assert _prefixes(by_tokens) == _prefixes(by_ast.references)
+
+
+def _prefixes(names):
+    """What CT301 matches tasks against: every dotted prefix of every reference."""
+    return {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 2)}
+
+
+def test_unparseable_reading_says_why():
+    reading = testrefs.test_references(b"print 'x'\n", "tests.test_x", False)
+    assert reading.how == testrefs.TOKENS and reading.error.startswith("line 1")
+
+
+def test_module_imports_are_module_level_names():
+    source = (
+        "import os\nimport shop.tasks\nimport shop.billing as billing\nfrom .mail import send as s\n"
+        "try:\n    from shop.jobs import refund\nexcept ImportError:\n    refund = None\n"
+        "def f():\n    from shop.jobs import inner\n"
+    )
+    imports = testrefs.module_imports(source.encode(), "shop.outbox", True)
+    assert imports.names == {
+        "billing": "shop.billing",
+        "s": "shop.outbox.mail.send",
+        "refund": "shop.jobs.refund",
+    }
+    # the same statements read token by token (Python 2 code)
+    imports = testrefs.module_imports((source + "print 'x'\n").encode(), "shop.outbox", True)
+    assert imports.names["s"] == "shop.outbox.mail.send" and imports.names["billing"] == "shop.billing"
