@@ -249,8 +249,9 @@ def project_root(path: Path) -> Path | None:
 def module_name(path: Path) -> tuple[str, bool]:
     """The dotted name Python imports ``path`` under, and whether it is a package's ``__init__``.
 
-    Walks up through directories holding an ``__init__.py``; the first directory without one is
-    the import root (which handles ``src/`` layouts). A module outside any regular package is
+    Walks up through directories holding an ``__init__.py`` (and directories without one whose
+    parent holds one: namespace portions inside a package); the first other directory is the
+    import root (which handles ``src/`` layouts). A module outside any regular package is
     part of a namespace package: its name runs up to the nearest directory that looks like an
     import root (holding ``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``manage.py`` or
     ``.git``, or named ``src``), when there is one.
@@ -268,7 +269,10 @@ def module_name(path: Path) -> tuple[str, bool]:
         if probe.parent != probe and len(namespace) <= 8:
             return ".".join([*reversed(namespace), location.stem]), False
         return location.stem, False
-    while _is_package_dir(directory) and directory.parent != directory:
+    # A directory without ``__init__.py`` inside a regular package is a namespace portion of that
+    # package (``pkg/api/v3/views.py`` with ``pkg/__init__.py`` and ``pkg/api/v3/__init__.py``
+    # is ``pkg.api.v3.views``), not an import root.
+    while directory.parent != directory and (_is_package_dir(directory) or _is_package_dir(directory.parent)):
         parts.append(directory.name)
         directory = directory.parent
     return ".".join(reversed(parts)), is_package

@@ -686,7 +686,16 @@ _MAX_HELPERS = 200
 # Rounds of reading modules for their imports: a task re-exported under another name can be
 # imported under that name elsewhere.
 _REEXPORT_ROUNDS = 3
-_STAR_IMPORT = re.compile(rb"\bimport\s*\*")
+_IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
+_IMPORTED_WORD = re.compile(rb"[A-Za-z_]\w*|\*")
+
+
+def _imported_words(data: bytes) -> set[bytes] | None:
+    """The words of the file's import statements (``*`` for a star import); None without any."""
+    if b"import" not in data:
+        return None
+    words = {w for m in _IMPORT_STATEMENT.finditer(data) for w in _IMPORTED_WORD.findall(m.group(1))}
+    return words or None
 
 
 def _reexports(
@@ -711,12 +720,13 @@ def _reexports(
     for _ in range(_REEXPORT_ROUNDS):
         picked: list[SourceFile] = []
         rest: list[SourceFile] = []
+        wanted = names | modules
         for source in pending:
             source = source.loaded()
-            data = source.data
-            if b"import" in data and (_names_any(data, names | modules) or _STAR_IMPORT.search(data)):
+            imported = _imported_words(source.data)
+            if imported is not None and (b"*" in imported or not wanted.isdisjoint(imported)):
                 picked.append(dataclasses.replace(_named(source), imports_only=True))
-            else:
+            elif imported is not None:
                 rest.append(source)
         if not picked:
             break

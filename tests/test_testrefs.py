@@ -196,3 +196,31 @@ def test_module_imports_are_module_level_names():
     # the same statements read token by token (Python 2 code)
     imports = testrefs.module_imports((source + "print 'x'\n").encode(), "shop.outbox", True)
     assert imports.names["s"] == "shop.outbox.mail.send" and imports.names["billing"] == "shop.billing"
+
+
+def test_package_below_a_namespace_directory_inside_a_package(tmp_path, monkeypatch, capsys):
+    """``shop/api/`` has no ``__init__.py`` but sits in the package ``shop``: ``shop/api/v3/views.py``
+    is ``shop.api.v3.views`` (not ``v3.views``), so a test's patch target through it counts."""
+    import json
+
+    from checker.cli import main
+    from checker.files import module_name
+
+    files = {
+        "pyproject.toml": "[project]\nname = 'shop'\n",
+        "shop/__init__.py": "",
+        "shop/tasks.py": TASKS,
+        "shop/api/v3/__init__.py": "",
+        "shop/api/v3/views.py": "from shop import tasks\n\ndef pay(order):\n"
+        "    tasks.send_receipt.delay(order.pk)\n",
+        "shop/api/v3/tests/test_views.py": "from unittest import mock\n\n"
+        "@mock.patch('shop.api.v3.views.tasks.send_receipt.delay')\ndef test_pay(delay):\n    pass\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert module_name(tmp_path / "shop/api/v3/views.py") == ("shop.api.v3.views", False)
+    assert module_name(tmp_path / "shop/api/v3/__init__.py") == ("shop.api.v3", True)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", ".", "--select", "CT301", "--format", "json", "--no-cache"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
