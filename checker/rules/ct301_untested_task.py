@@ -11,10 +11,30 @@ from checker.rules.base import ProjectReport, Rule
 class UntestedTask(Rule):
     """
     ## What it does
-    Checks that some test file refers to each task: imports it, reaches it as an attribute of
-    its module (`tasks.charge.delay`), or names it in a string (its registered name, or a
-    `mock.patch` target). Test files are found with the `test-paths` globs (by default
-    `test_*.py`, `*_test.py`, `tests/**/*.py` and `conftest.py`), anywhere in the tree.
+    Checks that some test file refers to each task: imports it (also through a module that
+    re-exports it), reaches it as an attribute of its module, names it in a string (its
+    registered name, or a `mock.patch` target through any module that holds it), or patches it
+    with `patch.object`. Test files are found with the `test-paths` globs.
+
+    A test refers to a task when it:
+    - imports it (`from shop.tasks import send_receipt`), also through a module that re-exports
+      it (`from shop.tasks import send_receipt` when `shop/tasks/__init__.py` does
+      `from .mail import send_receipt`, or `from .mail import *`), or imports its module with
+      `from shop.tasks import *` and then uses its name;
+    - reaches it as an attribute of its module (`tasks.send_receipt.delay`, after
+      `from shop import tasks` or `import shop.tasks`);
+    - names it in a string: its registered name (`"shop.refund"`, `"billing:charge"`), or a
+      `mock.patch` target through any module that holds it (`"shop.views.send_receipt.delay"`
+      when `shop/views.py` does `from shop.tasks import send_receipt`);
+    - patches it as an attribute: `mock.patch.object(views, "send_receipt")`,
+      `monkeypatch.setattr(tasks, "send_receipt", ...)`.
+
+    The `test-paths` globs are by default `test_*.py`, `*_test.py`, `tests/**/*.py` and
+    `conftest.py`, matched anywhere in the tree. A test file the running Python
+    cannot parse (newer syntax such as Python 3.14's `except A, B:`, or Python 2 code) is still
+    read, token by token: its imports, names and strings count the same (a note says which
+    files). A test that only exercises the task indirectly (calls a view that enqueues it)
+    does not count: name the task in the test.
 
     ## Why is this bad?
     A task runs far from the code that queues it, often at night, with arguments that went
@@ -59,6 +79,29 @@ class UntestedTask(Rule):
             "    tasks.send_receipt.delay(1)\n"
             "    with mock.patch('shop.views.call') as call:\n        call('shop.refund')\n",
         },
+        # a mock.patch target through a module that imports the task
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
+            "    send_receipt.delay(order.pk)\n",
+            "tests/test_views.py": "from unittest import mock\n\n"
+            "@mock.patch('shop.views.send_receipt.delay')\ndef test_pay(delay):\n    pass\n",
+        },
+        # imported from the package that re-exports it
+        {
+            "shop/tasks/__init__.py": "from .mail import send_receipt\n",
+            "shop/tasks/mail.py": "from celery import shared_task\n\n@shared_task\n"
+            "def send_receipt(order_id):\n    pass\n",
+            "tests/test_mail.py": "from shop.tasks import send_receipt\n",
+        },
+        # a test file in Python 2 (or newer syntax than the running Python's) is still read
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "tests/test_tasks.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
+            "    print 'sending'\n    send_receipt(1)\n",
+        },
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n",
@@ -67,6 +110,14 @@ class UntestedTask(Rule):
             "    pass\n\n@shared_task\ndef send_refund(order_id):\n    pass\n",
             "tests/test_receipts.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
             "    send_receipt.apply(args=(1,))\n    assert 'send_refund'\n",
+        },
+        # the patched name belongs to a module that does not hold the task
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/views.py": "def send_receipt(order):\n    pass\n",
+            "tests/test_views.py": "from unittest import mock\n\n"
+            "@mock.patch('shop.views.send_receipt')\ndef test_pay(send):\n    pass\n",
         },
     ]
 
