@@ -5,7 +5,7 @@
 
 For each directory (an extracted checkout, see `benchmarks/corpus.txt`) it runs
 `celery-checklist check . --format json --no-cache` with the directory as the working directory
-and no configuration beyond the project's own, and prints:
+and no configuration beyond the project's own (`--extend-select` adds opt-in codes), and prints:
 
 - per project: Python files, tasks, findings per code;
 - a reproducible random sample of the default findings of all projects together, stratified by
@@ -36,9 +36,10 @@ from typing import Any
 Finding = dict[str, Any]
 
 
-def run_tool(directory: Path, command: str) -> dict[str, Any]:
+def run_tool(directory: Path, command: str, extend_select: str = "") -> dict[str, Any]:
+    extra = ["--extend-select", extend_select] if extend_select else []
     done = subprocess.run(
-        [command, "check", ".", "--format", "json", "--no-cache", "--fail-on", "never"],
+        [command, "check", ".", "--format", "json", "--no-cache", "--fail-on", "never", *extra],
         cwd=directory,
         capture_output=True,
         text=True,
@@ -117,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--context", type=int, default=3, help="source lines around each finding")
     parser.add_argument("--command", default="celery-checklist", help="the analyser to run")
+    parser.add_argument("--extend-select", default="", help="opt-in codes to run as well (e.g. CT407,CT602)")
     parser.add_argument("--save", type=Path, help="keep each project's JSON report here")
     parser.add_argument("--compare", type=Path, help="reports saved earlier with --save")
     args = parser.parse_args(argv)
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     for directory in args.directories:
         name = directory.resolve().name
         roots[name] = directory
-        report = run_tool(directory, args.command)
+        report = run_tool(directory, args.command, args.extend_select)
         codes = collections.Counter(f["code"] for f in report["findings"])
         summary = report["summary"]
         print(
