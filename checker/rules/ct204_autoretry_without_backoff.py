@@ -11,7 +11,9 @@ from checker.values import UNKNOWN, iter_items
 class AutoretryWithoutBackoff(TaskRule):
     """
     ## What it does
-    Checks that a task with `autoretry_for` also sets a truthy `retry_backoff`.
+    Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when
+    `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a
+    conscious choice (a task that waits for a lock or a slot, not for a failing service).
 
     ## Why is this bad?
     Without backoff, automatic retries come at a fixed interval (three minutes by default, or
@@ -43,10 +45,12 @@ class AutoretryWithoutBackoff(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=5)\n"
         "def f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=())\ndef f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=False)\n"
+        "def f():\n    pass\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,))\ndef f():\n    pass\n",
-        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=False)\n"
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), default_retry_delay=5)\n"
         "def f():\n    pass\n",
     ]
 
@@ -59,8 +63,8 @@ class AutoretryWithoutBackoff(TaskRule):
         backoff = task.option("retry_backoff")
         if backoff is None and not task.options_complete:
             return
-        if backoff is not None and (backoff.value is UNKNOWN or backoff.value):
-            return
+        if backoff is not None and backoff.value is not None:
+            return  # set explicitly, even to False: a deliberate choice
         yield Report(
             autoretry.node or task.anchor,
             "`autoretry_for` without `retry_backoff`: retries hit the failing service at a fixed rate",

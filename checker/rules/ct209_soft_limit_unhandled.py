@@ -5,7 +5,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checker import body
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 from checker.values import is_number
@@ -14,15 +15,23 @@ from checker.values import is_number
 class SoftLimitUnhandled(TaskRule):
     """
     ## What it does
-    Checks that a task with a `soft_time_limit` handles `SoftTimeLimitExceeded` somewhere in its
-    body (by name, or through a broad `except`). Not reported when the task's literal
-    `soft_time_limit` is not below its literal `time_limit`: the soft limit can then never fire
-    first, and CT202 reports the limits themselves.
+    Checks that a task with a `soft_time_limit` below a hard time limit (its own `time_limit`, or
+    `task_time_limit` / `task_annotations` in the app's configuration) handles
+    `SoftTimeLimitExceeded` somewhere in its body (by name, or through a broad `except`).
+
+    Not reported:
+    - without a hard limit: the soft limit is then the task's only stop, and letting
+      `SoftTimeLimitExceeded` fail the task is what it is there for;
+    - when the task's literal `soft_time_limit` is not below its literal `time_limit`: the soft
+      limit can then never fire first, and CT202 reports the limits themselves;
+    - when the task's `base=` class is the project's own: such a base commonly wraps `run` (in
+      `__call__`) with its own handler, which the analyser does not follow.
 
     ## Why is this bad?
-    The soft limit exists so the task can stop cleanly: release a lock, save progress, mark the
-    job as timed out. Unhandled, `SoftTimeLimitExceeded` simply fails the task, and the soft limit
-    buys nothing over the hard one.
+    With both limits, the soft one exists so the task can stop cleanly before the hard one kills
+    the worker process: release a lock, save progress, mark the job as timed out. When nothing
+    handles `SoftTimeLimitExceeded`, the gap between the two limits is wasted and the task's
+    partial work is left as it was.
 
     ## Example
     ```python
@@ -59,19 +68,46 @@ class SoftLimitUnhandled(TaskRule):
         "def f():\n    g()\n",
         "from celery import shared_task\n\n@shared_task(soft_time_limit=90, time_limit=60)\n"
         "def f():\n    g()\n",
+        # no hard limit anywhere: the soft limit is the only stop, failing the task is its job
+        "from celery import shared_task\n\n@shared_task(soft_time_limit=60)\ndef f():\n    g()\n",
+        # the project's own base class may handle it around ``run``
+        "from celery import Task, shared_task\n\nclass Guarded(Task):\n    def __call__(self, *a, **kw):\n"
+        "        try:\n            return self.run(*a, **kw)\n        except Exception as e:\n"
+        "            return {'error': str(e)}\n\n"
+        "@shared_task(base=Guarded, soft_time_limit=50, time_limit=60)\ndef f():\n    g()\n",
     ]
     INVALID = [
-        "from celery import shared_task\n\n@shared_task(soft_time_limit=60)\ndef f():\n    g()\n",
-        "from celery import Task\n\nclass T(Task):\n    soft_time_limit = 60\n\n    def run(self):\n"
+        # the hard limit comes from the app's configuration
+        {
+            "proj/celeryconfig.py": "task_time_limit = 120\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(soft_time_limit=60)\n"
+            "def f():\n    g()\n",
+        },
+        "from celery import Task\n\nclass T(Task):\n    soft_time_limit = 60\n    time_limit = 90\n\n"
+        "    def run(self):\n"
         "        try:\n            g()\n        except ValueError:\n            pass\n",
         "from celery import shared_task\n\n@shared_task(soft_time_limit=50, time_limit=60)\n"
         "def f():\n    g()\n",
     ]
 
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Kept when the task or the app's configuration sets a hard limit."""
+        task = project.task_by_key().get(finding.task_key or "")
+        if task is not None and "time_limit" in task.set_options:
+            return finding
+        if project.config.is_set("task_time_limit") or project.config.annotated(
+            finding.task, ("time_limit",)
+        ):
+            return finding
+        return None
+
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         option = task.option("soft_time_limit")
         if option is None or option.value is None or option.origin == "base" or task.run is None:
             return
+        if task.is_set("base") and task.kind != "class" and not _celery_base(task):
+            return  # the project's own base class may handle it around ``run``
         hard = task.option("time_limit")
         if hard is not None and is_number(option.value) and is_number(hard.value):
             assert isinstance(option.value, (int, float)) and isinstance(hard.value, (int, float))
@@ -84,6 +120,15 @@ class SoftLimitUnhandled(TaskRule):
                 return
         yield Report(
             option.node or task.anchor,
-            "`soft_time_limit` is set but the task never handles `SoftTimeLimitExceeded`",
+            "`soft_time_limit` fires before the hard limit but the task never handles `SoftTimeLimitExceeded`: nothing cleans up before the worker is killed",
             task,
         )
+
+
+def _celery_base(task: TaskDef) -> bool:
+    """``base=`` names Celery's own ``Task`` class (``celery.Task``, ``app.Task``)."""
+    base = task.option("base")
+    node = base.node.value if base is not None and isinstance(base.node, cst.Arg) else None
+    return isinstance(node, (cst.Name, cst.Attribute)) and (
+        node.value == "Task" if isinstance(node, cst.Name) else node.attr.value == "Task"
+    )
