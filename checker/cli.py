@@ -14,6 +14,7 @@ from checker import __version__
 from checker.config import FAIL_ON, Config, ConfigError
 
 if TYPE_CHECKING:
+    from checker.model import Finding
     from checker.report.data import ReportData
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -176,12 +177,18 @@ def _explain(code: str, out: TextIO) -> int:
 
 
 def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
+    """The rules to run: the configuration's selection, then the command line's on top of it
+    (ruff's rule: ``--select`` replaces, ``--extend-select`` adds, ``--ignore`` removes)."""
     from checker import selection
     from checker.rules import all_rules
 
     rules = all_rules()
     codes = [r.code for r in rules]
     where = str(config.path) if config.path else "configuration"
+    if config.select == []:
+        raise ConfigError(f"{where}: `select` is empty, so no rule would run")
+    if args.select == []:
+        raise ConfigError("--select: no rule code given, so no rule would run")
     select = config.select
     if select is not None:
         select = selection.validate(select, codes, f"{where}: select")
@@ -190,11 +197,55 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
     for code in config.severity:
         if code not in codes:
             raise ConfigError(f"{where}: severity: unknown rule code {code!r}")
-    if args.select is not None:
-        select = selection.validate(args.select, codes, "--select")
-    extend += selection.validate(args.extend_select, codes, "--extend-select")
-    ignore += selection.validate(args.ignore, codes, "--ignore")
-    return selection.resolve(codes, frozenset(r.code for r in rules if r.opt_in), select, extend, ignore)
+    cli_select = None if args.select is None else selection.validate(args.select, codes, "--select")
+    cli_extend = selection.validate(args.extend_select, codes, "--extend-select")
+    cli_ignore = selection.validate(args.ignore, codes, "--ignore")
+    chosen = selection.resolve_layers(
+        codes,
+        frozenset(r.code for r in rules if r.opt_in),
+        [(select, extend, ignore), (cli_select, cli_extend, cli_ignore)],
+    )
+    if not [code for code in chosen if code != selection.ALWAYS_ON]:
+        named = {*(select or ()), *(cli_select or ()), *extend, *cli_extend}
+        if selection.ALWAYS_ON not in named:
+            raise ConfigError("no rule is selected (check select, extend-select and ignore)")
+    return chosen
+
+
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def _has_python_shebang(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return True  # let the analysis report that it cannot be read
+    return first.startswith(b"#!") and b"python" in first
+
+
+def _python_paths(given: list[Path]) -> list[Path]:
+    """The paths to analyse: a missing path is a usage error (exit 2); a file given by name
+    that is not Python (``check $(git diff --name-only)`` passes YAML and shell scripts) is
+    skipped with one note."""
+    for path in given:
+        if not path.exists():
+            raise ConfigError(f"{path}: no such file or directory")
+    kept: list[Path] = []
+    skipped: list[str] = []
+    for path in given:
+        if path.is_file() and not path.name.endswith(PYTHON_SUFFIXES) and not _has_python_shebang(path):
+            skipped.append(str(path))
+        else:
+            kept.append(path)
+    if skipped:
+        count = len(skipped)
+        print(
+            f"celery-checklist: skipped {count} file{'s' * (count != 1)} that "
+            f"{'are' if count != 1 else 'is'} not Python: {', '.join(skipped)}",
+            file=sys.stderr,
+        )
+    return kept
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -216,15 +267,28 @@ def _check_run(args: argparse.Namespace) -> int:
     from checker.rules import rule_by_code
     from checker.runner import run
 
-    paths: list[Path] = args.paths or [Path(".")]
-    config = config_module.load(paths, args.config)
+    given: list[Path] = args.paths or [Path(".")]
+    paths = _python_paths(given)
+    config = config_module.load(paths or given, args.config)
     codes = _selection(config, args)
     fail_on = args.fail_on or config.fail_on
 
-    result = run(paths, config, codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache)
+    if paths:
+        result = run(
+            paths, config, codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache
+        )
+    else:  # every path given was a file that is not Python
+        from checker.runner import RunResult
+
+        result = RunResult([], [], 0, [], codes)
     for note in result.notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
+    if paths and result.files == 0:
+        for path in paths:
+            if path.is_dir():
+                print(f"celery-checklist: warning: no Python files under {path}", file=sys.stderr)
     changed: dict[str, set[int]] | None = None
+    hidden: list[Finding] = []
     if args.diff_base:
         from checker.diff import changed_lines
 
@@ -232,7 +296,9 @@ def _check_run(args: argparse.Namespace) -> int:
         if warning is not None:
             print(f"celery-checklist: warning: {warning}", file=sys.stderr)
         if changed is not None:
-            result.findings = [f for f in result.findings if f.line in changed.get(f.path, ())]
+            shown = [f for f in result.findings if f.line in changed.get(f.path, ())]
+            hidden = [f for f in result.findings if f.line not in changed.get(f.path, ())]
+            result.findings = shown
 
     by_code = rule_by_code()
     items = [
@@ -245,7 +311,9 @@ def _check_run(args: argparse.Namespace) -> int:
         for code in codes
         for r in (by_code[code],)
     ]
-    report = data.build(result.tasks, result.findings, items, result.files, rules)
+    report = data.build(
+        result.tasks, result.findings, items, result.files, rules, len(result.unanalysed), hidden
+    )
     stream = sys.stdout
     if args.format == "json":
         output = json_report.render(report)
@@ -256,7 +324,7 @@ def _check_run(args: argparse.Namespace) -> int:
     elif args.format == "github":
         output = github.render(report)
     elif args.format == "sarif":
-        output = sarif.render(report, project_root(paths[0]))
+        output = sarif.render(report, project_root((paths or given)[0]))
     else:
         colour = args.output is None and stream.isatty() and "NO_COLOR" not in os.environ
         output = text.render(report, colour=colour, quiet=args.quiet)
@@ -272,7 +340,7 @@ def _check_run(args: argparse.Namespace) -> int:
     if args.json_report is not None:
         extras.append((args.json_report, lambda: json_report.render(report)))
     if args.sarif_file is not None:
-        extras.append((args.sarif_file, lambda: sarif.render(report, project_root(paths[0]))))
+        extras.append((args.sarif_file, lambda: sarif.render(report, project_root((paths or given)[0]))))
     for extra, render_extra in extras:
         try:
             extra.write_text(render_extra(), encoding="utf-8")

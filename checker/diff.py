@@ -8,6 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from checker.config import ConfigError
+
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -48,15 +50,23 @@ def parse(diff: str) -> dict[str, set[int]]:
     return changed
 
 
+def _exists(ref: str, cwd: Path) -> bool:
+    return _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd).returncode == 0
+
+
 def changed_lines(ref: str, cwd: Path) -> tuple[dict[str, set[int]] | None, str | None]:
-    """Changed lines keyed by path relative to ``cwd``, or None and a warning saying why."""
+    """Changed lines keyed by path relative to ``cwd``, or None and a warning saying why.
+
+    A ``ref`` that names no commit, even after fetching it from ``origin``, is a usage error."""
     top = _git(["rev-parse", "--show-toplevel"], cwd)
     if top.returncode != 0:
         return None, f"--diff-base {ref}: not a git repository, reporting every finding"
     base = _git(["merge-base", ref, "HEAD"], cwd)
     if base.returncode != 0:
         branch = ref[len("origin/") :] if ref.startswith("origin/") else ref
-        _git(["fetch", "--quiet", "--depth=1", "origin", branch], cwd)  # a shallow CI clone
+        fetched = _git(["fetch", "--quiet", "--depth=1", "origin", branch], cwd)  # a shallow CI clone
+        if not _exists(ref, cwd) and fetched.returncode != 0:
+            raise ConfigError(f"--diff-base: unknown revision {ref}")
         base = _git(["merge-base", ref, "HEAD"], cwd)
         if base.returncode != 0:
             base = _git(["merge-base", "FETCH_HEAD", "HEAD"], cwd)

@@ -61,6 +61,7 @@ class FileResult:
     foreign_decorators: list[str] = dataclasses.field(default_factory=list)
     # False for an excluded or skipped file: its tasks and facts are knowledge, never reported.
     reported: bool = True
+    unanalysed: str = ""  # the path of a file that may define tasks but could not be analysed
 
 
 @dataclasses.dataclass
@@ -132,6 +133,7 @@ def parse_source(source: SourceFile, options: RunOptions) -> tuple[Parsed | None
         return None, result
     if isinstance(parsed, Unsupported):
         result.notes.append(f"{source.display}: skipped, {parsed.message}")
+        result.unanalysed = source.display
         return None, result
     return Parsed(source, parsed, collect(parsed, source.module, source.is_package)), result
 

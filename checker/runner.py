@@ -68,6 +68,9 @@ class RunResult:
     files: int  # Python files considered
     notes: list[str]  # one line each, printed on stderr
     selected: tuple[str, ...]
+    unanalysed: list[str] = dataclasses.field(
+        default_factory=list
+    )  # files that may define tasks, not analysed
 
 
 def _celery_version() -> str:
@@ -448,6 +451,7 @@ def _complete(
             result.notes.append(
                 f"{parsed.source.display}: skipped, too complex to analyse ({type(error).__name__})"
             )
+            result.unanalysed = parsed.source.display
             return result
         result.findings.extend(analysed.findings)
         result.tasks.extend(analysed.tasks)
@@ -502,8 +506,11 @@ def collect(
     tasks: list[TaskSummary] = []
     facts: list[FileFacts] = []
     unreported: set[str] = set()  # excluded or skipped files: knowledge only
+    unanalysed: list[str] = []
     for result in results:
         if result.reported:
+            if result.unanalysed:
+                unanalysed.append(result.unanalysed)
             findings.extend(result.findings)
             listed.extend(result.tasks)
             notes.extend(result.notes)
@@ -528,7 +535,7 @@ def collect(
     findings.extend(f for f in _project_findings(project, options) if f.path not in unreported)
     findings.sort(key=Finding.sort_key)
     listed.sort(key=lambda t: (t.path, t.line, t.column))
-    return RunResult(findings, listed, files, notes, options.codes)
+    return RunResult(findings, listed, files, notes, options.codes, unanalysed)
 
 
 # A foreign decorator named ``...task`` on this many functions is worth a note.
@@ -805,4 +812,5 @@ def run(
         files=len(focus),
         notes=result.notes,
         selected=result.selected,
+        unanalysed=[path for path in result.unanalysed if path in focus],
     )

@@ -52,6 +52,35 @@ def resolve(
     return tuple(chosen)
 
 
+def resolve_layers(
+    codes: Sequence[str],
+    opt_in: frozenset[str],
+    layers: Sequence[tuple[Sequence[str] | None, Sequence[str], Sequence[str]]],
+) -> tuple[str, ...]:
+    """The selected codes after applying ``(select, extend_select, ignore)`` layers in order
+    (the configuration, then the command line), as ruff does: a layer's ``select`` starts the
+    selection afresh; otherwise its ``extend-select`` adds to and its ``ignore`` removes from
+    what the earlier layers chose (within a layer, the most specific selector wins and an ignore
+    wins a tie). CT000 is always on unless a layer ignores it by its exact code."""
+    chosen: set[str] | None = None
+    for select, extend_select, ignore in layers:
+        if chosen is None or select is not None:
+            chosen = set(resolve(codes, opt_in, select, extend_select, ignore))
+            continue
+        for code in codes:
+            on = _specificity(extend_select, code)
+            off = _specificity(ignore, code)
+            if code == ALWAYS_ON:
+                if ALWAYS_ON in ignore:
+                    chosen.discard(code)
+            elif on > off:
+                chosen.add(code)
+            elif off >= 0 and off >= on:
+                chosen.discard(code)
+    selected = chosen if chosen is not None else set(resolve(codes, opt_in, None, (), ()))
+    return tuple(code for code in codes if code in selected)
+
+
 # The implicit default selection is less specific than any explicit selector, ALL included.
 _DEFAULT = -0.5
 

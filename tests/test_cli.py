@@ -107,7 +107,15 @@ def test_json_report(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "end_column": 26,
         "task": "proj.tasks.charge",
     }
-    assert report["summary"] == {"files": 3, "tasks": 1, "errors": 1, "warnings": 1, "infos": 2}
+    assert report["summary"] == {
+        "files": 3,
+        "tasks": 1,
+        "errors": 1,
+        "warnings": 1,
+        "infos": 2,
+        "unanalysed": 0,
+        "hidden": 0,
+    }
 
 
 def test_checklist_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

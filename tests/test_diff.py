@@ -48,8 +48,8 @@ def test_only_changed_lines_are_reported(repo: Path, capsys) -> None:
     assert [f["line"] for f in json.loads(captured.out)["findings"]] == [11]
 
 
-def test_unknown_base_warns_and_reports_everything(repo: Path, capsys) -> None:
-    main(["check", "--select", "CT601", "--format", "json", "--no-cache", "--diff-base", "no-such-ref"])
+def test_unknown_base_is_a_usage_error(repo: Path, capsys) -> None:
+    assert main(["check", "--select", "CT601", "--no-cache", "--diff-base", "no-such-ref"]) == 2
     captured = capsys.readouterr()
-    assert [f["line"] for f in json.loads(captured.out)["findings"]] == [6, 11]
-    assert "--diff-base no-such-ref: no merge base" in captured.err
+    assert captured.out == ""
+    assert captured.err == "celery-checklist: error: --diff-base: unknown revision no-such-ref\n"

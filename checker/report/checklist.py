@@ -15,9 +15,9 @@ def render(data: ReportData) -> str:
     tasks = []
     for task in data.tasks:
         failed: dict[str, list[object]] = {}
-        for finding in task.findings:
+        for finding in (*task.findings, *task.hidden):  # hidden: outside a --diff-base's lines
             failed.setdefault(finding.code, []).append(finding)
-        extra = [f for f in task.findings if f.code not in {i.code for i in data.items}]
+        extra = [f for f in (*task.findings, *task.hidden) if f.code not in {i.code for i in data.items}]
         tasks.append({"report": task, "failed": failed, "extra": extra})
     template = environment().get_template("checklist.md.j2")
     return template.render(

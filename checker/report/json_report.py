@@ -49,6 +49,8 @@ def as_dict(data: ReportData) -> dict[str, Any]:
             "errors": data.summary.errors,
             "warnings": data.summary.warnings,
             "infos": data.summary.infos,
+            "unanalysed": data.summary.unanalysed,
+            "hidden": data.summary.hidden,
         },
     }
 

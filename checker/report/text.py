@@ -27,14 +27,20 @@ def line(finding: Finding, colour: bool = False) -> str:
 def summary_line(data: ReportData) -> str:
     s = data.summary
     scope = f"{s.tasks} task{'s' * (s.tasks != 1)} across {s.files} file{'s' * (s.files != 1)}"
-    if not s.findings:
+    caveats = " ".join(s.caveats)
+    if s.files == 0:
+        return caveats
+    if s.passed:
         return f"All checks passed: {scope}."
+    if not s.findings:
+        return f"No findings in {scope}. {caveats}"
     parts = [
         f"{count} {label}{'s' * (count != 1)}"
         for count, label in ((s.errors, "error"), (s.warnings, "warning"), (s.infos, "info"))
         if count
     ]
-    return f"Found {s.findings} finding{'s' * (s.findings != 1)} ({', '.join(parts)}) in {scope}."
+    found = f"Found {s.findings} finding{'s' * (s.findings != 1)} ({', '.join(parts)}) in {scope}."
+    return f"{found} {caveats}" if caveats else found
 
 
 def render(data: ReportData, colour: bool = False, quiet: bool = False) -> str:

@@ -1,0 +1,218 @@
+"""No false greens: every report tells the truth about what was checked (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checker.cli import main
+from tests.helpers import git
+
+UNTIMED = """
+from celery import shared_task
+
+@shared_task(ignore_result=True)
+def charge(payment_id):
+    '''Charge a payment.'''
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "__init__.py").write_text("")
+    (tmp_path / "proj" / "tasks.py").write_text(textwrap.dedent(UNTIMED).lstrip())
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_tasks.py").write_text("from proj.tasks import charge\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# 1. Paths that do not exist, directories without Python files
+
+
+def test_missing_path_is_a_usage_error(project: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "proj", "does/not/exist", "--no-cache"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr == "celery-checklist: error: does/not/exist: no such file or directory\n"
+
+
+def test_directory_without_python_files_warns_and_does_not_pass(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# docs\n")
+    assert main(["check", "docs", "--no-cache"]) == 0
+    captured = capsys.readouterr()
+    assert "celery-checklist: warning: no Python files under docs" in captured.err
+    assert "All checks passed" not in captured.out
+    assert captured.out == "No Python files found: nothing was checked.\n"
+
+
+# 2. Non-Python files given by name
+
+
+def test_non_python_files_given_by_name_are_skipped_with_one_note(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "ci.yml").write_text("on: [push]\njobs: {celery: {}}\n")
+    (project / "run.sh").write_text("#!/bin/sh\ncelery -A proj worker\n")
+    (project / "manage").write_text("#!/usr/bin/env python3\nfrom celery import shared_task\nx = (\n")
+    assert main(["check", "ci.yml", "run.sh", "manage", "--no-cache", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    findings = json.loads(captured.out)["findings"]
+    assert [(f["code"], f["path"]) for f in findings] == [("CT000", "manage")]  # a Python shebang
+    notes = [line for line in captured.err.splitlines() if "not Python" in line]
+    assert notes == ["celery-checklist: skipped 2 files that are not Python: ci.yml, run.sh"]
+
+
+def test_only_non_python_files_check_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "ci.yml").write_text("celery: broker\n")
+    assert main(["check", "ci.yml", "--no-cache"]) == 0
+    assert capsys.readouterr().out == "No Python files found: nothing was checked.\n"
+
+
+# 5. The command line applies after the configuration
+
+
+def _configure(project: Path, table: str) -> None:
+    (project / "pyproject.toml").write_text(f"[tool.celery-checklist]\n{table}\n")
+
+
+def _codes(capsys: pytest.CaptureFixture[str]) -> set[str]:
+    return {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
+
+
+def test_command_line_select_overrides_configured_ignore(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "tests" / "test_tasks.py").write_text("")
+    _configure(project, 'ignore = ["CT301"]')
+    main(["check", "--no-cache", "--format", "json"])
+    assert "CT301" not in _codes(capsys)
+    main(["check", "--no-cache", "--format", "json", "--select", "CT301"])
+    assert _codes(capsys) == {"CT301"}
+    main(["check", "--no-cache", "--format", "json", "--extend-select", "CT301"])
+    assert "CT301" in _codes(capsys)
+
+
+def test_command_line_ignore_removes_a_configured_selection(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _configure(project, 'select = ["CT2"]\nextend-select = ["CT110"]')
+    main(["check", "--no-cache", "--format", "json", "--ignore", "CT201"])
+    assert _codes(capsys) == set()
+    main(["check", "--no-cache", "--format", "json"])
+    assert _codes(capsys) == {"CT201"}
+
+
+@pytest.mark.parametrize(
+    ("table", "args", "message"),
+    [
+        ("select = []", [], "`select` is empty, so no rule would run"),
+        ("", ["--select", ""], "--select: no rule code given"),
+        ("", ["--ignore", "ALL"], "no rule is selected"),
+    ],
+)
+def test_an_empty_selection_is_a_usage_error(
+    project: Path, capsys: pytest.CaptureFixture[str], table: str, args: list[str], message: str
+) -> None:
+    _configure(project, table)
+    assert main(["check", "--no-cache", *args]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and len(captured.err.splitlines()) == 1
+    assert captured.out == ""
+
+
+# 3. --diff-base hides findings but not the state of the tasks
+
+
+@pytest.fixture
+def repo(project: Path) -> Path:
+    git("init", "-q", "-b", "main", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "base", cwd=project)
+    git("checkout", "-q", "-b", "feature", cwd=project)
+    with (project / "proj" / "tasks.py").open("a") as handle:
+        handle.write(
+            "\n\n@shared_task(time_limit=5, ignore_result=True)\ndef refund(payment_id):\n    print(1)\n"
+        )
+    git("commit", "-q", "-am", "feature", cwd=project)
+    return project
+
+
+def test_diff_base_sections_describe_the_task_as_it_is(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["check", "--no-cache", "--diff-base", "main", "--select", "CT201,CT601"]
+    assert main([*args, "--format", "json"]) == 0  # the hidden warning does not fail the run
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["task"]) for f in report["findings"]] == [("CT601", "proj.tasks.refund")]
+    sections = {t["function"]: t["sections"] for t in report["tasks"]}
+    assert sections["charge"]["resilient"] == "fail"  # no time limit, on a line the branch left alone
+    assert sections["refund"]["resilient"] == "pass"
+    assert report["summary"]["hidden"] == 1
+    main([*args, "--format", "checklist"])
+    checklist = capsys.readouterr().out
+    charge = checklist[checklist.index("## `proj.tasks.charge`") : checklist.index("## `proj.tasks.refund`")]
+    assert "- [ ] Has a time limit (CT201)" in charge
+    assert "Resilient ❌" in charge
+    assert "1 finding outside the changed lines was hidden (--diff-base)." in checklist
+    main(args)
+    text = capsys.readouterr().out
+    assert "All checks passed" not in text
+    assert text.splitlines()[-1].endswith("1 finding outside the changed lines was hidden (--diff-base).")
+
+
+def test_diff_base_without_visible_findings_does_not_say_all_passed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--no-cache", "--diff-base", "main", "--select", "CT201"]) == 0
+    out = capsys.readouterr().out
+    assert "All checks passed" not in out
+    assert out.startswith("No findings in 2 tasks across 3 files.")
+
+
+def test_diff_base_unknown_revision_is_a_usage_error(repo: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "--no-cache", "--diff-base", "no-such-ref"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr == "celery-checklist: error: --diff-base: unknown revision no-such-ref\n"
+
+
+# 12. A file that may define tasks but cannot be analysed is counted, never a silent pass
+
+
+def test_unanalysable_file_is_counted_in_every_summary(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker import source
+
+    monkeypatch.setattr(source, "MAX_SIZE", 200)  # the large-file limit, made small
+    (project / "proj" / "big.py").write_text(
+        "from celery import shared_task\n\n\n@shared_task\ndef big():\n    pass\n" + "x = 1\n" * 40
+    )
+    assert main(["check", "--no-cache", "--select", "CT601"]) == 0
+    captured = capsys.readouterr()
+    assert "proj/big.py: skipped" in captured.err
+    assert "All checks passed" not in captured.out
+    assert "1 file that may define tasks could not be analysed" in captured.out
+    main(["check", "--no-cache", "--select", "CT601", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["summary"]["unanalysed"] == 1
