@@ -130,7 +130,7 @@ def test_action_metadata_declares_the_public_interface() -> None:
         "args",
     }
     assert set(action["outputs"]) == {"findings", "errors", "warnings", "report", "sarif"}
-    assert action["inputs"]["fail-on"]["default"] == "error"
+    assert action["inputs"]["fail-on"]["default"] == ""  # the project's setting, then the CLI's
     for step in action["runs"]["steps"]:
         assert "${{" not in step["run"], "inputs reach scripts through env, never spliced into code"
 
@@ -178,6 +178,42 @@ def test_action_end_to_end_twice(tmp_path: Path) -> None:
         assert TOKEN not in summary
 
 
+@pytest.mark.skipif(os.name == "nt", reason="bash steps")
+def test_action_fail_on_follows_the_configuration_and_extra_args_keep_the_outputs(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    (workspace / "shop").mkdir(parents=True)
+    (workspace / ".git").mkdir()
+    (workspace / "shop" / "tasks.py").write_text(TASKS)  # one error, warnings and infos
+    (workspace / "pyproject.toml").write_text('[tool.celery-checklist]\nfail-on = "never"\n')
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    with FakeGitHub() as server:
+        runner = Runner(workspace, temp, server.url, {"comment": "false"})
+        assert runner.step(0).returncode == 0
+
+        passing = runner.step(1)  # as pre-commit and the terminal would: the project says never
+        assert passing.returncode == 0, passing.stdout + passing.stderr
+        assert runner.outputs()["errors"] == "1"
+
+        runner.files["output"].write_text("")
+        runner.values["inputs.args"] = "--fail-on warning --format json --json-report elsewhere.json"
+        failing = runner.step(1)
+        assert failing.returncode == 1, failing.stdout + failing.stderr
+        assert "stopped with status" not in failing.stdout
+        assert "::error title=celery-checklist::findings at or above the fail-on severity" in failing.stdout
+        assert any(line.startswith("::error file=shop/tasks.py,") for line in failing.stdout.splitlines())
+        outputs = runner.outputs()
+        assert outputs["errors"] == "1" and int(outputs["findings"]) >= 3
+        assert Path(outputs["report"]).is_file()
+
+        runner.files["output"].write_text("")
+        runner.values["inputs.args"] = ""
+        runner.values["inputs.paths"] = "shopp"
+        typo = runner.step(1)
+        assert typo.returncode == 2
+        assert "shopp: no such file or directory" in typo.stderr
+
+
 def test_action_fork_token_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     (workspace / "shop").mkdir(parents=True)
@@ -189,7 +225,7 @@ def test_action_fork_token_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     temp.mkdir()
     with FakeGitHub() as server:
         server.failures = [(403, {}, b'{"message": "Resource not accessible by integration"}')]
-        runner = Runner(workspace, temp, server.url, {})
+        runner = Runner(workspace, temp, server.url, {"fail-on": "error"})  # CT301 is a warning
         assert runner.step(0).returncode == 0
         result = runner.step(1)
         assert result.returncode == 0, result.stdout + result.stderr
