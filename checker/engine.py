@@ -20,7 +20,7 @@ from checker.rules import Report, Rule, rule_by_code
 from checker.rules.base import FileContext
 from checker.settings import SettingNames, collect_settings
 from checker.source import ParseError, SourceFile, Unsupported, decode, parse
-from checker.suppressions import skips_file, suppressed_codes
+from checker.suppressions import Suppressions, read, skips_file
 from checker.tasks import TaskDef, discover, index_contributions
 from checker.testrefs import AST, module_imports, test_references
 
@@ -223,8 +223,12 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             end_line, end_column = positions[node.type][2:]
         return line, column + 1, end_line, end_column + 1
 
-    silenced = suppressed_codes(decode(source.data) or "")
+    silenced = read(decode(source.data) or "", rule_by_code())
     facts = extract(source.display, info, settings, span)
+    if silenced:
+        if not resolved:
+            resolved.append(positions_of(module))
+        _spread(silenced, module, resolved[0])
     facts.suppressions = silenced
     if "CT207" in options.codes:
         facts.logging_functions, facts.function_calls = module_loggers(info)
@@ -253,6 +257,11 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     ):
         return FileResult(foreign_decorators=foreign)
 
+    headers: dict[int, tuple[tuple[int, int], tuple[int, ...]]] = {}
+    if tasks:
+        if not resolved:
+            resolved.append(positions_of(module))
+        headers = {id(t): _header(t, resolved[0]) for t in tasks}
     summaries: list[TaskSummary] = []
     for task in tasks:
         line, column = span(task.anchor)[:2]
@@ -269,7 +278,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 decorator=task.decorator_name,
                 module=task.module,
                 name_known=task.name_known,
-                suppression_lines=tuple(sorted({span(n)[0] for n in task.suppression_nodes} | {line})),
+                suppression_lines=headers[id(task)][1],
+                definition=headers[id(task)][0],
                 set_options=frozenset(k for k, o in task.options.items() if o.value is not None),
                 options_complete=task.options_complete,
                 serializer=task.value("serializer"),
@@ -281,10 +291,12 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     for rule, report in reports:
         line, column, end_line, end_column = span(report.node)
         subject: TaskDef | None = report.task
-        lines = {line}
+        lines: tuple[int, ...] = (line,)
         if subject is not None:
-            lines.update(span(node)[0] for node in subject.suppression_nodes)
-        if any(rule.code in silenced.get(number, ()) for number in lines):
+            (first, last), header = headers[id(subject)]
+            if first <= line <= last:  # about the task's definition: its header covers it
+                lines += header
+        if silenced.silences(rule.code, lines):
             continue
         if report.calls:
             facts.finding_calls[(rule.code, line, column)] = report.calls
@@ -300,3 +312,63 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     return FileResult(
         findings=findings, tasks=summaries, facts=facts, foreign_decorators=foreign, reported=source.reported
     )
+
+
+def _header(
+    task: TaskDef, positions: Mapping[cst.CSTNode, Position]
+) -> tuple[tuple[int, int], tuple[int, ...]]:
+    """The lines of a task's definition (first and last) and of its header: every line of its
+    decorators and of its ``def``/``class`` line up to the colon, however they are wrapped."""
+    header: set[int] = set()
+    first, last = positions[task.anchor][0], positions[task.anchor][2]
+    for node in task.suppression_nodes:
+        start, _, end, _ = positions[node]
+        first, last = min(first, start), max(last, end)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            for decorator in node.decorators:
+                top, _, bottom, _ = positions[decorator]
+                header.update(range(top, bottom + 1))
+                first = min(first, top)
+            ends = [positions[node.name][2]]
+            if isinstance(node, cst.FunctionDef):
+                ends.append(positions[node.params][2])
+                if node.returns is not None:
+                    ends.append(positions[node.returns][2])
+            else:
+                ends.extend(positions[arg][2] for arg in (*node.bases, *node.keywords))
+            header.update(range(start, max(ends) + 1))
+        else:
+            header.update(range(start, end + 1))
+    return (first, last), tuple(sorted(header))
+
+
+_OWN_HEADER = (cst.FunctionDef, cst.ClassDef)  # their headers are covered as task headers
+
+
+def _spread(silenced: Suppressions, module: cst.Module, positions: Mapping[cst.CSTNode, Position]) -> None:
+    """Let a comment on any line of a multi-line statement cover the whole statement (a
+    formatter moves comments to a closing bracket's line): simple statements whole, compound
+    statements (``if``, ``with``, ...) their header."""
+    lines = set(silenced.comments)
+    best: dict[int, tuple[int, int]] = {}  # comment line -> the smallest statement holding it
+    for node, (start, _, end, _) in positions.items():
+        if isinstance(node, cst.SimpleStatementLine):
+            top, bottom = start, end
+        elif isinstance(node, cst.BaseCompoundStatement) and not isinstance(node, _OWN_HEADER):
+            body = positions.get(node.body)
+            top, bottom = start, max(start, body[0] - 1) if body is not None else start
+        else:
+            continue
+        if bottom == top:
+            continue
+        for line in lines:
+            if top <= line <= bottom:
+                previous = best.get(line)
+                if previous is None or bottom - top < previous[1] - previous[0]:
+                    best[line] = (top, bottom)
+    scope: dict[int, list[int]] = {}
+    for comment, (top, bottom) in best.items():
+        for line in range(top, bottom + 1):
+            if line != comment:
+                scope.setdefault(line, []).append(comment)
+    silenced.scope = {line: tuple(origins) for line, origins in scope.items()}

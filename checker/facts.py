@@ -14,6 +14,7 @@ import libcst as cst
 
 from checker.module_info import ModuleInfo
 from checker.settings import CONF, LOWER, UPPER, Setting
+from checker.suppressions import Suppressions
 from checker.values import Value, dotted_name, evaluate, string_value
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class FileFacts:
     # have theirs in ``star_imports``).
     imports: dict[str, str] = dataclasses.field(default_factory=dict)
     imported_stars: list[str] = dataclasses.field(default_factory=list)
-    suppressions: dict[int, frozenset[str]] = dataclasses.field(default_factory=dict)
+    suppressions: Suppressions = dataclasses.field(default_factory=Suppressions)
     # Functions of this module that log, and what the others call (CT207, see checker.loggers).
     logging_functions: frozenset[str] = frozenset()
     function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)

@@ -82,6 +82,8 @@ class TaskSummary:
     module: str = ""
     name_known: bool = True  # False when ``name=`` is set to something that is not a literal
     suppression_lines: tuple[int, ...] = ()  # lines whose suppression comments cover the task
+    # First and last line of the task's definition: the header's comments cover findings there.
+    definition: tuple[int, int] = (0, 0)
     object_name: str | None = None  # the module-level name callers enqueue the task through
     # What project rules need of the task's options (decorator, ``base=`` class, class body):
     # the options set to something other than None, whether more may be set unseen

@@ -271,6 +271,7 @@ class ProjectContext:
     test_files: TestFiles
     setting_names: SettingNames | None = None
     logging_helpers: frozenset[str] = frozenset()  # the ``logging-helpers`` setting (CT207)
+    selected: tuple[str, ...] = ()  # the codes of the rules that run
     _by_path: dict[str, FileFacts] | None = dataclasses.field(default=None, init=False, repr=False)
 
     @functools.cached_property

@@ -529,6 +529,7 @@ def collect(
         tests,
         options.setting_names,
         logging_helpers=frozenset(config.logging_helpers),
+        selected=options.codes,
     )
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
     findings = _revised(findings, project)
@@ -584,14 +585,19 @@ def _revised(findings: list[Finding], project: ProjectContext) -> list[Finding]:
 def _project_findings(project: ProjectContext, options: RunOptions) -> list[Finding]:
     suppressions = {f.path: f.suppressions for f in project.files}
     findings = []
-    for rule in _project_rules(options.codes):
+    # The rules about suppression comments run last: they need to know which comments were used.
+    rules = sorted(_project_rules(options.codes), key=lambda rule: rule.code in _AFTER_SUPPRESSIONS)
+    for rule in rules:
         for report in rule.check_project(project):
             where = report.where
-            lines = {where.line}
-            if report.task is not None and report.task.path == where.path:
-                lines.update(report.task.suppression_lines)
-            silenced = suppressions.get(where.path, {})
-            if any(rule.code in silenced.get(line, ()) for line in lines):
+            lines: tuple[int, ...] = (where.line,)
+            task = report.task
+            if task is not None and task.path == where.path:
+                first, last = task.definition
+                if first <= where.line <= last:  # about the definition, not a call site elsewhere
+                    lines += task.suppression_lines
+            silenced = suppressions.get(where.path)
+            if silenced is not None and silenced.silences(rule.code, lines):
                 continue
             findings.append(
                 make_finding(
@@ -603,6 +609,9 @@ def _project_findings(project: ProjectContext, options: RunOptions) -> list[Find
                 )
             )
     return findings
+
+
+_AFTER_SUPPRESSIONS = frozenset({"CT001", "CT002"})
 
 
 def _project_rules(codes: tuple[str, ...]) -> list[Rule]:
