@@ -300,6 +300,9 @@ def _check_run(args: argparse.Namespace) -> int:
             hidden = [f for f in result.findings if f.line not in changed.get(f.path, ())]
             result.findings = shown
 
+    from checker.report.regions import widen
+
+    result.findings, hidden = widen(result.findings), widen(hidden)
     by_code = rule_by_code()
     items = [
         data.ChecklistItem(code, by_code[code].name, by_code[code].section, by_code[code].checklist)

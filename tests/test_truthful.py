@@ -216,3 +216,37 @@ def test_unanalysable_file_is_counted_in_every_summary(
     assert "1 file that may define tasks could not be analysed" in captured.out
     main(["check", "--no-cache", "--select", "CT601", "--format", "json"])
     assert json.loads(capsys.readouterr().out)["summary"]["unanalysed"] == 1
+
+
+# 8. SARIF: one fingerprint per distinct finding, stable across line shifts; no empty region
+
+
+def test_sarif_fingerprints_are_distinct_and_regions_non_empty(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (
+        "from celery import shared_task\n\n\n@shared_task(time_limit=5, ignore_result=True)\n"
+        "def noisy():\n    print(1)\n    print(1)\n\n\n"
+        "@shared_task(time_limit=5, ignore_result=True)\ndef quiet():\n    print(1)\n"
+    )
+    (project / "proj" / "tasks.py").write_text(source)
+    (project / "tests" / "test_tasks.py").write_text("")
+    args = ["check", "--no-cache", "--format", "sarif", "--select", "CT301,CT601"]
+    main(args)
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert len(results) == 5  # three prints, two untested tasks
+    prints = [r["partialFingerprints"]["celeryChecklist/v1"] for r in results]
+    assert len(set(prints)) == len(prints)
+    for r in results:
+        region = r["locations"][0]["physicalLocation"]["region"]
+        assert (region["endLine"], region["endColumn"]) > (region["startLine"], region["startColumn"])
+    ct301 = next(r for r in results if r["ruleId"] == "CT301")["locations"][0]["physicalLocation"]["region"]
+    assert (
+        ct301["startColumn"] == 1
+        and ct301["endColumn"] == len("@shared_task(time_limit=5, ignore_result=True)") + 1
+    )
+
+    (project / "proj" / "tasks.py").write_text("# moved down\n\n" + source)
+    main(args)
+    shifted = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert [r["partialFingerprints"]["celeryChecklist/v1"] for r in shifted] == prints

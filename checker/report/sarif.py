@@ -11,6 +11,7 @@ from typing import Any
 from checker import __version__
 from checker.model import Finding, Severity
 from checker.report.data import ReportData
+from checker.report.regions import lines_of
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/celery-checklist/celery-checklist"
@@ -27,10 +28,32 @@ def _uri(path: str, root: Path | None) -> str:
     return Path(path).as_posix()
 
 
-def fingerprint(finding: Finding, uri: str) -> str:
-    """Stable across line shifts: the rule, the file, the task and the message, not the line."""
-    text = "\0".join((finding.code, uri, finding.task or "", finding.message))
+def fingerprint(finding: Finding, uri: str, occurrence: int = 0) -> str:
+    """Stable across line shifts: the rule, the file, the task, the message and the text of
+    the reported line (not its number), with the occurrence among findings that share all of
+    these (two identical ``print`` calls in one task), so that distinct findings never share a
+    fingerprint."""
+    text = "\0".join(
+        (finding.code, uri, finding.task or "", finding.message, _line_text(finding), str(occurrence))
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _line_text(finding: Finding) -> str:
+    lines = lines_of(finding.path)
+    return " ".join(lines[finding.line - 1].split()) if 0 < finding.line <= len(lines) else ""
+
+
+def fingerprints(findings: list[Finding], uris: list[str]) -> list[str]:
+    """One fingerprint per finding, all distinct."""
+    seen: dict[str, int] = {}
+    result = []
+    for finding, uri in zip(findings, uris):
+        base = fingerprint(finding, uri)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        result.append(base if occurrence == 0 else fingerprint(finding, uri, occurrence))
+    return result
 
 
 def as_dict(data: ReportData, root: Path | None = None) -> dict[str, Any]:
@@ -48,8 +71,9 @@ def as_dict(data: ReportData, root: Path | None = None) -> dict[str, Any]:
         for rule in data.rules
     ]
     results = []
-    for finding in data.findings:
-        uri = _uri(finding.path, root)
+    uris = [_uri(finding.path, root) for finding in data.findings]
+    prints = fingerprints(data.findings, uris)
+    for finding, uri, print_ in zip(data.findings, uris, prints):
         result: dict[str, Any] = {
             "ruleId": finding.code,
             "level": LEVELS[finding.severity],
@@ -67,7 +91,7 @@ def as_dict(data: ReportData, root: Path | None = None) -> dict[str, Any]:
                     }
                 }
             ],
-            "partialFingerprints": {"celeryChecklist/v1": fingerprint(finding, uri)},
+            "partialFingerprints": {"celeryChecklist/v1": print_},
         }
         if finding.code in index:
             result["ruleIndex"] = index[finding.code]
