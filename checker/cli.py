@@ -301,8 +301,10 @@ def _check_run(args: argparse.Namespace) -> int:
             result.findings = shown
 
     from checker.report.regions import widen
+    from checker.report.spelling import respell
 
-    result.findings, hidden = widen(result.findings), widen(hidden)
+    result.findings = respell(widen(result.findings), result.setting_prefix)
+    hidden = respell(widen(hidden), result.setting_prefix)
     by_code = rule_by_code()
     items = [
         data.ChecklistItem(code, by_code[code].name, by_code[code].section, by_code[code].checklist)

@@ -42,7 +42,14 @@ from checker.files import (
 )
 from checker.index import ProjectIndex
 from checker.model import Finding, TaskSummary
-from checker.project import ImportAliases, ProjectContext, TestFiles, build_config, task_names
+from checker.project import (
+    DJANGO_SETTINGS,
+    ImportAliases,
+    ProjectContext,
+    TestFiles,
+    build_config,
+    task_names,
+)
 from checker.rules import Rule, rule_by_code
 from checker.settings import SettingNames, setting_names
 from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser_thread
@@ -68,9 +75,11 @@ class RunResult:
     files: int  # Python files considered
     notes: list[str]  # one line each, printed on stderr
     selected: tuple[str, ...]
-    unanalysed: list[str] = dataclasses.field(
-        default_factory=list
-    )  # files that may define tasks, not analysed
+    # files that may define tasks but could not be analysed
+    unanalysed: list[str] = dataclasses.field(default_factory=list)
+    # How the project spells Celery settings: "CELERY" for Django's namespaced settings, "" for
+    # Celery's own lower-case names (advice in messages is worded the same way).
+    setting_prefix: str = ""
 
 
 def _celery_version() -> str:
@@ -536,7 +545,11 @@ def collect(
     findings.extend(f for f in _project_findings(project, options) if f.path not in unreported)
     findings.sort(key=Finding.sort_key)
     listed.sort(key=lambda t: (t.path, t.line, t.column))
-    return RunResult(findings, listed, files, notes, options.codes, unanalysed)
+    prefix = next(
+        (space for f in facts for target, space in f.config_sources if target == DJANGO_SETTINGS and space),
+        "",
+    )
+    return RunResult(findings, listed, files, notes, options.codes, unanalysed, prefix)
 
 
 # A foreign decorator named ``...task`` on this many functions is worth a note.
@@ -822,4 +835,5 @@ def run(
         notes=result.notes,
         selected=result.selected,
         unanalysed=[path for path in result.unanalysed if path in focus],
+        setting_prefix=result.setting_prefix,
     )

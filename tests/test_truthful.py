@@ -250,3 +250,22 @@ def test_sarif_fingerprints_are_distinct_and_regions_non_empty(
     main(args)
     shifted = json.loads(capsys.readouterr().out)["runs"][0]["results"]
     assert [r["partialFingerprints"]["celeryChecklist/v1"] for r in shifted] == prints
+
+
+# 10. Text output: no repetition, advice in the project's spelling
+
+
+def test_text_names_the_task_once_and_speaks_django(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "proj" / "celery.py").write_text(
+        "from celery import Celery\n\napp = Celery('proj')\n"
+        "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
+    )
+    (project / "tests" / "test_tasks.py").write_text("")
+    main(["check", "--no-cache", "--select", "CT201,CT301"])
+    lines = capsys.readouterr().out.splitlines()
+    ct301 = next(line for line in lines if " CT301 " in line)
+    assert ct301.count("proj.tasks.charge") == 1
+    ct201 = next(line for line in lines if " CT201 " in line)
+    assert "`CELERY_TASK_TIME_LIMIT` in the Django settings" in ct201
+    assert "`task_time_limit`" not in ct201
+    assert ct201.endswith("(proj.tasks.charge)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from checker.model import Finding, Severity
 from checker.report.data import ReportData
+from checker.report.text import task_suffix
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -31,7 +32,7 @@ def command(finding: Finding) -> str:
         "title": f"{finding.code} {finding.name}",
     }
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    message = finding.message + (f" ({finding.task})" if finding.task else "")
+    message = finding.message + task_suffix(finding)
     return f"::{COMMANDS[finding.severity]} {joined}::{escape_data(message)}"
 
 

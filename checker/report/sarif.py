@@ -12,6 +12,7 @@ from checker import __version__
 from checker.model import Finding, Severity
 from checker.report.data import ReportData
 from checker.report.regions import lines_of
+from checker.report.text import task_suffix
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/celery-checklist/celery-checklist"
@@ -77,7 +78,7 @@ def as_dict(data: ReportData, root: Path | None = None) -> dict[str, Any]:
         result: dict[str, Any] = {
             "ruleId": finding.code,
             "level": LEVELS[finding.severity],
-            "message": {"text": finding.message + (f" ({finding.task})" if finding.task else "")},
+            "message": {"text": finding.message + task_suffix(finding)},
             "locations": [
                 {
                     "physicalLocation": {

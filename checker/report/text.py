@@ -13,8 +13,15 @@ _COLOURS = {
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
+def task_suffix(finding: Finding) -> str:
+    """`` (the.task)`` after a message, unless the message names the task already."""
+    if not finding.task or f"`{finding.task}`" in finding.message:
+        return ""
+    return f" ({finding.task})"
+
+
 def line(finding: Finding, colour: bool = False) -> str:
-    task = f" ({finding.task})" if finding.task else ""
+    task = task_suffix(finding)
     location = f"{finding.path}:{finding.line}:{finding.column}:"
     if not colour:
         return f"{location} {finding.code} [{finding.severity.value}] {finding.message}{task}"

@@ -1,0 +1,30 @@
+"""Advice worded in the spelling the project uses for Celery settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+
+from checker.model import Finding
+from checker.rules import rule_by_code
+
+_SETTING = re.compile(r"`(task_[a-z_]+)`")
+
+
+def respell(findings: Iterable[Finding], prefix: str) -> list[Finding]:
+    """With Django's namespaced settings (``namespace="CELERY"``), the advice of rules that a
+    global setting satisfies names ``CELERY_TASK_TIME_LIMIT`` in the Django settings, not
+    ``task_time_limit`` in the Celery config."""
+    findings = list(findings)
+    if not prefix:
+        return findings
+    advice = {code for code, rule in rule_by_code().items() if rule.satisfied_by_settings}
+    result = []
+    for finding in findings:
+        if finding.code in advice:
+            message = _SETTING.sub(lambda m: f"`{prefix}_{m.group(1).upper()}`", finding.message)
+            message = message.replace("in the Celery config", "in the Django settings")
+            finding = dataclasses.replace(finding, message=message)
+        result.append(finding)
+    return result
