@@ -255,7 +255,9 @@ def test_sarif_fingerprints_are_distinct_and_regions_non_empty(
 # 10. Text output: no repetition, advice in the project's spelling
 
 
-def test_text_names_the_task_once_and_speaks_django(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_names_the_task_once_and_speaks_django(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (project / "proj" / "celery.py").write_text(
         "from celery import Celery\n\napp = Celery('proj')\n"
         "app.config_from_object('django.conf:settings', namespace='CELERY')\n"
