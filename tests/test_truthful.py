@@ -271,3 +271,30 @@ def test_text_names_the_task_once_and_speaks_django(
     assert "`CELERY_TASK_TIME_LIMIT` in the Django settings" in ct201
     assert "`task_time_limit`" not in ct201
     assert ct201.endswith("(proj.tasks.charge)")
+
+
+# 9. The checklist fits in a pull request, failing tasks first, headers agreeing with bodies
+
+
+def test_checklist_fits_github_and_says_what_it_left_out(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean = "@shared_task(time_limit=5, ignore_result=True)\ndef clean_{i}(x):\n    '''Doc.'''\n\n\n"
+    noisy = "@shared_task\ndef noisy_task_with_a_rather_long_name_{i}(x):\n    print(x)\n\n\n"
+    body = "".join(clean.format(i=i) + noisy.format(i=i) for i in range(400))
+    (project / "proj" / "tasks.py").write_text("from celery import shared_task\n\n\n" + body)
+    main(["check", "--no-cache", "--format", "checklist", "--ignore", "CT301"])
+    text = capsys.readouterr().out
+    assert len(text) <= 65_536
+    assert "Left out to stay under GitHub's 65,536-character limit" in text
+    first_failing = text.index("## `proj.tasks.noisy_task_with_a_rather_long_name_0`")
+    assert first_failing < text.index("## Passing tasks (400)")
+    assert "<details><summary>Checks</summary>" in text
+
+
+def test_checklist_headers_agree_with_bodies(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", "--no-cache", "--format", "checklist"])
+    text = capsys.readouterr().out
+    assert "Deployed ➖" in text and "Deployed ✅" not in text
+    deployed = text[text.index("### Deployed") :].split("###")[1]
+    assert "no check of this section ran" in deployed
