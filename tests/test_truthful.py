@@ -298,3 +298,32 @@ def test_checklist_headers_agree_with_bodies(project: Path, capsys: pytest.Captu
     assert "Deployed ➖" in text and "Deployed ✅" not in text
     deployed = text[text.index("### Deployed") :].split("###")[1]
     assert "no check of this section ran" in deployed
+
+
+# 11. The README promises only what exists
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_readme_sample_output_comes_from_a_real_run_of_the_examples() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("From `celery-checklist check\nexamples/`", 1)[1].split("```text\n", 1)[1]
+    lines = sample.split("\n```", 1)[0].splitlines()
+    run = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "examples/", "--no-cache"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    output = run.stdout.splitlines()
+    shown = [line for line in lines if line != "…"]
+    assert shown[:2] == output[:2] and shown[-2:] == output[-2:]
+
+
+def test_readme_names_no_tag_that_does_not_exist() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "@v1" not in readme and "v0.1.0" not in readme
+    assert "--bleeding-edge --freeze" in readme
