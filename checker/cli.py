@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import os
 import sys
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from checker import __version__
+from checker import __version__, files
 from checker.config import FAIL_ON, Config, ConfigError
 
 if TYPE_CHECKING:
@@ -77,7 +78,23 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="lowest severity that fails the run (default: warning)",
     )
-    check.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml or TOML file to read")
+    check.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="pyproject.toml or TOML file to read for every file (default: each file's nearest)",
+    )
+    check.add_argument(
+        "--show-settings",
+        type=Path,
+        metavar="FILE",
+        help="print the configuration FILE is checked with, and where it comes from, then exit",
+    )
+    check.add_argument(
+        "--show-files",
+        action="store_true",
+        help="print the files to analyse and their configuration, then exit",
+    )
     check.add_argument(
         "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout"
     )
@@ -212,6 +229,104 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
     return chosen
 
 
+def _groups(paths: list[Path], explicit: Path | None) -> list[tuple[Config, list[Path]]]:
+    """The paths, split by the configuration that applies (ruff's rule): each file uses the
+    nearest ``pyproject.toml`` above it with a ``[tool.celery-checklist]`` table. A directory is
+    analysed with its own nearest configuration, except the subdirectories that hold a
+    configuration of their own, which are analysed as separate projects with it. ``--config``
+    applies to everything."""
+    from checker import config as config_module
+
+    if explicit is not None:
+        return [(config_module.load(paths, explicit), paths)]
+    by_file: dict[Path | None, list[Path]] = {}
+    nested: list[Path] = []
+    for path in paths:
+        by_file.setdefault(config_module.find(files.absolute(path)), []).append(path)
+        if path.is_dir():
+            nested.extend(_nested_configs(path))
+    groups: list[tuple[Config, list[Path]]] = []
+    for found, group in by_file.items():
+        config = config_module.load_file(found) if found is not None else Config()
+        below = [n for n in nested if n != found]
+        if below:
+            root = files.absolute(config.root or Path.cwd())
+            extra = []
+            for pyproject in below:
+                relative = files.relative_to(str(pyproject.parent), str(root))
+                if relative is not None:
+                    extra.append(f"/{relative}/")
+            config = dataclasses.replace(config, exclude=[*config.exclude, *extra], root=config.root or root)
+        groups.append((config, group))
+    seen = {found for found in by_file}
+    for pyproject in nested:
+        if pyproject not in seen:
+            seen.add(pyproject)
+            nested_config = config_module.load_file(pyproject)
+            deeper = [
+                n
+                for n in nested
+                if n != pyproject and str(n.parent).startswith(str(pyproject.parent) + os.sep)
+            ]
+            if deeper:
+                extra = [f"/{files.relative_to(str(n.parent), str(pyproject.parent))}/" for n in deeper]
+                nested_config = dataclasses.replace(nested_config, exclude=[*nested_config.exclude, *extra])
+            groups.append((nested_config, [Path(files.display_path(pyproject.parent))]))
+    return groups or [(Config(), paths)]
+
+
+def _nested_configs(top: Path) -> list[Path]:
+    """``pyproject.toml`` files with our table strictly below ``top`` (absolute paths)."""
+    from checker import config as config_module
+
+    found: list[Path] = []
+    start = files.absolute(top)
+    for directory, dirnames, filenames in os.walk(start):
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in files.SKIP_DIRS and not d.startswith(".") and not d.endswith(".egg-info")
+        )
+        if directory != str(start) and "pyproject.toml" in filenames:
+            candidate = Path(directory) / "pyproject.toml"
+            if config_module.find(Path(directory)) == candidate:
+                found.append(candidate)
+    return found
+
+
+def _show_settings(path: Path, args: argparse.Namespace, out: TextIO) -> int:
+    from checker import config as config_module
+
+    if not path.exists():
+        raise ConfigError(f"--show-settings {path}: no such file or directory")
+    found = args.config or config_module.find(files.absolute(path))
+    config = config_module.load_file(found) if found is not None else Config()
+    codes = _selection(config, args)
+    out.write(f"file: {files.display_path(path)}\n")
+    out.write(
+        f"configuration: {files.display_path(found) if found is not None else '(none: the defaults)'}\n"
+    )
+    out.write(f"rules: {', '.join(codes)}\n")
+    out.write(f"fail-on: {args.fail_on or config.fail_on}\n")
+    out.write(f"severity: {', '.join(f'{c}={v.value}' for c, v in sorted(config.severity.items())) or '-'}\n")
+    out.write(f"exclude: {', '.join(config.exclude) or '-'}\n")
+    out.write(f"task-decorators: {', '.join(config.task_decorators) or '-'}\n")
+    out.write(f"test-paths: {', '.join(config.test_paths) or '-'}\n")
+    return EXIT_OK
+
+
+def _show_files(selections: list[tuple[Config, list[Path], tuple[str, ...]]], out: TextIO) -> int:
+    notes: list[str] = []
+    for config, group, _ in selections:
+        source = files.display_path(config.path) if config.path is not None else "(defaults)"
+        excluder = files.Excluder(config.exclude, config.root)
+        for name in files.python_file_names(group, excluder, notes.append):
+            out.write(f"{files.display_path(name)}  [{source}]\n")
+    for note in notes:
+        print(f"celery-checklist: {note}", file=sys.stderr)
+    return EXIT_OK
+
+
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 
 
@@ -261,26 +376,36 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _check_run(args: argparse.Namespace) -> int:
-    from checker import config as config_module
     from checker.files import project_root
     from checker.report import data, github, json_report, sarif, text
     from checker.rules import rule_by_code
-    from checker.runner import run
+    from checker.runner import RunResult, run
 
     given: list[Path] = args.paths or [Path(".")]
     paths = _python_paths(given)
-    config = config_module.load(paths or given, args.config)
-    codes = _selection(config, args)
-    fail_on = args.fail_on or config.fail_on
+    groups = _groups(paths or given, args.config)
+    selections = [(config, group, _selection(config, args)) for config, group in groups]
+    if args.show_settings is not None:
+        return _show_settings(args.show_settings, args, sys.stdout)
+    if args.show_files:
+        return _show_files(selections if paths else [], sys.stdout)
+    codes = tuple(code for code in rule_by_code() if any(code in c for _, _, c in selections))
+    fail_rank: dict[str, int] = {}  # each file's own threshold (from its own configuration)
 
-    if paths:
-        result = run(
-            paths, config, codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache
+    result = RunResult([], [], 0, [], codes)
+    for config, group, group_codes in selections if paths else []:
+        part = run(
+            group, config, group_codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache
         )
-    else:  # every path given was a file that is not Python
-        from checker.runner import RunResult
-
-        result = RunResult([], [], 0, [], codes)
+        rank = _FAIL_RANK[args.fail_on or config.fail_on]
+        fail_rank.update((f.path, rank) for f in part.findings)
+        result.findings.extend(part.findings)
+        result.tasks.extend(part.tasks)
+        result.files += part.files
+        result.notes.extend(part.notes)
+        result.unanalysed.extend(part.unanalysed)
+        result.setting_prefix = result.setting_prefix or part.setting_prefix
+    default_rank = _FAIL_RANK[args.fail_on or groups[0][0].fail_on]
     for note in result.notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
     if paths and result.files == 0:
@@ -365,8 +490,7 @@ def _check_run(args: argparse.Namespace) -> int:
     if args.comment:
         _comment(args, report, changed, summary_file)
 
-    threshold = _FAIL_RANK[fail_on]
-    failing = any(f.severity.rank >= threshold for f in result.findings)
+    failing = any(f.severity.rank >= fail_rank.get(f.path, default_rank) for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 

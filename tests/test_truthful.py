@@ -327,3 +327,44 @@ def test_readme_names_no_tag_that_does_not_exist() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "@v1" not in readme and "v0.1.0" not in readme
     assert "--bleeding-edge --freeze" in readme
+
+
+# 6. Monorepos: each file uses the nearest configuration above it
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for app in ("api", "web"):
+        (tmp_path / "apps" / app / "proj").mkdir(parents=True)
+        (tmp_path / "apps" / app / "proj" / "__init__.py").write_text("")
+        (tmp_path / "apps" / app / "proj" / "tasks.py").write_text(textwrap.dedent(UNTIMED).lstrip())
+    (tmp_path / "apps" / "api" / "pyproject.toml").write_text(
+        '[tool.celery-checklist]\nignore = ["CT201", "CT301"]\nfail-on = "never"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_each_file_uses_the_nearest_configuration(monorepo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--no-cache", "--format", "json"]) == 1  # web has no configuration
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {(f["path"], f["code"]) for f in findings} == {
+        ("apps/web/proj/tasks.py", "CT201"),
+        ("apps/web/proj/tasks.py", "CT301"),
+    }
+    assert main(["check", "--no-cache", "apps/api"]) == 0
+    assert main(["check", "--no-cache", "apps/api/proj/tasks.py"]) == 0
+    capsys.readouterr()
+
+    assert main(["check", "--show-settings", "apps/api/proj/tasks.py"]) == 0
+    out = capsys.readouterr().out
+    assert "configuration: apps/api/pyproject.toml" in out and "fail-on: never" in out
+    assert "CT201" not in out.split("rules: ", 1)[1].splitlines()[0]
+    assert main(["check", "--show-files"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "apps/web/proj/__init__.py  [(defaults)]",
+        "apps/web/proj/tasks.py  [(defaults)]",
+        "apps/api/proj/__init__.py  [apps/api/pyproject.toml]",
+        "apps/api/proj/tasks.py  [apps/api/pyproject.toml]",
+    ]
