@@ -242,9 +242,13 @@ def _groups(paths: list[Path], explicit: Path | None) -> list[tuple[Config, list
     by_file: dict[Path | None, list[Path]] = {}
     nested: list[Path] = []
     for path in paths:
-        by_file.setdefault(config_module.find(files.absolute(path)), []).append(path)
+        found = config_module.find(files.absolute(path))
+        by_file.setdefault(found, []).append(path)
         if path.is_dir():
-            nested.extend(_nested_configs(path))
+            outer = config_module.load_file(found) if found is not None else Config()
+            excluder = files.Excluder(outer.exclude, outer.root)
+            # a configured directory that the enclosing configuration excludes stays excluded
+            nested.extend(n for n in _nested_configs(path) if not excluder.excluded(n.parent, True))
     groups: list[tuple[Config, list[Path]]] = []
     for found, group in by_file.items():
         config = config_module.load_file(found) if found is not None else Config()

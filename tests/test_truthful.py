@@ -368,3 +368,13 @@ def test_each_file_uses_the_nearest_configuration(monorepo: Path, capsys: pytest
         "apps/api/proj/__init__.py  [apps/api/pyproject.toml]",
         "apps/api/proj/tasks.py  [apps/api/pyproject.toml]",
     ]
+
+
+def test_a_configured_directory_the_root_excludes_stays_excluded(
+    monorepo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (monorepo / "pyproject.toml").write_text('[tool.celery-checklist]\nexclude = ["apps/api/"]\n')
+    assert main(["check", "--show-files"]) == 0
+    listed = capsys.readouterr().out
+    assert "apps/web/proj/tasks.py  [pyproject.toml]" in listed
+    assert "apps/api" not in listed
