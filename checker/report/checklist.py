@@ -10,50 +10,21 @@ from checker.model import TASK_SECTIONS
 from checker.report.data import ReportData
 from checker.report.templates import environment
 
-# GitHub refuses a pull-request description or comment longer than this.
+# GitHub refuses a pull-request description or comment longer than this (in characters).
 GITHUB_LIMIT = 65_536
 LIMIT = GITHUB_LIMIT - 1_024  # room for a line of the user's own around the pasted checklist
-
-
-def _render(
-    data: ReportData,
-    failing: list[dict[str, Any]],
-    passing: list[Any],
-    detailed: int,
-    shown: int,
-    passing_shown: int,
-    project_shown: int,
-) -> str:
-    sections = []
-    for section in TASK_SECTIONS:
-        items = [item for item in data.items if item.section == section]
-        sections.append({"key": section.value, "title": section.label, "checks": items})
-    omitted = {
-        "details": max(0, min(shown, len(failing)) - detailed),
-        "failing": len(failing) - min(shown, len(failing)),
-        "passing": len(passing) - passing_shown,
-        "project": len(data.project_findings) - project_shown,
-    }
-    return (
-        environment()
-        .get_template("checklist.md.j2")
-        .render(
-            summary=data.summary,
-            sections=sections,
-            failing=[dict(entry, detailed=i < detailed) for i, entry in enumerate(failing[:shown])],
-            failing_total=len(failing),
-            passing=passing[:passing_shown],
-            passing_sections=passing[0].sections if passing else {},
-            passing_total=len(passing),
-            project=data.project_findings[:project_shown],
-            omitted=omitted,
-            any_omitted=any(omitted.values()),
-            no_tasks=not data.tasks,
-        )
-    )
+ICONS = {"pass": "✅", "fail": "❌", "skipped": "\u2796"}
+# The "left out" line and the document around the pieces, at most.
+_FRAME = 1_500
 
 
 def render(data: ReportData, limit: int = LIMIT) -> str:
+    template = environment().get_template("checklist.md.j2")
+    macros: Any = environment().get_template("checklist_parts.md.j2").module
+    sections: list[dict[str, Any]] = []
+    for section in TASK_SECTIONS:
+        items = [item for item in data.items if item.section == section]
+        sections.append({"key": section.value, "title": section.label, "checks": items})
     codes = {item.code for item in data.items}
     failing: list[dict[str, Any]] = []
     passing = []
@@ -69,38 +40,81 @@ def render(data: ReportData, limit: int = LIMIT) -> str:
     # the most severe first, then in file order
     failing.sort(key=lambda e: -max(f.severity.rank for fs in e["failed"].values() for f in fs))
 
-    full = [len(failing), len(failing), len(passing), len(data.project_findings)]
-    counts = list(full)
-    text = _render(data, failing, passing, *counts)
-    if len(text) <= limit:
-        return text
+    headers = [str(macros.task_header(e, sections, ICONS)) for e in failing]
+    checks = [str(macros.task_checks(e, sections)) for e in failing]
+    passing_lines = [str(macros.passing_line(r)) for r in passing]
+    project_lines = [str(macros.project_line(f)) for f in data.project_findings]
 
-    def fits(trial: list[int]) -> bool:
-        trial[0] = min(trial[0], trial[1])  # only listed failing tasks have details
-        return len(_render(data, failing, passing, *trial)) <= limit
+    # How many of each piece to keep: [failing tasks with checks, failing tasks, passing, project].
+    full = [len(failing), len(failing), len(passing_lines), len(project_lines)]
+    counts = _fit(full, headers, checks, passing_lines, project_lines, limit - _FRAME)
+    shown = counts[1]
+    pieces = [headers[i] + (checks[i] if i < counts[0] else "") for i in range(shown)]
+    omitted = {
+        "details": shown - counts[0],
+        "failing": len(failing) - shown,
+        "passing": len(passing_lines) - counts[2],
+        "project": len(project_lines) - counts[3],
+    }
+    passing_sections = " · ".join(
+        f"{s['title']} {ICONS[passing[0].sections[s['key']]]}" for s in sections if passing
+    )
+    return template.render(
+        summary=data.summary,
+        failing=pieces,
+        passing_total=len(passing),
+        passing_sections=passing_sections,
+        passing=passing_lines[: counts[2]],
+        project=project_lines[: counts[3]],
+        omitted=omitted,
+        any_omitted=any(omitted.values()),
+        no_tasks=not data.tasks,
+    )
+
+
+def _fit(
+    full: list[int],
+    headers: list[str],
+    checks: list[str],
+    passing: list[str],
+    project: list[str],
+    budget: int,
+) -> list[int]:
+    """The counts of pieces to keep so that their total length stays within ``budget``: all
+    when they fit; else the checks of the last failing tasks go first, then the passing list,
+    the project findings and the last failing tasks; the room left is then given back to the
+    checks and the passing list."""
+
+    def size(counts: list[int]) -> int:
+        shown = counts[1]
+        return (
+            sum(len(h) for h in headers[:shown])
+            + sum(len(c) for c in checks[: min(counts[0], shown)])
+            + sum(len(p) for p in passing[: counts[2]])
+            + sum(len(p) for p in project[: counts[3]])
+        )
+
+    counts = list(full)
+    if size(counts) <= budget:
+        return counts
 
     def largest(index: int, low: int, high: int) -> int:
-        """The largest count at ``index`` that fits, the other counts as they are."""
         while low < high:
             middle = (low + high + 1) // 2
-            if fits([*counts[:index], middle, *counts[index + 1 :]]):
+            if size([*counts[:index], middle, *counts[index + 1 :]]) <= budget:
                 low = middle
             else:
                 high = middle - 1
         return low
 
-    # Shrink until it fits: the checks of failing tasks first, then the passing list, the
-    # project findings and the failing tasks; then give what room is left back to the checks
-    # and the passing list. Counts: [tasks with checks, failing tasks, passing, project].
     for index in (0, 2, 3, 1):
         counts[index] = largest(index, 0, counts[index])
         counts[0] = min(counts[0], counts[1])
-        if fits(list(counts)):
+        if size(counts) <= budget:
             break
     if counts[1] < full[1]:  # failing tasks were cut: list a third fewer, with their checks
         counts[1] = counts[1] * 2 // 3
     for index in (0, 2, 3):
-        counts[index] = largest(
-            index, counts[index], min(full[index], counts[1]) if index == 0 else full[index]
-        )
-    return _render(data, failing, passing, *counts)
+        high = counts[1] if index == 0 else full[index]
+        counts[index] = largest(index, min(counts[index], high), high)
+    return counts
