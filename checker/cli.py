@@ -324,8 +324,9 @@ def _show_files(selections: list[tuple[Config, list[Path], tuple[str, ...]]], ou
     for config, group, _ in selections:
         source = files.display_path(config.path) if config.path is not None else "(defaults)"
         excluder = files.Excluder(config.exclude, config.root)
-        for name in files.python_file_names(group, excluder, notes.append):
-            out.write(f"{files.display_path(name)}  [{source}]\n")
+        for found in files.python_file_names(group, excluder, notes.append, config.example_dirs):
+            if not found.excluded:
+                out.write(f"{files.display_path(found.path)}  [{source}]\n")
     for note in notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
     return EXIT_OK
