@@ -144,6 +144,8 @@ def analyse_test_file(source: SourceFile) -> FileResult:
     facts = FileFacts(source.display, source.module)
     reading = test_references(source.data, source.module, source.is_package)
     facts.test_references = reading.references
+    facts.test_attributes = reading.attributes
+    facts.eager_tests = reading.eager
     if reading.how != AST:
         facts.unparsed = reading.error or "cannot be parsed"
     return FileResult(facts=facts)
@@ -230,7 +232,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             resolved.append(positions_of(module))
         _spread(silenced, module, resolved[0])
     facts.suppressions = silenced
-    if "CT207" in options.codes:
+    if "CT207" in options.codes or ("CT301" in options.codes and not source.is_test):
+        # CT301 follows what the code the tests call calls, down to the tasks
         facts.logging_functions, facts.function_calls = module_loggers(info)
     facts.connects_setup_logging = connects
     facts.imports = {local: target for local, target in info.imports.items() if local != target}

@@ -95,6 +95,12 @@ class FileFacts:
     direct_calls: list[DirectCall] = dataclasses.field(default_factory=list)
     # For test files: every qualified name and string the file mentions (CT301).
     test_references: frozenset[str] = frozenset()
+    # For test files: the attribute names they use (``view.post``, ``obj.run``: which methods of
+    # a class they name may call), and whether they make Celery run tasks eagerly
+    # (``CELERY_TASK_ALWAYS_EAGER = True``, ``app.conf.task_always_eager = True``, a pytest-celery
+    # worker fixture). CT301.
+    test_attributes: frozenset[str] = frozenset()
+    eager_tests: bool = False
     # For test files Python cannot parse: why (their references were then read token by token).
     unparsed: str = ""
     # What the module binds by importing, {local name: qualified name}: CT301 follows re-exports

@@ -180,15 +180,21 @@ def _converts(call: cst.Call, tainted: set[str], info: ModuleInfo) -> bool:
     return info.qualify(func) in _EXCEPTION_TEXT
 
 
-def called_names(node: cst.CSTNode, info: ModuleInfo) -> frozenset[str]:
+def called_names(node: cst.CSTNode, info: ModuleInfo, owner: str | None = None) -> frozenset[str]:
     """Qualified names of the functions called under ``node`` (project functions get their
-    module's prefix), for the project phase to look up."""
+    module's prefix), for the project phase to look up. In a method of class ``owner`` (its
+    qualified name), ``self.helper()`` and ``cls.helper()`` are ``owner.helper``."""
     names: set[str] = set()
     for call in body.calls(node):
         if isinstance(call.func, (cst.Name, cst.Attribute)):
             name = info.qualify_local(call.func)
-            if name and name.partition(".")[0] not in _RECEIVERS:
+            if not name:
+                continue
+            head, _, rest = name.partition(".")
+            if head not in _RECEIVERS:
                 names.add(name)
+            elif owner and rest and head in ("self", "cls"):
+                names.add(f"{owner}.{rest}")
     return frozenset(names)
 
 
@@ -203,7 +209,7 @@ def _qualname(record: FunctionRecord, info: ModuleInfo) -> str | None:
 
 def module_loggers(info: ModuleInfo) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """The module's functions (module level, or methods of module-level classes) that log, and
-    for the others, the qualified names they call."""
+    for each, the qualified names it calls."""
     direct: set[str] = set()
     calls: dict[str, frozenset[str]] = {}
     for record in info.functions:
@@ -212,8 +218,9 @@ def module_loggers(info: ModuleInfo) -> tuple[frozenset[str], dict[str, frozense
             continue
         if any(body.is_logging_call(call) for call in body.calls(record.node.body)):
             direct.add(name)
-            continue
-        called = frozenset(n for n in called_names(record.node.body, info) if "." in n)
+        # (recorded for loggers too: CT301 follows what the tests' code calls)
+        owner = name.rpartition(".")[0] if not record.is_module_level else None
+        called = frozenset(n for n in called_names(record.node.body, info, owner) if "." in n)
         if called:
             calls[name] = called
     return frozenset(direct), calls

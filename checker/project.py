@@ -336,6 +336,21 @@ class ProjectContext:
             return True
         return any(s.kind == LOWER and s.module == facts.module for s in self.config.settings)
 
+    @functools.cached_property
+    def tests_run_eagerly(self) -> bool:
+        """The tests make Celery run tasks eagerly: ``task_always_eager`` (any spelling) set to
+        ``True`` in test code (a test settings module such as ``settings/test.py``, a
+        ``conftest.py``, ``override_settings(...)``, ``app.conf.task_always_eager = True``, a
+        ``celery_config`` fixture), or a pytest-celery worker fixture. Such settings do not count
+        for production (see :func:`build_config`); this is what they say about the tests."""
+        for facts in self.files:
+            if facts.eager_tests:
+                return True
+            eager = any(s.name == "task_always_eager" and s.value is True for s in facts.settings)
+            if eager and (is_test_module(facts.module) or self.test_files.matches(facts.path)):
+                return True
+        return False
+
     def import_aliases(self) -> ImportAliases:
         return ImportAliases(self.files)
 

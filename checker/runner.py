@@ -53,6 +53,7 @@ from checker.project import (
 from checker.rules import Rule, rule_by_code
 from checker.settings import SettingNames, setting_names
 from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser_thread
+from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, WORKER_FIXTURES
 
 # Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
 # parsed first, in the main process.
@@ -666,6 +667,8 @@ def execute(
         names = _reexports(sources, results, tasks, options, jobs, cache)
         # Test files are parsed only when their bytes name a task (CT301 is all they serve): its
         # function, object or registered name, or a name a module imports it under.
+        # Also those naming code that runs a task (CT301 follows it), or making tasks eager.
+        names |= _callers(results, tasks) | _EAGER_WORDS
         named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
         results.extend(analyse_sources(named, options, jobs, cache)[0])
         unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
@@ -766,6 +769,37 @@ def _reexports(
             break
         names |= found
     return names
+
+
+_EAGER_WORDS = {w.encode() for w in (*EAGER_SETTINGS, *WORKER_FIXTURES)}
+
+
+def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
+    """The names (last part; the class for a method) of the project's functions that call or
+    enqueue a task, at most ``REACH_DEPTH`` calls away: a test naming one of them may run the task."""
+    graph: dict[str, frozenset[str]] = {}
+    for result in results:
+        if result.facts is not None:
+            graph.update(result.facts.function_calls)
+    callers: dict[str, set[str]] = {}
+    for caller, called in graph.items():
+        for name in called:
+            callers.setdefault(name, set()).add(caller)
+            owner = name.rpartition(".")[0]
+            if owner:  # ``task.delay``: the task; ``Class.method``: also ``Class`` (built)
+                callers.setdefault(owner, set()).add(caller)
+    wanted = set().union(*(task_names(t) for t in tasks))
+    found: set[str] = set()
+    for _ in range(REACH_DEPTH + 1):
+        following = {c for name in wanted for c in callers.get(name, ()) if c not in found}
+        found |= following
+        wanted = following | {f.rpartition(".")[0] for f in following}
+    modules = {r.facts.module for r in results if r.facts is not None}
+    words: set[bytes] = set()
+    for name in found:
+        owner, _, last = name.rpartition(".")
+        words.add((last if owner in modules else owner.rpartition(".")[2]).encode())
+    return words
 
 
 def _alias_names(results: list[FileResult], canonical: set[str]) -> set[bytes]:

@@ -33,6 +33,20 @@ class Reading(NamedTuple):
     references: frozenset[str]
     how: str  # AST, or TOKENS when Python cannot parse the file
     error: str = ""  # why Python could not parse it
+    attributes: frozenset[str] = frozenset()  # attribute names used (``x.post``: ``post``)
+    eager: bool = False  # the file makes Celery run tasks eagerly (see :func:`makes_eager`)
+
+
+# Settings that make ``delay``/``apply_async`` run the task in the caller's process, and the
+# pytest-celery fixtures that start a worker in the test process.
+EAGER_SETTINGS = frozenset({"task_always_eager", "CELERY_TASK_ALWAYS_EAGER", "CELERY_ALWAYS_EAGER"})
+WORKER_FIXTURES = frozenset({"celery_worker", "celery_session_worker"})
+# How many calls away from the code a test names a task may be (test -> view -> helper -> task).
+REACH_DEPTH = 3
+_EAGER_TEXT = re.compile(
+    r"""\b(?:task_always_eager|CELERY_TASK_ALWAYS_EAGER|CELERY_ALWAYS_EAGER)['"]?\s*[:=]\s*True\b"""
+    r"|\bcelery(?:_session)?_worker\b"
+)
 
 
 class Imports(NamedTuple):
@@ -60,7 +74,14 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
     ``module.name``. Read token by token when Python cannot parse the file."""
     tree = _parse(data)
     if isinstance(tree, str):
-        return Reading(_token_references(data, module, is_package), TOKENS, tree)
+        text = data.decode("utf-8", errors="replace")
+        return Reading(
+            _token_references(data, module, is_package),
+            TOKENS,
+            tree,
+            frozenset(re.findall(r"\.([A-Za-z_]\w*)", text)),
+            bool(_EAGER_TEXT.search(text)),
+        )
     imports: dict[str, str] = {}
     stars: list[str] = []
     nodes = list(ast.walk(tree))
@@ -78,7 +99,10 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
         return (f"{target}.{rest}" if rest else target) if target else dotted
 
     bare: set[str] = set()
+    attributes: set[str] = set()
     for node in nodes:
+        if isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
         if isinstance(node, (ast.Name, ast.Attribute)):
             qualified = qualify(node)
             if qualified and "." in qualified:
@@ -104,7 +128,44 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
                 found.add(f"{owner}.{node.args[1].value}")
     # ``from shop.tasks import *`` then ``charge.delay()``: ``charge`` may be ``shop.tasks.charge``
     found.update(f"{star}.{name}" for star in stars for name in bare)
-    return Reading(frozenset(found), AST)
+    return Reading(frozenset(found), AST, attributes=frozenset(attributes), eager=_makes_eager(nodes))
+
+
+def _makes_eager(nodes: list[ast.AST]) -> bool:
+    """An eager setting given a true literal (``CELERY_TASK_ALWAYS_EAGER = True``,
+    ``app.conf.task_always_eager = True``, ``override_settings(CELERY_TASK_ALWAYS_EAGER=True)``,
+    ``{"task_always_eager": True}``), or a pytest-celery worker fixture used (a parameter
+    ``celery_worker``, ``usefixtures("celery_session_worker")``)."""
+
+    def true(value: ast.expr | None) -> bool:
+        return isinstance(value, ast.Constant) and value.value is True
+
+    def eager_target(target: ast.expr) -> bool:
+        if isinstance(target, ast.Name):
+            return target.id in EAGER_SETTINGS
+        if isinstance(target, ast.Attribute):
+            return target.attr in EAGER_SETTINGS
+        if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+            return target.slice.value in EAGER_SETTINGS
+        return False
+
+    def makes_eager(node: ast.AST) -> bool:
+        if isinstance(node, ast.Assign):
+            return true(node.value) and any(eager_target(t) for t in node.targets)
+        if isinstance(node, ast.AnnAssign):
+            return true(node.value) and eager_target(node.target)
+        if isinstance(node, ast.keyword):
+            return node.arg in EAGER_SETTINGS and true(node.value)
+        if isinstance(node, ast.Dict):
+            return any(
+                isinstance(k, ast.Constant) and k.value in EAGER_SETTINGS and true(v)
+                for k, v in zip(node.keys, node.values)
+            )
+        if isinstance(node, ast.arg):
+            return node.arg in WORKER_FIXTURES
+        return isinstance(node, ast.Constant) and node.value in WORKER_FIXTURES
+
+    return any(makes_eager(node) for node in nodes)
 
 
 def module_imports(data: bytes, module: str, is_package: bool) -> Imports:

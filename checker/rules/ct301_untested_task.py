@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.facts import Location
-from checker.model import Section, Severity
+from checker.model import Section, Severity, TaskSummary
 from checker.project import ProjectContext, task_names
 from checker.rules.base import ProjectReport, Rule
+from checker.testrefs import REACH_DEPTH
 
 
 class UntestedTask(Rule):
@@ -123,22 +124,97 @@ class UntestedTask(Rule):
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         aliases = project.import_aliases()
-        mentioned: set[str] = set()
-        for facts in project.files:
-            mentioned.update(facts.test_references)
         referenced: set[str] = set()
-        for reference in mentioned:
-            for name in aliases.resolve(reference):
-                parts = name.split(".")
-                referenced.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+        by_file: list[tuple[set[str], frozenset[str]]] = []
+        for facts in project.files:
+            if not facts.test_references:
+                continue
+            names: set[str] = set()
+            for reference in facts.test_references:
+                for name in aliases.resolve(reference):
+                    parts = name.split(".")
+                    names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+            referenced |= names
+            by_file.append((names, facts.test_attributes))
+        eager = project.tests_run_eagerly
+        reached = reached_tasks(project, by_file, eager) if by_file else set()
+        how = "enqueues or calls" if eager else "calls"
         for task in project.tasks:
             if project.test_files.matches(task.path):
                 continue
-            if task_names(task) & referenced:
+            names = task_names(task)
+            if names & referenced or names & reached:
                 continue
             yield ProjectReport(
                 Location(task.path, task.line, task.column, task.line, task.column),
                 f"no test refers to `{task.name}` (by import, through its module, by name or by a "
-                "`mock.patch` target)",
+                f"`mock.patch` target), and no code the tests call {how} it"
+                + ("" if eager else " (the tests do not run tasks eagerly, so enqueuing does not count)"),
                 task,
             )
+
+
+# Methods that run the task in the caller's process, and those that enqueue (or sign) it.
+_RUNS = frozenset({"apply", "run"})
+_ENQUEUES = frozenset(
+    {"delay", "apply_async", "delay_on_commit", "s", "si", "signature", "subtask", "map", "starmap", "chunks"}
+)
+
+
+def reached_tasks(
+    project: ProjectContext, by_file: list[tuple[set[str], frozenset[str]]], eager: bool
+) -> set[str]:
+    """The names (see :func:`task_names`) of the tasks that the code the tests name runs: calls
+    directly, or enqueues when the tests run tasks eagerly, at most :data:`~checker.testrefs.REACH_DEPTH` calls away.
+
+    The code a test names: a module-level function it refers to, or a method of a class it
+    refers to whose name the same test file uses as an attribute (``view.post``,
+    ``exporter.run``), or ``__init__`` (the test builds one)."""
+    graph: dict[str, frozenset[str]] = {}
+    modules: set[str] = set()
+    for facts in project.files:
+        modules.add(facts.module)
+        if not facts.test_references:
+            graph.update(facts.function_calls)
+    methods: dict[str, list[str]] = {}
+    for name in graph:
+        owner, _, method = name.rpartition(".")
+        if owner and owner not in modules:
+            methods.setdefault(owner, []).append(method)
+    tasks: dict[str, TaskSummary] = {}
+    for task in project.tasks:
+        for name in task_names(task):
+            tasks[name] = task
+    frontier: set[str] = set()
+    for names, attributes in by_file:
+        for name in names:
+            if name in graph:
+                frontier.add(name)
+            for method in methods.get(name, ()):
+                if method in attributes or method == "__init__":
+                    frontier.add(f"{name}.{method}")
+    aliases = project.import_aliases()
+    resolved: dict[str, set[str]] = {}
+    found: set[str] = set()
+    seen = set(frontier)
+    for _ in range(REACH_DEPTH + 1):
+        following: set[str] = set()
+        for caller in frontier:
+            for called in graph.get(caller, ()):
+                owner, _, method = called.rpartition(".")
+                enqueued = method in _ENQUEUES
+                target = owner if enqueued or method in _RUNS else called
+                if target not in resolved:
+                    resolved[target] = aliases.resolve(target)
+                for name in resolved[target]:
+                    runs = tasks.get(name)
+                    if runs is not None and (eager or not enqueued):
+                        found |= task_names(runs)
+                    elif runs is not None:
+                        continue  # enqueued, but not run: its body does not run either
+                    for callee in (name, f"{name}.__init__"):
+                        if callee in graph and callee not in seen:
+                            seen.add(callee)
+                            following.add(callee)
+        frontier = following
+    return found
