@@ -16,13 +16,14 @@ from checker.loggers import connects_setup_logging, module_loggers
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
 from checker.positions import Position, positions_of
+from checker.project import is_test_module
 from checker.rules import Report, Rule, rule_by_code
 from checker.rules.base import FileContext
 from checker.settings import SettingNames, collect_settings
 from checker.source import ParseError, SourceFile, Unsupported, decode, parse
 from checker.suppressions import Suppressions, read, skips_file
 from checker.tasks import TaskDef, discover, index_contributions
-from checker.testrefs import AST, module_imports, test_references
+from checker.testrefs import AST, makes_eager, module_imports, test_references
 
 SYNTAX_ERROR = "CT000"
 
@@ -236,6 +237,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         # CT301 follows what the code the tests call calls, down to the tasks
         facts.logging_functions, facts.function_calls = module_loggers(info)
     facts.connects_setup_logging = connects
+    if "CT301" in options.codes and is_test_module(source.module or ""):
+        facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
     facts.imports = {local: target for local, target in info.imports.items() if local != target}
     keys = {id(t): f"{source.display}:{span(t.anchor)[0]}:{t.function}" for t in tasks}
     if not source.is_test:
@@ -255,6 +258,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.logging_functions
         or facts.function_calls
         or facts.connects_setup_logging
+        or facts.eager_tests
         or facts.schedules
         or facts.beat_sources
     ):

@@ -41,6 +41,7 @@ class Reading(NamedTuple):
 # pytest-celery fixtures that start a worker in the test process.
 EAGER_SETTINGS = frozenset({"task_always_eager", "CELERY_TASK_ALWAYS_EAGER", "CELERY_ALWAYS_EAGER"})
 WORKER_FIXTURES = frozenset({"celery_worker", "celery_session_worker"})
+EAGER_BYTES = re.compile(rb"(?i)always_eager|celery(?:_session)?_worker")
 # How many calls away from the code a test names a task may be (test -> view -> helper -> task).
 REACH_DEPTH = 3
 _EAGER_TEXT = re.compile(
@@ -129,6 +130,18 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
     # ``from shop.tasks import *`` then ``charge.delay()``: ``charge`` may be ``shop.tasks.charge``
     found.update(f"{star}.{name}" for star in stars for name in bare)
     return Reading(frozenset(found), AST, attributes=frozenset(attributes), eager=_makes_eager(nodes))
+
+
+def makes_eager(data: bytes) -> bool:
+    """The source makes Celery run tasks eagerly (see :func:`_makes_eager`); for test settings
+    modules that are analysed as code (``settings/test.py``), whose class-based settings
+    (``class TestSettings(Base): CELERY_TASK_ALWAYS_EAGER = True``) have no known value."""
+    if not EAGER_BYTES.search(data):
+        return False
+    tree = _parse(data)
+    if isinstance(tree, str):
+        return bool(_EAGER_TEXT.search(data.decode("utf-8", errors="replace")))
+    return _makes_eager(list(ast.walk(tree)))
 
 
 def _makes_eager(nodes: list[ast.AST]) -> bool:

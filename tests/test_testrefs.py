@@ -224,3 +224,158 @@ def test_package_below_a_namespace_directory_inside_a_package(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     assert main(["check", ".", "--select", "CT301", "--format", "json", "--no-cache"]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+# Code the tests name that runs a task --------------------------------------------------------
+
+VIEWS = "from shop.tasks import send_receipt\n\ndef pay(order):\n    send_receipt.delay(order.pk)\n"
+TEST_PAY = "from shop.views import pay\n\ndef test_pay(order):\n    pay(order)\n"
+EAGER_SETTINGS = "CELERY_TASK_ALWAYS_EAGER = True\n"
+
+
+def test_task_enqueued_by_tested_code_counts_when_tests_are_eager(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": VIEWS,
+        "shop/settings/test.py": "from .base import *\n\n" + EAGER_SETTINGS,
+        "tests/test_views.py": TEST_PAY,
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_task_enqueued_by_tested_code_does_not_count_when_tests_are_not_eager(analyse):
+    files = {"shop/tasks.py": TASKS, "shop/views.py": VIEWS, "tests/test_views.py": TEST_PAY}
+    result = analyse(files, select=["CT301"])
+    assert untested(result) == ["shop.tasks.send_receipt"]
+    (finding,) = result.findings
+    assert "no code the tests call calls it" in finding.message
+    assert "do not run tasks eagerly" in finding.message
+
+
+def test_task_called_inline_by_tested_code_counts_without_eager_tests(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n    send_receipt(order.pk)\n",
+        "tests/test_views.py": TEST_PAY,
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"tests/settings.py": EAGER_SETTINGS},  # a test settings module naming nothing else
+        {"conftest.py": "from shop.celery import app\n\napp.conf.task_always_eager = True\n"},
+        {
+            "conftest.py": "import pytest\n\n@pytest.fixture\ndef celery_config():\n"
+            "    return {'task_always_eager': True}\n"
+        },
+        {"tests/test_more.py": "def test_it(celery_worker):\n    pass\n"},
+        {
+            "tests/test_more.py": "import pytest\n\npytestmark = pytest.mark.usefixtures('celery_session_worker')\n"
+        },
+    ],
+)
+def test_eager_tests_recognised(analyse, where):
+    files = {"shop/tasks.py": TASKS, "shop/views.py": VIEWS, "tests/test_views.py": TEST_PAY, **where}
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_class_based_test_settings_make_tests_eager(analyse):
+    settings = "class TestSettings(BaseSettings):\n    DEBUG = False\n    CELERY_TASK_ALWAYS_EAGER = True\n"
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": VIEWS,
+        "shop/settings/test.py": "from .base import BaseSettings\n\n" + settings,
+        "tests/test_views.py": TEST_PAY,
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_override_settings_in_the_test_makes_it_eager(analyse):
+    test = (
+        "from django.test import override_settings\nfrom shop.views import pay\n\n"
+        "@override_settings(CELERY_TASK_ALWAYS_EAGER=True)\ndef test_pay(order):\n    pay(order)\n"
+    )
+    files = {"shop/tasks.py": TASKS, "shop/views.py": VIEWS, "tests/test_views.py": test}
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+def test_eager_false_or_eager_in_production_settings_does_not_count(analyse):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/views.py": VIEWS,
+        "shop/settings/dev.py": EAGER_SETTINGS,  # a developer's settings, not the tests'
+        "tests/settings.py": "CELERY_TASK_ALWAYS_EAGER = False\n",
+        "tests/test_views.py": TEST_PAY,
+    }
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]
+
+
+def _chain(length):
+    """``step0`` calls ``step1`` ... the last step enqueues the task; the test names ``step0``."""
+    steps = "".join(f"def step{i}(x):\n    step{i + 1}(x)\n\n" for i in range(length - 1))
+    return steps + f"def step{length - 1}(x):\n    send_receipt.delay(x)\n"
+
+
+@pytest.mark.parametrize(("length", "reported"), [(4, []), (5, ["shop.tasks.send_receipt"])])
+def test_reach_is_followed_three_calls_deep(analyse, length, reported):
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/flow.py": "from shop.tasks import send_receipt\n\n" + _chain(length),
+        "tests/settings.py": EAGER_SETTINGS,
+        "tests/test_flow.py": "from shop.flow import step0\n\ndef test_it():\n    step0(1)\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == reported
+
+
+def test_methods_of_a_tested_class_count_when_the_test_names_them(analyse):
+    views = (
+        "from shop.tasks import send_receipt, send_refund\n\n"
+        "class Checkout:\n    def pay(self, order):\n        self._notify(order)\n\n"
+        "    def _notify(self, order):\n        send_receipt.delay(order.pk)\n\n"
+        "    def refund(self, order):\n        send_refund.delay(order.pk)\n"
+    )
+    tasks = TASKS + "\n@shared_task\ndef send_refund(order_id):\n    pass\n"
+    files = {
+        "shop/tasks.py": tasks,
+        "shop/views.py": views,
+        "tests/settings.py": EAGER_SETTINGS,
+        "tests/test_views.py": "from shop.views import Checkout\n\ndef test_pay(order):\n"
+        "    Checkout().pay(order)\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_refund"]
+
+
+def test_chord_members_of_a_tested_task_count_when_eager(analyse):
+    tasks = (
+        "from celery import chord, shared_task\n\n"
+        "@shared_task\ndef import_all(ids):\n    chord(import_one.si(i) for i in ids)(finish.si())\n\n"
+        "@shared_task\ndef import_one(i):\n    pass\n\n@shared_task\ndef finish():\n    pass\n"
+    )
+    test = "from shop.tasks import import_all\n\ndef test_it():\n    import_all([1, 2])\n"
+    files = {"shop/tasks.py": tasks, "tests/test_tasks.py": test}
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.finish", "shop.tasks.import_one"]
+    files["tests/settings.py"] = EAGER_SETTINGS
+    assert untested(analyse(files, select=["CT301"])) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "eager"),
+    [
+        ("CELERY_TASK_ALWAYS_EAGER = True\n", True),
+        ("if TESTING:\n    CELERY_ALWAYS_EAGER = True\n", True),
+        ("app.conf.task_always_eager = True\n", True),
+        ("settings['CELERY_TASK_ALWAYS_EAGER'] = True\n", True),
+        ("app.conf.update(task_always_eager=True)\n", True),
+        ("def test_it(celery_worker):\n    pass\n", True),
+        ("CELERY_TASK_ALWAYS_EAGER = False\n", False),
+        ("CELERY_TASK_ALWAYS_EAGER = env('EAGER')\n", False),
+        ("def test_it(celery_app):\n    celery_app.conf.task_always_eager\n", False),
+        # read token by token (Python 2): the same answer
+        ("print 'x'\nCELERY_TASK_ALWAYS_EAGER = True\n", True),
+        ("print 'x'\nCELERY_TASK_ALWAYS_EAGER = False\n", False),
+    ],
+)
+def test_eager_reading(source, eager):
+    assert testrefs.test_references(source.encode(), "tests.settings", False).eager is eager
