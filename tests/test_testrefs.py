@@ -379,3 +379,18 @@ def test_chord_members_of_a_tested_task_count_when_eager(analyse):
 )
 def test_eager_reading(source, eager):
     assert testrefs.test_references(source.encode(), "tests.settings", False).eager is eager
+
+
+def test_methods_of_an_object_the_tested_code_builds(analyse):
+    flow = (
+        "from shop.tasks import send_receipt\n\n"
+        "class Sender:\n    def send(self, order):\n        send_receipt.delay(order.pk)\n\n"
+        "def notify(order):\n    sender = Sender()\n    sender.send(order)\n"
+    )
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/flow.py": flow,
+        "tests/settings.py": EAGER_SETTINGS,
+        "tests/test_flow.py": "from shop.flow import notify\n\ndef test_it(order):\n    notify(order)\n",
+    }
+    assert untested(analyse(files, select=["CT301"])) == []

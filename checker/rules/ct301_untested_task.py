@@ -165,11 +165,13 @@ def reached_tasks(
     project: ProjectContext, by_file: list[tuple[set[str], frozenset[str]]], eager: bool
 ) -> set[str]:
     """The names (see :func:`task_names`) of the tasks that the code the tests name runs: calls
-    directly, or enqueues when the tests run tasks eagerly, at most :data:`~checker.testrefs.REACH_DEPTH` calls away.
+    directly, or enqueues when the tests run tasks eagerly, at most ``REACH_DEPTH`` calls away.
 
     The code a test names: a module-level function it refers to, or a method of a class it
     refers to whose name the same test file uses as an attribute (``view.post``,
-    ``exporter.run``), or ``__init__`` (the test builds one)."""
+    ``exporter.run``), or ``__init__`` (the test builds one). From there: the functions and
+    tasks it calls, ``self.method()``, and the methods of a class it builds that it calls by
+    name (``sender = Sender(...)``; ``sender.send()``)."""
     graph: dict[str, frozenset[str]] = {}
     modules: set[str] = set()
     for facts in project.files:
@@ -200,7 +202,16 @@ def reached_tasks(
     for _ in range(REACH_DEPTH + 1):
         following: set[str] = set()
         for caller in frontier:
-            for called in graph.get(caller, ()):
+            calls = graph.get(caller, frozenset())
+            # ``sender = Sender(...)`` then ``sender.send()``: the methods of the classes it builds
+            # that it calls by name on some object
+            named = {called.rpartition(".")[2] for called in calls}
+            for called in calls:
+                for method in methods.get(called, ()):
+                    callee = f"{called}.{method}"
+                    if method in named and callee not in seen:
+                        seen.add(callee)
+                        following.add(callee)
                 owner, _, method = called.rpartition(".")
                 enqueued = method in _ENQUEUES
                 target = owner if enqueued or method in _RUNS else called
