@@ -34,8 +34,27 @@ class UntestedTask(Rule):
     `conftest.py`, matched anywhere in the tree. A test file the running Python
     cannot parse (newer syntax such as Python 3.14's `except A, B:`, or Python 2 code) is still
     read, token by token: its imports, names and strings count the same (a note says which
-    files). A test that only exercises the task indirectly (calls a view that enqueues it)
-    does not count: name the task in the test.
+    files).
+
+    A task also counts as tested when code a test refers to runs it, at most three calls away
+    (test -> view -> helper -> task). The code a test refers to is a function it names, or a
+    method of a class it names that the same test file uses as an attribute (`view.post(...)`,
+    `exporter.run()`), or its `__init__`. From there the rule follows calls of project
+    functions, `self.method()`, and methods of objects the code builds
+    (`sender = Sender(); sender.send()`). Such code runs a task when it:
+    - calls it inline (`send_receipt(order.pk)`, `send_receipt.apply(...)`): always;
+    - enqueues it (`.delay`, `.apply_async`, or `.s`/`.si`/`.signature` in a chain, group or
+      chord) only when the tests run tasks eagerly: `task_always_eager`
+      (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) set to `True` in test code (a test
+      settings module such as `settings/test.py` or `tests/settings.py`, a `conftest.py`,
+      `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`, `app.conf.task_always_eager = True`,
+      a `celery_config` fixture returning it), or a pytest-celery worker fixture
+      (`celery_worker`, `celery_session_worker`). Eager settings in production or development
+      settings modules do not count, and test settings never count for the other rules.
+
+    Not followed: Django views reached only through a URL (`self.client.get(reverse("pay"))`),
+    signal receivers, and calls through objects the analyser cannot name. Name the task in a
+    test when a finding is about such a task.
 
     ## Why is this bad?
     A task runs far from the code that queues it, often at night, with arguments that went
@@ -58,6 +77,16 @@ class UntestedTask(Rule):
 
     def test_send_receipt(order):
         send_receipt.apply(args=(order.pk,))
+    ```
+    or, with eager tests (`CELERY_TASK_ALWAYS_EAGER = True` in the test settings), test the
+    code that enqueues it:
+    ```python
+    # tests/test_views.py
+    from shop.views import pay  # pay() calls send_receipt.delay(order.pk)
+
+    def test_pay(order, mailoutbox):
+        pay(order)
+        assert len(mailoutbox) == 1
     ```
     """
 
@@ -103,8 +132,36 @@ class UntestedTask(Rule):
             "tests/test_tasks.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
             "    print 'sending'\n    send_receipt(1)\n",
         },
+        # enqueued by the code a test calls, and the tests run tasks eagerly
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
+            "    send_receipt.delay(order.pk)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_views.py": "from shop.views import pay\n\ndef test_pay(order):\n    pay(order)\n",
+        },
+        # called inline by a helper of the code a test calls (eager or not)
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/views.py": "from shop.tasks import send_receipt\n\nclass Checkout:\n"
+            "    def pay(self, order):\n        self.notify(order)\n\n"
+            "    def notify(self, order):\n        send_receipt(order.pk)\n",
+            "tests/test_views.py": "from shop.views import Checkout\n\ndef test_pay(order):\n"
+            "    Checkout().pay(order)\n",
+        },
     ]
     INVALID = [
+        # enqueued by the code a test calls, but the tests do not run tasks eagerly
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
+            "    send_receipt.delay(order.pk)\n",
+            "shop/settings/dev.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_views.py": "from shop.views import pay\n\ndef test_pay(order):\n    pay(order)\n",
+        },
         "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n",
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
