@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
 from checker.module_info import ModuleInfo
+from checker.periods import period
 from checker.settings import CONF, LOWER, UPPER, Setting
 from checker.suppressions import Suppressions
 from checker.values import Value, dotted_name, evaluate, string_value
@@ -61,6 +62,9 @@ class TaskReference:
     kind: str  # how the enclosing setting is spelt (CONF for calls)
     module: str
     has_expires: bool = True  # beat entries only
+    # Beat entries only: seconds between runs, None when the analyser cannot tell
+    # (``checker.periods``).
+    period: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +74,7 @@ class BeatEntry:
     task: str
     where: Location
     has_expires: bool
+    period: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,9 +155,9 @@ def extract(
         )
         if setting.name == BEAT_SETTING and isinstance(setting.node, cst.BaseExpression):
             entries, sources = _schedule_parts(setting.node, info)
-            for name, node, expires in entries:
+            for name, node, expires, every in entries:
                 facts.references.append(
-                    TaskReference(name, "beat", where(node), setting.kind, info.name, expires)
+                    TaskReference(name, "beat", where(node), setting.kind, info.name, expires, every)
                 )
             if sources:
                 facts.beat_sources.append((setting.kind, tuple(sources)))
@@ -244,13 +249,18 @@ def _call_facts(
             name = string_value(args[0].value) if args else None
             if name:
                 expires = any(a.keyword is not None and a.keyword.value == "expires" for a in call.args)
+                every = period(positional[0].value, info)  # the first argument is the schedule
                 facts.references.append(
-                    TaskReference(name, "beat", where(args[0].value), CONF, info.name, expires)
+                    TaskReference(name, "beat", where(args[0].value), CONF, info.name, expires, every)
                 )
 
 
-def _beat_entry(node: cst.BaseExpression) -> tuple[str, cst.CSTNode, bool] | None:
-    """``(task name, its string node, has options.expires)`` for a literal beat entry."""
+# A literal beat entry: task name, its string node, has ``options.expires``, seconds between runs.
+_Entry = tuple[str, cst.CSTNode, bool, Optional[float]]
+
+
+def _beat_entry(node: cst.BaseExpression, info: ModuleInfo) -> _Entry | None:
+    """``(task name, its string node, has options.expires, period)`` for a literal beat entry."""
     entry = _mapping(node)
     if entry is None or "task" not in entry:
         return None
@@ -260,7 +270,8 @@ def _beat_entry(node: cst.BaseExpression) -> tuple[str, cst.CSTNode, bool] | Non
         return None
     options = _mapping(entry["options"]) if "options" in entry else None
     expires = (options is not None and "expires" in options) or ("options" in entry and options is None)
-    return name, task_node, expires
+    every = period(entry["schedule"], info) if "schedule" in entry else None
+    return name, task_node, expires, every
 
 
 _COPIES = frozenset({"copy.copy", "copy.deepcopy", "deepcopy"})
@@ -269,11 +280,11 @@ _MAX_PARTS_DEPTH = 20
 
 def _schedule_parts(
     node: cst.BaseExpression, info: ModuleInfo, depth: int = 0
-) -> tuple[list[tuple[str, cst.CSTNode, bool]], list[str]]:
+) -> tuple[list[_Entry], list[str]]:
     """The literal beat entries of a schedule expression, and the qualified names of the dicts
     it is built from: ``{"k": {...}, **A}``, ``dict(A, k={...})``, ``A | B``, ``A``,
     ``A.copy()``, ``deepcopy(A)``."""
-    entries: list[tuple[str, cst.CSTNode, bool]] = []
+    entries: list[_Entry] = []
     sources: list[str] = []
 
     def parts(value: cst.BaseExpression) -> None:
@@ -286,7 +297,7 @@ def _schedule_parts(
     if isinstance(node, cst.Dict):
         for element in node.elements:
             if isinstance(element, cst.DictElement):
-                entry = _beat_entry(element.value)
+                entry = _beat_entry(element.value, info)
                 if entry is not None:
                     entries.append(entry)
             else:
@@ -303,7 +314,7 @@ def _schedule_parts(
         if isinstance(func, cst.Name) and func.value == "dict":
             for arg in node.args:
                 if arg.keyword is not None:
-                    entry = _beat_entry(arg.value)
+                    entry = _beat_entry(arg.value, info)
                     if entry is not None:
                         entries.append(entry)
                 else:
@@ -338,10 +349,10 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
         target: cst.BaseExpression, value: cst.BaseExpression, keywords: bool = False, added: bool = True
     ) -> None:
         """``value`` is bound to ``target`` (``added=False``) or added to it."""
-        entries: list[tuple[str, cst.CSTNode, bool]]
+        entries: list[_Entry]
         sources: list[str]
         if keywords:  # ``.update(key={...})``
-            found = _beat_entry(value)
+            found = _beat_entry(value, info)
             entries, sources = ([found] if found else []), []
         else:
             entries, sources = _schedule_parts(value, info)
@@ -350,14 +361,16 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
         kind = _beat_target(target) if added else None  # (a beat setting's value is a setting)
         if kind is not None:
             facts.references.extend(
-                TaskReference(name, "beat", where(node), kind, info.name, expires)
-                for name, node, expires in entries
+                TaskReference(name, "beat", where(node), kind, info.name, expires, every)
+                for name, node, expires, every in entries
             )
             if sources:
                 facts.beat_sources.append((kind, tuple(sources)))
         qualified = info.qualify_local(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
         if qualified and "." in qualified:
-            schedule = NamedSchedule(tuple(BeatEntry(n, where(w), e) for n, w, e in entries), tuple(sources))
+            schedule = NamedSchedule(
+                tuple(BeatEntry(n, where(w), e, every) for n, w, e, every in entries), tuple(sources)
+            )
             facts.schedules.setdefault(qualified, []).append(schedule)
 
     for statement, _ in info.module_statements:
@@ -378,7 +391,7 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
                     and len(target.slice) == 1
                     and isinstance(target.slice[0].slice, cst.Index)
                 ):
-                    found = _beat_entry(value)
+                    found = _beat_entry(value, info)
                     if found is not None:
                         record(target.value, cst.Dict([cst.DictElement(target.slice[0].slice.value, value)]))
         elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):

@@ -324,7 +324,13 @@ class ProjectContext:
                         for entry in schedule.entries:
                             yield (
                                 TaskReference(
-                                    entry.task, "beat", entry.where, kind, facts.module, entry.has_expires
+                                    entry.task,
+                                    "beat",
+                                    entry.where,
+                                    kind,
+                                    facts.module,
+                                    entry.has_expires,
+                                    entry.period,
                                 ),
                                 facts,
                             )

@@ -325,9 +325,9 @@ def test_beat_schedules_built_from_names_are_followed(analyse):
     files = {
         "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "proj/periodic.py": "from celery.schedules import crontab\n\n"
-        "NIGHTLY = {'sync': {'task': 'proj.tasks.sync', 'schedule': crontab(hour=2)}}\n"
+        "EVEN_HOURS = {'sync': {'task': 'proj.tasks.sync', 'schedule': crontab(hour='*/2')}}\n"
         "HOURLY = {'gone': {'task': 'proj.tasks.gone', 'schedule': 3600, 'options': {'expires': 60}}}\n"
-        "PERIODIC_TASKS_ALL = {**NIGHTLY, **HOURLY}\n"
+        "PERIODIC_TASKS_ALL = {**EVEN_HOURS, **HOURLY}\n"
         "PERIODIC_TASKS_ALL['late'] = {'task': 'proj.tasks.late', 'schedule': 60, 'options': {'expires': 5}}\n",
         "proj/settings.py": "from proj.periodic import PERIODIC_TASKS_ALL\n\n"
         "CELERY_BEAT_SCHEDULE = dict(PERIODIC_TASKS_ALL)\n",
@@ -336,7 +336,7 @@ def test_beat_schedules_built_from_names_are_followed(analyse):
         ("CT401", "proj/periodic.py", 4),  # proj.tasks.gone
         ("CT401", "proj/periodic.py", 6),  # proj.tasks.late, added by item assignment
         ("CT405", "proj/periodic.py", 3),
-        ("CT407", "proj/periodic.py", 3),  # the nightly sync has no expires
+        ("CT407", "proj/periodic.py", 3),  # every minute of even hours, with no expires
     ]
 
 

@@ -27,4 +27,10 @@ beat_schedule = {
         "task": "shop.reports.tasks.purge_report",  # CT401: the task is purge_reports
         "schedule": crontab(minute=30, hour=3),
     },
+    "refresh-rates": {
+        # Every 10 minutes with no `expires`: after an outage the queued copies all run back to
+        # back (CT407, opt-in). The daily entries above would queue one late copy at most.
+        "task": "shop.billing.tasks.refresh_exchange_rates",
+        "schedule": crontab(minute="*/10"),
+    },
 }
