@@ -12,7 +12,7 @@ from checker import body
 from checker.callsites import call_sites
 from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
-from checker.loggers import connects_setup_logging, module_loggers
+from checker.loggers import configured_loggers, connects_setup_logging, module_loggers
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
 from checker.positions import Position, positions_of
@@ -184,12 +184,15 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     settings = list(collect_settings(info, options.setting_names)) if options.setting_names else []
     # A receiver of ``setup_logging`` may be a function without a single call (CT602).
     connects = "CT602" in options.codes and connects_setup_logging(info)
+    # So may a logging configuration that routes the project's loggers to its own handlers.
+    configured = configured_loggers(info) if "CT602" in options.codes and not source.is_test else frozenset()
     if (
         not tasks
         and not settings
         and not info.calls
         and not source.is_test
         and not connects
+        and not configured
         and not may_hold_schedule(info)
     ):
         return FileResult(foreign_decorators=foreign)
@@ -239,6 +242,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     facts.connects_setup_logging = connects
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
+    facts.configured_loggers = configured
     facts.imports = {local: target for local, target in info.imports.items() if local != target}
     keys = {id(t): f"{source.display}:{span(t.anchor)[0]}:{t.function}" for t in tasks}
     if not source.is_test:
@@ -259,6 +263,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.function_calls
         or facts.connects_setup_logging
         or facts.eager_tests
+        or facts.configured_loggers
         or facts.schedules
         or facts.beat_sources
     ):

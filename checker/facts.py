@@ -122,6 +122,9 @@ class FileFacts:
     finding_calls: dict[tuple[str, int, int], frozenset[str]] = dataclasses.field(default_factory=dict)
     # The module connects a receiver to ``celery.signals.setup_logging`` (CT602).
     connects_setup_logging: bool = False
+    # Non-root loggers its logging configuration (Django ``LOGGING``, ``dictConfig``) gives
+    # handlers (CT602: ``get_task_logger`` would take a module's records away from them).
+    configured_loggers: frozenset[str] = frozenset()
     # Module-level dicts a beat schedule may be built from, by qualified name (also names of
     # other modules, for ``imported["key"] = {...}``), and the names each beat setting of this
     # module is built from, with the setting's kind. Resolved in the project phase.

@@ -14,6 +14,7 @@ import libcst as cst
 
 from checker import body
 from checker.module_info import FunctionRecord, ModuleInfo
+from checker.values import string_value
 
 # Builtins and string methods that only turn the exception into a value: passing the exception
 # to them reports nothing by itself (their result may still be passed on).
@@ -263,3 +264,113 @@ def _is_connect(node: cst.BaseExpression, info: ModuleInfo) -> bool:
         and node.attr.value == "connect"
         and info.qualify(node.value) == _SETUP_LOGGING
     )
+
+
+_DICT_CONFIG = frozenset({"logging.config.dictConfig"})
+_LOGGING = "LOGGING"  # Django's setting
+
+
+def configured_loggers(info: ModuleInfo) -> frozenset[str]:
+    """Names of the non-root loggers that a logging configuration written in this module gives
+    handlers of their own (CT602): Django's ``LOGGING = {...}`` (at module level or on a
+    module-level settings class), any module-level dict with a ``version`` key, the dict passed
+    to ``logging.config.dictConfig(...)``, and additions to those (``LOGGING.update({...})``,
+    ``LOGGING["loggers"]["name"] = {...}``, ``LOGGING["loggers"].update({...})``)."""
+    found: set[str] = set()
+    configs = {_LOGGING}
+    statements: list[cst.BaseSmallStatement] = [s for s, _ in info.module_statements]
+    for record in info.classes:
+        if not record.scopes and isinstance(record.node.body, cst.IndentedBlock):
+            for line in record.node.body.body:
+                if isinstance(line, cst.SimpleStatementLine):
+                    statements.extend(line.body)
+    for statement in statements:
+        if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Dict):
+            for target in statement.targets:
+                name = target.target
+                if isinstance(name, cst.Name) and (
+                    name.value == _LOGGING or "version" in _string_keys(statement.value)
+                ):
+                    configs.add(name.value)
+                    found |= _config_loggers(statement.value)
+    for statement in statements:
+        if isinstance(statement, cst.Assign):
+            for target in statement.targets:
+                path = _subscripts(target.target, configs)
+                if path == ["loggers"]:
+                    found |= _loggers_with_handlers(statement.value)
+                elif (
+                    path is not None
+                    and len(path) == 2
+                    and path[0] == "loggers"
+                    and _has_handlers(statement.value)
+                ):
+                    found.add(path[1])
+    for call in info.calls:
+        func, positional = call.func, [a.value for a in call.args if a.keyword is None and not a.star]
+        if not positional:
+            continue
+        argument = positional[0]
+        if info.qualify(func) in _DICT_CONFIG:
+            if isinstance(argument, cst.Name):
+                bound = info.assignments.get(argument.value)
+                argument = bound if bound is not None else argument
+            found |= _config_loggers(argument)
+        elif isinstance(func, cst.Attribute) and func.attr.value == "update":
+            path = _subscripts(func.value, configs)
+            if path == []:
+                found |= _config_loggers(argument)
+            elif path == ["loggers"]:
+                found |= _loggers_with_handlers(argument)
+    return frozenset(name for name in found if name not in ("", "root"))
+
+
+def _string_keys(node: cst.Dict) -> dict[str, cst.BaseExpression]:
+    keys: dict[str, cst.BaseExpression] = {}
+    for element in node.elements:
+        if isinstance(element, cst.DictElement):
+            key = string_value(element.key)
+            if key is not None:
+                keys[key] = element.value
+    return keys
+
+
+def _subscripts(node: cst.BaseExpression, configs: set[str]) -> list[str] | None:
+    """``["loggers", "name"]`` for ``LOGGING["loggers"]["name"]``; ``[]`` for ``LOGGING``; None
+    when ``node`` is not (a string subscript of) a logging configuration."""
+    keys: list[str] = []
+    while isinstance(node, cst.Subscript):
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = string_value(node.slice[0].slice.value)
+        if key is None:
+            return None
+        keys.append(key)
+        node = node.value
+    if isinstance(node, cst.Name) and node.value in configs:
+        return list(reversed(keys))
+    return None
+
+
+def _config_loggers(node: cst.BaseExpression) -> set[str]:
+    if not isinstance(node, cst.Dict):
+        return set()
+    loggers = _string_keys(node).get("loggers")
+    return _loggers_with_handlers(loggers) if loggers is not None else set()
+
+
+def _loggers_with_handlers(node: cst.BaseExpression) -> set[str]:
+    """The loggers of a ``"loggers"`` mapping that name handlers (a non-empty list, or a value
+    the analyser cannot read)."""
+    if not isinstance(node, cst.Dict):
+        return set()
+    return {name for name, logger in _string_keys(node).items() if _has_handlers(logger)}
+
+
+def _has_handlers(logger: cst.BaseExpression) -> bool:
+    if not isinstance(logger, cst.Dict):
+        return False
+    handlers = _string_keys(logger).get("handlers")
+    if handlers is None:
+        return False
+    return not (isinstance(handlers, (cst.List, cst.Tuple)) and not handlers.elements)

@@ -279,6 +279,17 @@ class ProjectContext:
         """Qualified names of the project's functions that log (directly or one call deeper)."""
         return project_loggers((f.logging_functions, f.function_calls) for f in self.files)
 
+    @functools.cached_property
+    def configured_loggers(self) -> frozenset[str]:
+        """Non-root loggers the project's logging configuration (outside test code) gives
+        handlers of their own (CT602)."""
+        return frozenset(
+            name
+            for f in self.files
+            if not (is_test_module(f.module) or self.test_files.matches(f.path))
+            for name in f.configured_loggers
+        )
+
     def facts_by_path(self) -> dict[str, FileFacts]:
         if self._by_path is None:
             self._by_path = {f.path: f for f in self.files}

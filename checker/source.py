@@ -15,8 +15,8 @@ from typing import TypeVar, Union
 
 import libcst as cst
 
-# A file can only hold a task, a Celery setting or a crontab when its bytes (lower-cased) hold
-# one of these. Everything else is never parsed.
+# A file can only hold a task, a Celery setting, a crontab or a logging configuration when its
+# bytes (lower-cased) hold one of these. Everything else is never parsed.
 PREFILTER_TOKENS: tuple[bytes, ...] = (
     b"task",
     b"celery",
@@ -28,6 +28,10 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b".delay(",
     b".apply_async(",
     b"delay_on_commit(",
+    # a logging configuration (CT602 reads which loggers it gives handlers)
+    b"dictconfig",
+    b'"loggers"',
+    b"'loggers'",
 )
 
 

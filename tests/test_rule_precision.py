@@ -176,3 +176,59 @@ def test_ct602_setup_logging_connected_anywhere(connect: str) -> None:
     assert _findings(files, "CT602") == []
     del files["proj/celery.py"]
     assert len(_findings(files, "CT602")) == 1
+
+
+CT602_TASKS = (
+    "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
+    "@shared_task\ndef f():\n    logger.info('x')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("configuration", "reported"),
+    [
+        # a settings module with no Celery in it is still read
+        ("LOGGING = {'version': 1, 'loggers': {'proj': {'handlers': ['file']}}}\n", False),
+        ("LOGGING = {'version': 1, 'loggers': {'proj.jobs.tasks': {'handlers': ['file']}}}\n", False),
+        ("LOGGING = {'version': 1, 'loggers': {'proj.jobs': {'handlers': HANDLERS}}}\n", False),
+        # class-based settings (django-configurations)
+        (
+            "class Base(Configuration):\n    LOGGING = {'version': 1, 'loggers': {'proj': {'handlers': ['f']}}}\n",
+            False,
+        ),
+        # additions to the setting
+        ("LOGGING = {'version': 1}\nLOGGING['loggers'] = {'proj': {'handlers': ['file']}}\n", False),
+        (
+            "LOGGING = {'version': 1, 'loggers': {}}\nLOGGING['loggers']['proj'] = {'handlers': ['file']}\n",
+            False,
+        ),
+        (
+            "LOGGING = {'version': 1, 'loggers': {}}\nLOGGING['loggers'].update({'proj': {'handlers': ['f']}})\n",
+            False,
+        ),
+        (
+            "LOGGING = {'version': 1}\nif DEBUG:\n    LOGGING.update({'loggers': {'proj': {'handlers': ['f']}}})\n",
+            False,
+        ),
+        # dictConfig with a literal or a module-level dict of any name
+        (
+            "from logging.config import dictConfig\n\nCONF = {'version': 1, 'loggers': {'proj': {'handlers': ['f']}}}\n"
+            "dictConfig(CONF)\n",
+            False,
+        ),
+        ("LOG_CONFIG = {'version': 1, 'loggers': {'proj': {'handlers': ['f']}}}\n", False),
+        # what does not count
+        ("LOGGING = {'version': 1, 'loggers': {'proj': {'handlers': []}}}\n", True),
+        ("LOGGING = {'version': 1, 'loggers': {'proj': {'level': 'DEBUG', 'propagate': True}}}\n", True),
+        (
+            "LOGGING = {'version': 1, 'loggers': {'root': {'handlers': ['f']}, '': {'handlers': ['f']}}}\n",
+            True,
+        ),
+        ("LOGGING = {'version': 1, 'loggers': {'proj.jobs.views': {'handlers': ['f']}}}\n", True),
+        ("LOGGING = {'version': 1, 'loggers': {'pro': {'handlers': ['f']}}}\n", True),
+        ("CONFIG = {'loggers': {'proj': {'handlers': ['f']}}}\n", True),  # not a logging configuration
+    ],
+)
+def test_ct602_project_loggers_with_their_own_handlers(configuration: str, reported: bool) -> None:
+    files = {"proj/log_config.py": configuration, "proj/jobs/tasks.py": CT602_TASKS}
+    assert len(_findings(files, "CT602")) == (1 if reported else 0)

@@ -17,15 +17,29 @@ class NonTaskLogger(TaskRule):
     """
     ## What it does
     Checks for tasks that log through a logger made by `logging.getLogger(...)` rather than
-    `celery.utils.log.get_task_logger(...)`. Not reported when any module of the project
-    connects a receiver to `celery.signals.setup_logging` (`@setup_logging.connect`,
-    `setup_logging.connect(receiver)`, under any import spelling): Celery then leaves logging
-    to the project and installs no task-aware formatter, so `get_task_logger` adds nothing.
+    `celery.utils.log.get_task_logger(...)`.
+
+    Not reported:
+    - when any module of the project connects a receiver to `celery.signals.setup_logging`
+      (`@setup_logging.connect`, `setup_logging.connect(receiver)`, under any import spelling):
+      Celery then leaves logging to the project and installs no task-aware formatter, so
+      `get_task_logger` adds nothing;
+    - when the project's logging configuration (Django's `LOGGING`, a dict passed to
+      `logging.config.dictConfig`, outside test code) gives handlers to a logger named like the
+      task's module or one of its packages (`"proj"` or `"proj.tasks"` for `proj.tasks`):
+      `get_task_logger` would take the task's records away from those handlers (see below).
+      Handlers on the root logger only do not count: the worker takes over the root logger.
 
     ## Why is this bad?
     The task logger adds the task's name and id to every record (with the worker's task log
     format), so a line in the logs leads back to one run of one task. A plain module logger loses
     that, and correlating failures with task runs gets hard.
+
+    The switch has a side effect: `get_task_logger(name)` makes the `celery.task` logger the
+    parent of the module's logger, and the worker stops `celery.task` from propagating. Handlers
+    the project attached to the module's package logger (a file handler on `"proj"`) no longer
+    receive the task's records. That is why a project that routes its own package logger to its
+    own handlers is not asked to switch.
 
     ## Example
     ```python
@@ -44,6 +58,9 @@ class NonTaskLogger(TaskRule):
     def sync(user_id):
         logger.info("syncing %s", user_id)
     ```
+    When the project's logging configuration sends its package logger (`"proj"`) to handlers
+    of its own, keep `logging.getLogger(__name__)`, or configure the same handlers for
+    `celery.task` too before switching.
     """
 
     code = "CT602"
@@ -70,6 +87,22 @@ class NonTaskLogger(TaskRule):
             "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
             "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         },
+        # the project routes its package logger to its own handlers: get_task_logger would take
+        # the task's records away from them
+        {
+            "proj/settings.py": "LOGGING = {\n    'version': 1,\n"
+            "    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': 'proj.log'}},\n"
+            "    'loggers': {'proj': {'handlers': ['file'], 'level': 'WARNING'}},\n}\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        },
+        {
+            "proj/logs.py": "import logging.config\n\ndef configure():\n    logging.config.dictConfig({\n"
+            "        'version': 1,\n        'handlers': {'out': {'class': 'logging.StreamHandler'}},\n"
+            "        'loggers': {'proj.tasks': {'handlers': ['out']}},\n    })\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        },
     ]
     INVALID = [
         "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -80,6 +113,19 @@ class NonTaskLogger(TaskRule):
         {
             "proj/celery.py": "from celery import Celery, signals\n\napp = Celery('proj')\n\n"
             "@signals.after_setup_logger.connect\ndef add_handler(logger, **kwargs):\n    pass\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+        },
+        # handlers on the root logger only (the worker takes it over), on another package, or
+        # in test settings; a logger given no handlers
+        {
+            "proj/settings.py": "LOGGING = {\n    'version': 1,\n"
+            "    'handlers': {'console': {'class': 'logging.StreamHandler'}},\n"
+            "    'root': {'handlers': ['console']},\n"
+            "    'loggers': {\n        '': {'handlers': ['console']},\n"
+            "        'project': {'handlers': ['console']},\n        'proj.views': {'handlers': ['console']},\n"
+            "        'proj': {'level': 'INFO'},\n    },\n}\n",
+            "proj/test_settings.py": "LOGGING = {'version': 1, 'loggers': {'proj': {'handlers': ['console']}}}\n",
             "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
             "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         },
@@ -120,5 +166,15 @@ class NonTaskLogger(TaskRule):
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        """Dropped when the project connects ``setup_logging`` (no task-aware formatter)."""
-        return None if any(f.connects_setup_logging for f in project.files) else finding
+        """Dropped when the project connects ``setup_logging`` (no task-aware formatter), or
+        when its logging configuration gives handlers to the task module's logger or to a
+        package above it (the task logger would take the records away from them)."""
+        if any(f.connects_setup_logging for f in project.files):
+            return None
+        facts = project.facts_by_path().get(finding.path)
+        module = facts.module if facts is not None else ""
+        if module and any(
+            module == name or module.startswith(name + ".") for name in project.configured_loggers
+        ):
+            return None
+        return finding
