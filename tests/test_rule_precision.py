@@ -232,3 +232,21 @@ CT602_TASKS = (
 def test_ct602_project_loggers_with_their_own_handlers(configuration: str, reported: bool) -> None:
     files = {"proj/log_config.py": configuration, "proj/jobs/tasks.py": CT602_TASKS}
     assert len(_findings(files, "CT602")) == (1 if reported else 0)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "words"),
+    [
+        ("crontab(minute='*/15')", "runs every 15 minutes"),
+        ("crontab()", "runs every minute"),
+        ("30", "runs every 30 s"),
+        ("crontab(minute='0-6')", "runs 7 times an hour"),
+    ],
+)
+def test_ct407_says_how_often_the_entry_runs(schedule: str, words: str) -> None:
+    files = {
+        "proj/settings.py": "from celery.schedules import crontab\n\n"
+        f"CELERY_BEAT_SCHEDULE = {{'s': {{'task': 'proj.tasks.sync', 'schedule': {schedule}}}}}\n"
+    }
+    (finding,) = _findings(files, "CT407")
+    assert words in finding.message and "no `expires`" in finding.message

@@ -10,10 +10,13 @@ FREQUENT = 3600.0  # seconds: entries that run more often than hourly are report
 
 
 def _every(seconds: float) -> str:
+    """``every 15 minutes``, ``every 30 s``, or ``7 times an hour`` (a crontab's average)."""
     if seconds >= 60 and seconds % 60 == 0:
         minutes = int(seconds // 60)
         return "every minute" if minutes == 1 else f"every {minutes} minutes"
-    return f"every {seconds:g} s"
+    if seconds < 60:
+        return f"every {seconds:g} s"
+    return f"{round(3600 / seconds)} times an hour"
 
 
 class PeriodicWithoutExpires(Rule):
