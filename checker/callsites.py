@@ -21,7 +21,9 @@ from checker.tasks import TaskDef
 from checker.values import string_value
 
 ENQUEUE = frozenset({"delay", "apply_async", "delay_on_commit"})
-SIGNATURES = frozenset({"s", "si", "signature"})
+SIGNATURES = frozenset({"s", "si", "signature", "subtask"})
+# Calls that keep what they are given: an enqueue's AsyncResult collected in a loop (CT503).
+_COLLECTORS = frozenset({"append", "add", "extend", "put"})
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 # Between a loop and an enqueue, these make the enqueue conditional: not reached every iteration.
@@ -168,6 +170,16 @@ class CallSite:
     # What the call passes: (positional count, keyword names); None when it cannot be told
     # (``*args``, ``**kwargs``, non-literal ``args=``, a partial signature).
     passes: tuple[int, tuple[str, ...]] | None = None
+    # The AsyncResult of the send is used: anything but an expression statement (assigned,
+    # returned, passed on, ``.id`` kept). For a signature applied at once
+    # (``t.s(...).apply_async()``), the result of that send (CT501).
+    result_used: bool = True
+    # A signature that is not applied at once: part of a canvas (a chord, group, chain, link),
+    # whose results may be waited on (CT501).
+    canvas: bool = False
+    # In a loop, the AsyncResults are collected: the comprehension's element, ``.append(...)``ed,
+    # yielded, or bound to a name that is (CT503).
+    collected: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,6 +188,12 @@ class DirectCall:
     target: str  # qualified name of the called function
     where: Location
     forwards: bool = False  # the call is the caller's whole body (``return other(...)``)
+    # The caller uses the value the call returns (assigned, returned, passed on): ``.delay()``
+    # would hand it an AsyncResult instead (CT506).
+    result_used: bool = False
+    # An argument that is evidently an object or a class (``TaxLot``, ``Exporter(...)``), which a
+    # JSON-like serializer cannot carry (CT506).
+    opaque_argument: str | None = None
 
 
 def _is(info: ModuleInfo, node: cst.BaseExpression, suffix: str) -> bool:
@@ -244,12 +262,65 @@ def call_sites(
         if task.run is None:
             continue
         forwarding = body.forwarding_call(task.run)
-        for call in body.calls(task.run.body):
-            if isinstance(call.func, (cst.Name, cst.Attribute)):
-                target = info.qualify_local(call.func)
-                if target:
-                    direct.append(DirectCall(key, target, where(call), call is forwarding))
+        constructed: set[str] | None = None
+        for call, ancestors in body.walk(task.run.body):
+            if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+                continue
+            target = info.qualify_local(call.func)
+            if not target:
+                continue
+            if constructed is None:
+                constructed = _constructed_names(task.run.body)
+            direct.append(
+                DirectCall(
+                    key,
+                    target,
+                    where(call),
+                    call is forwarding,
+                    bool(ancestors) and not isinstance(ancestors[-1], cst.Expr),
+                    _opaque_argument(call, constructed),
+                )
+            )
     return sites, direct
+
+
+def _capitalised(name: str) -> bool:
+    """A CapWords name (a class), not an ALL_CAPS constant."""
+    return name[:1].isupper() and any(c.islower() for c in name)
+
+
+def _last_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+def _constructed_names(scope: cst.CSTNode) -> set[str]:
+    """Names bound in ``scope`` to an instance built by a class: ``x = Exporter(...)``."""
+    found: set[str] = set()
+    for node in body.nodes(scope):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
+            callee = _last_name(node.value.func)
+            if callee is not None and _capitalised(callee):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        found.add(target.target.value)
+    return found
+
+
+def _opaque_argument(call: cst.Call, constructed: set[str]) -> str | None:
+    """An argument that is a class (``TaxLot``), an object built in place (``Exporter()``) or a
+    name bound to one: nothing a JSON-like serializer carries."""
+    for arg in call.args:
+        if arg.star:
+            continue
+        value = arg.value
+        name = _last_name(value.func) if isinstance(value, cst.Call) else _last_name(value)
+        if name is not None and (_capitalised(name) or (isinstance(value, cst.Name) and name in constructed)):
+            return body.code(value, 60)
+    return None
 
 
 def _scope_sites(
@@ -288,6 +359,7 @@ def _scope_sites(
             text = body.code(value, 200)
             if text in _OBJECT_ARGUMENTS or (isinstance(value, cst.Name) and value.value in models):
                 objects.append((text, where(value)))
+        used, canvas = _result_use(node, method, ancestors)
         found.append(
             CallSite(
                 target,
@@ -297,9 +369,75 @@ def _scope_sites(
                 in_transaction,
                 tuple(objects),
                 _passes(node, method),
+                used,
+                canvas,
+                _collected(node, ancestors),
             )
         )
     return found
+
+
+# Results (CT501, CT503) ---------------------------------------------------------------------
+def _result_use(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) -> tuple[bool, bool]:
+    """Whether the send's AsyncResult is used, and whether the call is a signature in a canvas."""
+    if method in SIGNATURES:
+        applied = (
+            len(ancestors) >= 2
+            and isinstance(ancestors[-1], cst.Attribute)
+            and ancestors[-1].value is call
+            and ancestors[-1].attr.value in ENQUEUE
+            and isinstance(ancestors[-2], cst.Call)
+            and ancestors[-2].func is ancestors[-1]
+        )
+        if not applied:
+            return True, True
+        ancestors = ancestors[:-2]
+    return not (ancestors and isinstance(ancestors[-1], cst.Expr)), False
+
+
+def _collected(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """In a loop or comprehension, the enqueue's AsyncResult is kept with the others: the
+    element of a comprehension that is itself used, an argument of ``.append``/``.add``,
+    yielded, stored under a key, or bound to a name that is appended or yielded in the loop."""
+    position = next((i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], _LOOPS)), None)
+    if position is None or not ancestors:
+        return False
+    loop = ancestors[position]
+    parent = ancestors[-1]
+    if isinstance(loop, _COMPREHENSIONS):
+        element = loop.value if isinstance(loop, cst.DictComp) else loop.elt
+        outer = ancestors[position - 1] if position else None
+        return element is call and not isinstance(outer, cst.Expr)
+    if isinstance(parent, cst.Yield) and parent.value is call:
+        return True
+    if _collector_argument(ancestors):
+        return True
+    if not isinstance(parent, cst.Assign) or parent.value is not call:
+        return False
+    names: set[str] = set()
+    for target in parent.targets:
+        if isinstance(target.target, cst.Subscript):
+            return True  # ``results[key] = t.delay(...)``
+        if isinstance(target.target, cst.Name):
+            names.add(target.target.value)
+    for node, node_ancestors in body.walk(loop):
+        if isinstance(node, cst.Name) and node.value in names:
+            if node_ancestors and isinstance(node_ancestors[-1], cst.Yield):
+                return True
+            if _collector_argument(node_ancestors):
+                return True
+    return False
+
+
+def _collector_argument(ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """The node under ``ancestors`` is an argument of ``x.append(...)``-like call."""
+    return (
+        len(ancestors) >= 2
+        and isinstance(ancestors[-1], cst.Arg)
+        and isinstance(ancestors[-2], cst.Call)
+        and isinstance(ancestors[-2].func, cst.Attribute)
+        and ancestors[-2].func.attr.value in _COLLECTORS
+    )
 
 
 # Transactions (CT504) ---------------------------------------------------------------------
@@ -402,7 +540,7 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
             iterables.append(comp.iter)
             comp = comp.inner_for_in
         region = loop
-    if any(isinstance(a, _CONDITIONAL) for a in between):
+    if any(isinstance(a, _CONDITIONAL) for a in between) or _exits_before(call, between):
         return False
     if any(_BATCH_WORDS.search(t) for t in targets) or any(_batch_iterable(i) for i in iterables):
         return False
@@ -410,7 +548,7 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
     values = _argument_values(call, method) + [
         a.value
         for a in call.args
-        if method in ("apply_async", "signature")
+        if method in ("apply_async", "signature", "subtask")
         and (a.keyword is None or a.keyword.value in ("args", "kwargs"))
         and not isinstance(a.value, (cst.Tuple, cst.List, cst.Dict))
     ]
@@ -420,6 +558,21 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
             return False  # ``ids[i : i + n]``: a batch
         used |= _names(value)
     return bool(used & derived) and not used & sliced
+
+
+def _exits_before(call: cst.Call, between: tuple[cst.CSTNode, ...]) -> bool:
+    """A statement before the enqueue in the loop body may leave the iteration
+    (``if ...: continue``, ``break``, ``return``, ``raise``): not every iteration sends."""
+    chain = [*between, call]
+    for block, child in zip(chain, chain[1:]):
+        if not isinstance(block, cst.IndentedBlock):
+            continue
+        for statement in block.body:
+            if statement is child:
+                break
+            if any(isinstance(n, (cst.Continue, cst.Break, cst.Return, cst.Raise)) for n in body.nodes(statement)):
+                return True
+    return False
 
 
 def _names(node: cst.CSTNode) -> set[str]:
@@ -479,7 +632,7 @@ def _passes(call: cst.Call, method: str) -> tuple[int, tuple[str, ...]] | None:
     """How many positional arguments and which keywords the call gives the task."""
     if method == "s":
         return None  # a partial signature: a chain or a later call may add arguments
-    if method not in ("apply_async", "signature"):
+    if method not in ("apply_async", "signature", "subtask"):
         if any(a.star for a in call.args):
             return None
         keywords = tuple(a.keyword.value for a in call.args if a.keyword is not None)

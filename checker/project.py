@@ -385,6 +385,42 @@ class ProjectContext:
                 if task is not None:
                     yield site, task
 
+    @functools.cached_property
+    def _sends(self) -> dict[str, list[CallSite]]:
+        """Enqueue and signature sites outside test code, by the key of the task they send."""
+        tasks = self.task_objects()
+        found: dict[str, list[CallSite]] = {}
+        for facts in self.files:
+            if is_test_module(facts.module) or self.test_files.matches(facts.path):
+                continue
+            for site in facts.call_sites:
+                task = tasks.get(site.target)
+                if task is not None:
+                    found.setdefault(task.key, []).append(site)
+        return found
+
+    def sends(self, task: TaskSummary) -> list[CallSite]:
+        """Where code outside tests enqueues the task or makes a signature of it."""
+        return self._sends.get(task.key, [])
+
+    def named_by(self, task: TaskSummary) -> set[str]:
+        """How beat entries, routes and ``send_task`` outside tests name the task: the set of
+        their kinds (``beat``, ``route``, ``send_task``)."""
+        return self._names_sent.get(task.name, set()) if task.name_known else set()
+
+    @functools.cached_property
+    def _names_sent(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for via in ("beat", "route", "send_task"):
+            for reference in self.references(via):
+                found.setdefault(reference.task, set()).add(via)
+        return found
+
+    def is_enqueued(self, task: TaskSummary) -> bool:
+        """Code outside tests sends the task as a message somewhere: ``.delay``/``.apply_async``,
+        a signature (a canvas, a ``link=``), a beat entry, a route or ``send_task``."""
+        return bool(self.sends(task)) or bool(self.named_by(task))
+
     def task_sets(self, task: TaskSummary, option: str) -> bool:
         """The task sets ``option`` (decorator, ``base=`` class, class body, ``task_annotations``),
         or may (options the analyser cannot see)."""

@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker import body
-from checker.model import Finding, Section, Severity
+from checker.model import Finding, Section, Severity, TaskSummary
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 
 _APP = "from celery import Celery\n\napp = Celery('proj', backend='redis://localhost')\n\n"
+_SEND = "\n\ndef later():\n    f.delay()\n"
 
 
 class UnusedResult(TaskRule):
@@ -22,7 +23,19 @@ class UnusedResult(TaskRule):
     class, the `Task` subclass's attributes, `task_annotations` (for `"*"` or the task's name),
     as for CT201's time limits.
 
-    Not reported without a result backend in the code: Celery's default is none, and then
+    Reported only when the project shows that nobody reads the result: the task is sent
+    somewhere outside tests (`.delay`/`.apply_async`/`.delay_on_commit`, a signature applied at
+    once as in `t.s(...).apply_async()`, or a beat entry), and
+    - every send discards the AsyncResult: the call is an expression statement, not assigned,
+      returned, passed on or awaited (keeping `.id` to revoke or poll later counts as using it);
+    - no signature of the task is part of a canvas (`.s`/`.si`/`.signature`/`.subtask` not
+      applied at once: a `chord`, `group`, `chain`, `link=`): a chord's header tasks must store
+      their results or the chord never completes;
+    - no `send_task` names it (its result may be read), and its body does not call
+      `self.update_state(...)` or `self.replace(...)` (pollers read those states).
+
+    Not reported for a task only ever called directly (it runs inline, nothing is stored), nor
+    when unsure. Not reported without a result backend in the code: Celery's default is none, and then
     nothing is stored. A backend read from the environment with no default or a None/empty one
     (`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell
     whether it is set, and a wrong finding is worse than none.
@@ -37,6 +50,9 @@ class UnusedResult(TaskRule):
     @shared_task
     def send_welcome_email(user_id):
         mail.send(...)
+
+    def sign_up(user):
+        send_welcome_email.delay(user.pk)  # the AsyncResult is dropped
     ```
 
     ## Use instead
@@ -56,9 +72,19 @@ class UnusedResult(TaskRule):
     satisfied_by_options = ("ignore_result",)
     VALID = [
         _APP + "@app.task\ndef add(x, y):\n    return x + y\n",
-        _APP + "@app.task(ignore_result=True)\ndef f():\n    g()\n",
+        _APP + "@app.task(ignore_result=True)\ndef f():\n    g()\n" + _SEND,
         "from celery import Celery\n\napp = Celery('proj', backend='redis://', task_ignore_result=True)\n\n"
-        "@app.task\ndef f():\n    g()\n",
+        "@app.task\ndef f():\n    g()\n" + _SEND,
+        # never sent as a message: only called directly, it runs inline and stores nothing
+        _APP + "@app.task\ndef f():\n    g()\n\n@app.task\ndef h():\n    f()\n    return 1\n\nh.delay()\n",
+        # the AsyncResult is kept (its id to revoke or poll later)
+        _APP + "@app.task\ndef f():\n    g()\n\ndef later(job):\n    job.task_id = f.delay().id\n",
+        _APP + "@app.task\ndef f():\n    g()\n\ndef later():\n    return f.apply_async()\n",
+        # part of a canvas: a chord header must store its result
+        _APP + "from celery import chord\n\n@app.task\ndef f(x):\n    g(x)\n\n@app.task\ndef done(_):\n    pass\n\n"
+        "def later(xs):\n    f.delay(xs[0])\n    chord(f.s(x) for x in xs)(done.s())\n",
+        # progress reported through the result backend
+        _APP + "@app.task(bind=True)\ndef f(self):\n    self.update_state(state='PROGRESS')\n" + _SEND,
         # no result backend configured: nothing is stored
         "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         # a backend from the environment, None when unset: cannot tell
@@ -68,27 +94,33 @@ class UnusedResult(TaskRule):
         },
         # ignore_result from the base class or task_annotations
         _APP
-        + "class Quiet(app.Task):\n    ignore_result = True\n\n@app.task(base=Quiet)\ndef f():\n    g()\n",
+        + "class Quiet(app.Task):\n    ignore_result = True\n\n@app.task(base=Quiet)\ndef f():\n    g()\n"
+        + _SEND,
         _APP + "app.conf.task_annotations = {'proj.tasks.f': {'ignore_result': True}}\n\n"
-        "@app.task\ndef f():\n    g()\n",
+        "@app.task\ndef f():\n    g()\n" + _SEND,
     ]
     INVALID = [
-        _APP + "@app.task\ndef f():\n    g()\n",
+        _APP + "@app.task\ndef f():\n    g()\n" + _SEND,
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'django-db'\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f(x):\n"
             "    if not x:\n        return None\n    g(x)\n    return\n",
+            "proj/views.py": "from proj.tasks import f\n\ndef later(x):\n    f.s(x).apply_async(countdown=5)\n",
         },
         {
             "proj/settings.py": "import os\n"
-            "CELERY_RESULT_BACKEND = os.environ.get('CELERY_RESULT_BACKEND', 'redis://localhost')\n",
+            "CELERY_RESULT_BACKEND = os.environ.get('CELERY_RESULT_BACKEND', 'redis://localhost')\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 60}}\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         },
     ]
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        return finding if project.config.result_backend() else None
+        if not project.config.result_backend():
+            return None
+        task = next((t for t in project.tasks if t.key == finding.task_key), None)
+        return finding if task is not None and _result_never_read(task, project) else None
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or not task.options_complete or task.is_set("ignore_result"):
@@ -97,9 +129,19 @@ class UnusedResult(TaskRule):
             return
         yield Report(
             task.anchor,
-            "the task returns nothing but its result is stored: set `ignore_result=True`",
+            "the task returns nothing and every send drops its result, yet the backend stores it: "
+            "set `ignore_result=True`",
             task,
         )
+
+
+def _result_never_read(task: TaskSummary, project: ProjectContext) -> bool:
+    """The task is sent, and every send drops its AsyncResult; no canvas, no ``send_task``."""
+    sends = project.sends(task)
+    named = project.named_by(task)
+    if "send_task" in named or any(site.canvas or site.result_used for site in sends):
+        return False
+    return bool(sends) or "beat" in named
 
 
 def _uses_result_backend(task: TaskDef) -> bool:

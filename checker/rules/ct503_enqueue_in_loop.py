@@ -10,34 +10,45 @@ from checker.rules.base import ProjectReport, Rule
 class EnqueueInLoop(Rule):
     """
     ## What it does
-    Checks for `.delay()` / `.apply_async()` of one of the project's tasks reached on every
-    iteration of a loop or a comprehension, with arguments derived from the loop variable: a
-    fan-out, one message per item.
+    Checks for a loop (or comprehension) that re-implements a group: it enqueues one of the
+    project's tasks with `.delay()` / `.apply_async()` on every iteration, with arguments derived
+    from the loop variable, **and collects the AsyncResults**: the enqueue is the element of a
+    comprehension whose value is used, an argument of `.append(...)`/`.add(...)`, yielded, stored
+    under a key, or bound to a name that is appended or yielded.
 
-    Not reported:
+    This is narrower than "an enqueue reached on every iteration with arguments derived from the
+    loop variable": that condition still has to hold, and in addition the results must be
+    collected. A loop that only sends (`for u in users: send.delay(u)`) is not reported: one
+    message per item is what a group would publish too, and per-item tasks are usually deliberate.
+
+    Not reported either:
     - a dispatch: the enqueue sits under an `if`/`elif`/`match` (or an `except`, a conditional
-      expression, a filtered comprehension) inside the loop, so not every iteration sends; or its
-      arguments do not depend on the loop variable;
+      expression, a filtered comprehension) inside the loop, or comes after a statement that may
+      leave the iteration (`if ...: continue`, `break`, `return`, `raise`), so not every
+      iteration sends; or its arguments do not depend on the loop variable;
     - a loop over pre-made batches, which already does what `chunks()` would: `range(0, n, step)`
       with the enqueue passing a slice, a `batched`/`chunked`/`chunks`/`grouper`-like helper, a
       loop variable or iterable whose name says batch or chunk (`for ids_batch in id_batches`).
 
     ## Why is this bad?
-    Each call is a round trip to the broker, made one after another by the caller; a loop over
-    ten thousand rows is ten thousand publishes while the request or task waits. `group(...)`
-    sends them as one unit (and lets you wait for or chain the lot), `chunks(...)` batches many
-    small calls into fewer messages.
+    A list of AsyncResults built by hand is a group without its tools: to wait for them, check
+    progress or revoke them the caller iterates the list, and nothing else can refer to the
+    batch. `group(...).apply_async()` publishes the same messages (one per task, over one
+    producer connection) but returns one `GroupResult`: `.get()`/`.join()` it, ask
+    `.completed_count()`, `.revoke()` the lot, `.save()` it and restore it by id elsewhere, or
+    hand the group to a `chord` callback. It does not cut the number of messages; `chunks(...)`
+    does, for many small calls.
 
     ## Example
     ```python
-    for user_id in user_ids:
-        send_digest.delay(user_id)
+    results = [resize.delay(image_id) for image_id in image_ids]
+    sizes = [r.get() for r in results]
     ```
 
     ## Use instead
     ```python
-    group(send_digest.s(user_id) for user_id in user_ids).apply_async()
-    # or: send_digest.chunks(((u,) for u in user_ids), 100).apply_async()
+    job = group(resize.s(image_id) for image_id in image_ids).apply_async()
+    sizes = job.get()
     ```
     """
 
@@ -47,6 +58,13 @@ class EnqueueInLoop(Rule):
     severity = Severity.INFO
     checklist = "Callers enqueue in bulk, not in loops"
     VALID = [
+        # one message per item, the results not kept: what a group would publish too
+        "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
+        "def send_all(xs):\n    for x in xs:\n        send.delay(x)\n    [send.delay(x) for x in xs]\n",
+        # an earlier statement may leave the iteration: not every iteration sends
+        "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
+        "def send_all(xs):\n    results = []\n    for x in xs:\n        if x.done:\n            continue\n"
+        "        results.append(send.delay(x))\n    return results\n",
         {
             "shop/tasks.py": "from celery import shared_task, group\n\n@shared_task\ndef send(x):\n    pass\n\n"
             "def send_all(xs):\n    group(send.s(x) for x in xs).apply_async()\n",
@@ -73,7 +91,12 @@ class EnqueueInLoop(Rule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
-        "def send_all(xs):\n    for x in xs:\n        send.delay(x)\n",
+        "def send_all(xs):\n    results = []\n    for x in xs:\n        results.append(send.delay(x))\n"
+        "    return results\n",
+        # a name bound to the enqueue, then kept
+        "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
+        "def send_all(xs):\n    pending = set()\n    for x in xs:\n        r = send.delay(x)\n"
+        "        pending.add(r)\n    return pending\n",
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n",
             "shop/views.py": "from shop.tasks import send\n\ndef send_all(xs):\n"
@@ -83,19 +106,20 @@ class EnqueueInLoop(Rule):
             "shop/tasks.py": "from proj.celery import app\n\ndef _send(x):\n    pass\n\n"
             "send = app.task(name='mail.send')(_send)\n",
             "shop/views.py": "from shop import tasks\n\ndef send_all(xs):\n    for x in xs:\n"
-            "        tasks.send.delay(x)\n",
+            "        yield tasks.send.delay(x)\n",
         },
         # an argument derived from the loop variable through a local name
         "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
-        "def send_all(users):\n    for user in users:\n        key = user.pk\n"
-        "        send.apply_async(kwargs={'user_id': key}, queue='mail')\n",
+        "def send_all(users):\n    results = {}\n    for user in users:\n        key = user.pk\n"
+        "        results[key] = send.apply_async(kwargs={'user_id': key}, queue='mail')\n    return results\n",
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         for site, task in project.enqueued():
-            if site.fan_out and site.method in ("delay", "apply_async"):
+            if site.fan_out and site.collected and site.method in ("delay", "apply_async"):
                 yield ProjectReport(
                     site.where,
-                    f"`{task.name}` is enqueued once per loop iteration: use `group(...)` or `.chunks(...)`",
+                    f"`{task.name}` is enqueued once per loop iteration and the results collected by hand: "
+                    "`group(...)` sends the same and returns one GroupResult to wait on or revoke",
                     task,
                 )

@@ -11,10 +11,23 @@ class SynchronousTaskCall(Rule):
     """
     ## What it does
     Checks for a task that calls another of the project's tasks directly, `other_task(...)`,
-    instead of enqueueing it. Not reported when that call is the task's whole body (ignoring a
-    docstring: `return other_task(a, b)` or `other_task(*args, **kwargs)` alone, passing on only
-    the task's own parameters): such a task is an alias, kept so that messages queued under an
-    old name still run.
+    instead of enqueueing it, when the project also sends that other task as a message
+    somewhere (outside tests): `.delay`, `.apply_async`, `.delay_on_commit`, a signature
+    (`.s`/`.si`/`.signature`/`.subtask`, in a canvas or a `link=`), a beat entry, a route or
+    `send_task` naming it. It is then meant to run as a task, and this call skips that.
+
+    Not reported:
+    - a "task" the project only ever calls directly: a helper that happens to carry the
+      decorator, where "enqueue it" is not the remedy;
+    - a call that is the task's whole body (ignoring a docstring: `return other_task(a, b)` or
+      `other_task(*args, **kwargs)` alone, passing on only the task's own parameters): such a
+      task is an alias, kept so that messages queued under an old name still run;
+    - a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand
+      it an AsyncResult, so it is no drop-in replacement, and restructuring into a chain is a
+      design choice the code does not tell us about;
+    - a call passing an argument that is evidently a class or an object (`TaxLot`,
+      `Exporter(...)`, a name bound to one) unless the task's serializer is pickle: a JSON-like
+      serializer could not send it, so `.delay()` would fail.
 
     ## Why is this bad?
     Calling a task object runs its function inline, in the calling worker: no separate retry,
@@ -47,20 +60,35 @@ class SynchronousTaskCall(Rule):
     VALID = [
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
         "@shared_task\ndef import_feed(url):\n    reindex.delay([url])\n",
+        # a decorated helper: never sent as a message anywhere, only called
+        "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
+        "@shared_task\ndef import_feed(url):\n    reindex([url])\n",
+        # the value is used: `.delay()` is no drop-in replacement
+        "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    return len(rows)\n\n"
+        "@shared_task\ndef import_feed(url):\n    count = reindex([url])\n    log(count)\n\n"
+        "def refresh(rows):\n    reindex.delay(rows)\n",
+        # a class or an object as argument: the JSON serializer could not send it
+        "from celery import shared_task\n\n@shared_task\ndef purge(org, model):\n    pass\n\n"
+        "@shared_task\ndef purge_org(org):\n    purge(org, TaxLot)\n    exporter = Exporter(org)\n"
+        "    purge(org, exporter)\n\ndef purge_later(org):\n    purge.delay(org, 'taxlot')\n",
         "from celery import shared_task\n\ndef _reindex(rows):\n    pass\n\nreindex = shared_task(_reindex)\n\n"
         "@shared_task\ndef import_feed(url):\n    _reindex([url])\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
-        "@shared_task\ndef import_feed(url):\n    reindex([url])\n",
+        "@shared_task\ndef import_feed(url):\n    reindex([url])\n\ndef refresh(rows):\n    reindex.delay(rows)\n",
         {
             "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n",
             "shop/feeds.py": "from celery import shared_task\nfrom shop import search\n\n"
             "@shared_task(bind=True)\ndef import_feed(self, url):\n    search.reindex([url])\n",
+            "shop/views.py": "from shop.search import reindex\n\ndef refresh(rows):\n"
+            "    reindex.apply_async((rows,), queue='search')\n",
         },
-        # the call is not the whole body
-        "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
-        "@shared_task\ndef import_feed(url):\n    rows = [url]\n    return reindex(rows)\n",
+        {  # sent by beat under its registered name, called inline here; not the whole body
+            "shop/settings.py": "CELERY_BEAT_SCHEDULE = {'r': {'task': 'shop.search.reindex', 'schedule': 60}}\n",
+            "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows=None):\n    pass\n\n"
+            "@shared_task\ndef import_feed(url):\n    rows = [url]\n    reindex(rows)\n",
+        },
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
@@ -72,8 +100,17 @@ class SynchronousTaskCall(Rule):
                 caller = callers.get(call.caller)
                 if task is None or caller is None or task.key == caller.key or call.forwards:
                     continue
+                if call.result_used or not project.is_enqueued(task):
+                    continue
+                if call.opaque_argument is not None and not _pickles(project.config.serializer(task)):
+                    continue
                 yield ProjectReport(
                     call.where,
                     f"`{task.name}` is called directly and runs inline in this worker: enqueue it with `.delay()`",
                     caller,
                 )
+
+
+def _pickles(serializer: object) -> bool:
+    """The serializer carries any Python object (pickle and its signed variants)."""
+    return isinstance(serializer, str) and "pickle" in serializer
