@@ -95,3 +95,8 @@ def build_statement(account_id: int):
     """Render a monthly statement."""
     reconcile("2026-11-01")  # CT506: runs the other task inline
     return account_id
+
+
+def reconcile_later(day: str):
+    """Reconcile a day in the background (so `reconcile` is meant to run as a task)."""
+    reconcile.delay(day)
