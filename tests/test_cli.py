@@ -19,6 +19,10 @@ from celery import shared_task
 @shared_task(max_retry=3)
 def charge(payment_id):
     print(payment_id)
+
+
+def later(payment_id):
+    charge.delay(payment_id)  # the result is dropped (CT501 applies)
 """
 GOOD = """
 from celery import shared_task

@@ -27,6 +27,10 @@ def job():
 @shared_task(max_retry=3, time_limit=5)
 def typo():
     return 1
+
+
+def later():
+    job.delay()  # the result is dropped (CT501 applies)
 """
 
 

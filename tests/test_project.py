@@ -125,7 +125,7 @@ def test_hook_mode_keeps_cross_file_facts_for_a_single_file(tmp_path, monkeypatc
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_tasks.py").write_text("from shop.tasks import charge\n")
     (tmp_path / "shop" / "views.py").write_text(
-        "from shop.tasks import refund\n\ndef bulk(ids):\n    for i in ids:\n        refund.delay(i)\n"
+        "from shop.tasks import refund\n\ndef bulk(ids):\n    return [refund.delay(i) for i in ids]\n"
     )
     monkeypatch.chdir(tmp_path)
     assert main(["check", "shop/tasks.py", "--format", "json"]) == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-TASK = "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n"
+TASK = "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n\n\ndef later():\n    f.delay()\n"
 
 
 def messages(result, code):
@@ -200,29 +200,38 @@ LOOP_TASK = "from celery import shared_task\n\n@shared_task\ndef send(x):\n    p
 @pytest.mark.parametrize(
     ("loop", "reported"),
     [
-        ("for x in xs:\n        send.delay(x)\n", True),
+        ("for x in xs:\n        out.append(send.delay(x))\n", True),
         (
-            "for x in xs:\n        try:\n            send.delay(x.pk)\n        except Exception:\n            pass\n",
+            "for x in xs:\n        try:\n            out.append(send.delay(x.pk))\n        except Exception:\n            pass\n",
             True,
         ),
-        ("for x in xs:\n        if not x:\n            continue\n        send.delay(x)\n", True),
+        # an earlier statement may leave the iteration: not every iteration sends
+        ("for x in xs:\n        if not x:\n            continue\n        out.append(send.delay(x))\n", False),
+        ("for x in xs:\n        if x.last:\n            break\n        out.append(send.delay(x))\n", False),
+        # not collected: one message per item is what a group would publish too
+        ("for x in xs:\n        send.delay(x)\n", False),
+        ("[send.delay(x) for x in xs]\n", False),
+        # collected: a comprehension, a yield, a name kept
+        ("return [send.delay(x) for x in xs]\n", True),
+        ("for x in xs:\n        yield send.delay(x)\n", True),
+        ("for x in xs:\n        r = send.apply_async((x,))\n        out.add(r)\n", True),
         ("return {x: send.delay(x) for x in xs}\n", True),
-        ("for x in xs:\n        if x.ok:\n            send.delay(x)\n", False),
-        ("for x in xs:\n        match x:\n            case 'a':\n                send.delay(x)\n", False),
+        ("for x in xs:\n        if x.ok:\n            out.append(send.delay(x))\n", False),
+        ("for x in xs:\n        match x:\n            case 'a':\n                out.append(send.delay(x))\n", False),
         (
-            "for x in xs:\n        try:\n            g(x)\n        except KeyError:\n            send.delay(x)\n",
+            "for x in xs:\n        try:\n            g(x)\n        except KeyError:\n            out.append(send.delay(x))\n",
             False,
         ),
         ("return [send.delay(x) for x in xs if x]\n", False),
-        ("for x in xs:\n        send.delay(1)\n", False),
+        ("for x in xs:\n        out.append(send.delay(1))\n", False),
         ("for x in send.delay(xs).get():\n        pass\n", False),
-        ("for x in xs:\n        pass\n    else:\n        send.delay(x)\n", False),
-        ("for batch in xs:\n        send.delay(batch)\n", False),
-        ("for ids in chunked(xs, 10):\n        send.delay(ids)\n", False),
-        ("for ids in grouper(xs, 10):\n        send.delay(ids)\n", False),
-        ("for i in range(0, len(xs), 10):\n        send.delay(xs[i : i + 10])\n", False),
-        ("for ids in id_chunks:\n        send.delay(ids)\n", False),
-        ("while xs:\n        x = xs.pop()\n        send.delay(x)\n", True),
+        ("for x in xs:\n        pass\n    else:\n        out.append(send.delay(x))\n", False),
+        ("for batch in xs:\n        out.append(send.delay(batch))\n", False),
+        ("for ids in chunked(xs, 10):\n        out.append(send.delay(ids))\n", False),
+        ("for ids in grouper(xs, 10):\n        out.append(send.delay(ids))\n", False),
+        ("for i in range(0, len(xs), 10):\n        out.append(send.delay(xs[i : i + 10]))\n", False),
+        ("for ids in id_chunks:\n        out.append(send.delay(ids))\n", False),
+        ("while xs:\n        x = xs.pop()\n        out.append(send.delay(x))\n", True),
     ],
 )
 def test_enqueue_in_loop_is_fan_out_only(analyse, loop, reported):

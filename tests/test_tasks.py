@@ -260,6 +260,10 @@ def test_base_class_options_count_as_set(analyse):
 
         @shared_task
         def b(): ...
+
+        def later():
+            a.delay()
+            b.delay()
         """,
     }
     result = analyse(files, select=["CT201", "CT501"])
