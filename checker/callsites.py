@@ -194,6 +194,9 @@ class DirectCall:
     # An argument that is evidently an object or a class (``TaxLot``, ``Exporter(...)``), which a
     # JSON-like serializer cannot carry (CT506).
     opaque_argument: str | None = None
+    # The call sits in the body of a ``try`` with ``except`` handlers: the caller handles its
+    # failures (and may act on its success in ``else``), which ``.delay()`` would move away (CT506).
+    handled: bool = False
 
 
 def _is(info: ModuleInfo, node: cst.BaseExpression, suffix: str) -> bool:
@@ -279,9 +282,19 @@ def call_sites(
                     call is forwarding,
                     bool(ancestors) and not isinstance(ancestors[-1], cst.Expr),
                     _opaque_argument(call, constructed),
+                    _in_try_body(call, ancestors),
                 )
             )
     return sites, direct
+
+
+def _in_try_body(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """``call`` is in the body of a ``try`` that has ``except`` handlers."""
+    chain = [*ancestors, call]
+    return any(
+        isinstance(node, cst.Try) and node.handlers and chain[i + 1] is node.body
+        for i, node in enumerate(chain[:-1])
+    )
 
 
 def _capitalised(name: str) -> bool:

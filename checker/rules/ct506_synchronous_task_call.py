@@ -25,6 +25,9 @@ class SynchronousTaskCall(Rule):
     - a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand
       it an AsyncResult, so it is no drop-in replacement, and restructuring into a chain is a
       design choice the code does not tell us about;
+    - a call in the body of a `try` with `except` handlers: the caller handles its failures
+      (and often acts on its success, in `else` or after it), which `.delay()` would move into
+      another worker;
     - a call passing an argument that is evidently a class or an object (`TaxLot`,
       `Exporter(...)`, a name bound to one) unless the task's serializer is pickle: a JSON-like
       serializer could not send it, so `.delay()` would fail.
@@ -73,6 +76,11 @@ class SynchronousTaskCall(Rule):
         "    purge(org, exporter)\n\ndef purge_later(org):\n    purge.delay(org, 'taxlot')\n",
         "from celery import shared_task\n\ndef _reindex(rows):\n    pass\n\nreindex = shared_task(_reindex)\n\n"
         "@shared_task\ndef import_feed(url):\n    _reindex([url])\n",
+        # the caller handles the call's failures and acts on its success
+        "from celery import shared_task\n\n@shared_task\ndef notify(pk):\n    pass\n\n"
+        "@shared_task\ndef close(versions):\n    for v in versions:\n        try:\n            notify(v.pk)\n"
+        "        except TokenError:\n            log(v)\n        else:\n            v.delete()\n\n"
+        "def later(pk):\n    notify.delay(pk)\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
@@ -100,7 +108,7 @@ class SynchronousTaskCall(Rule):
                 caller = callers.get(call.caller)
                 if task is None or caller is None or task.key == caller.key or call.forwards:
                     continue
-                if call.result_used or not project.is_enqueued(task):
+                if call.result_used or call.handled or not project.is_enqueued(task):
                     continue
                 if call.opaque_argument is not None and not _pickles(project.config.serializer(task)):
                     continue
