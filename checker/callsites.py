@@ -583,7 +583,9 @@ def _exits_before(call: cst.Call, between: tuple[cst.CSTNode, ...]) -> bool:
         for statement in block.body:
             if statement is child:
                 break
-            if any(isinstance(n, (cst.Continue, cst.Break, cst.Return, cst.Raise)) for n in body.nodes(statement)):
+            if any(
+                isinstance(n, (cst.Continue, cst.Break, cst.Return, cst.Raise)) for n in body.nodes(statement)
+            ):
                 return True
     return False
 

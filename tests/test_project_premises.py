@@ -217,7 +217,10 @@ LOOP_TASK = "from celery import shared_task\n\n@shared_task\ndef send(x):\n    p
         ("for x in xs:\n        r = send.apply_async((x,))\n        out.add(r)\n", True),
         ("return {x: send.delay(x) for x in xs}\n", True),
         ("for x in xs:\n        if x.ok:\n            out.append(send.delay(x))\n", False),
-        ("for x in xs:\n        match x:\n            case 'a':\n                out.append(send.delay(x))\n", False),
+        (
+            "for x in xs:\n        match x:\n            case 'a':\n                out.append(send.delay(x))\n",
+            False,
+        ),
         (
             "for x in xs:\n        try:\n            g(x)\n        except KeyError:\n            out.append(send.delay(x))\n",
             False,

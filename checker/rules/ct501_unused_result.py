@@ -81,7 +81,8 @@ class UnusedResult(TaskRule):
         _APP + "@app.task\ndef f():\n    g()\n\ndef later(job):\n    job.task_id = f.delay().id\n",
         _APP + "@app.task\ndef f():\n    g()\n\ndef later():\n    return f.apply_async()\n",
         # part of a canvas: a chord header must store its result
-        _APP + "from celery import chord\n\n@app.task\ndef f(x):\n    g(x)\n\n@app.task\ndef done(_):\n    pass\n\n"
+        _APP
+        + "from celery import chord\n\n@app.task\ndef f(x):\n    g(x)\n\n@app.task\ndef done(_):\n    pass\n\n"
         "def later(xs):\n    f.delay(xs[0])\n    chord(f.s(x) for x in xs)(done.s())\n",
         # progress reported through the result backend
         _APP + "@app.task(bind=True)\ndef f(self):\n    self.update_state(state='PROGRESS')\n" + _SEND,
