@@ -277,3 +277,85 @@ TX = "from celery import shared_task\nfrom django.db import transaction\n\n@shar
 def test_enqueue_in_transaction_needs_something_to_commit(analyse, code, reported):
     result = analyse({"proj/tasks.py": TX + f"def run(x, order, item, rows):\n    {code}"}, select=["CT504"])
     assert bool(messages(result, "CT504")) is reported
+
+
+# What the project does with a task decides CT501 and CT506 (enqueue sites, canvases, names) --------
+HELPER = "from celery import shared_task\n\n@shared_task\ndef purge(org_id, kind):\n    pass\n\n"
+INLINE_CALLER = "@shared_task\ndef purge_org(org_id):\n    purge(org_id, {arg})\n"
+
+
+@pytest.mark.parametrize(
+    ("elsewhere", "reported"),
+    [
+        ({}, False),  # only ever called: a helper with a decorator
+        (
+            {
+                "tests/test_tasks.py": "from proj.tasks import purge\n\ndef test_purge():\n    purge.delay(1, 'a')\n"
+            },
+            False,
+        ),
+        (
+            {"proj/views.py": "from proj.tasks import purge\n\ndef view(pk):\n    purge.delay(pk, 'a')\n"},
+            True,
+        ),
+        (
+            {
+                "proj/views.py": "from proj.celery import app\n\ndef view(pk):\n    app.send_task('proj.tasks.purge', (pk, 'a'))\n"
+            },
+            True,
+        ),
+        ({"proj/settings.py": "CELERY_TASK_ROUTES = {'proj.tasks.purge': {'queue': 'slow'}}\n"}, True),
+        (
+            {
+                "proj/views.py": "from celery import chain\nfrom proj.tasks import purge\n\ndef view(pk):\n"
+                "    chain(purge.si(pk, 'a'), purge.si(pk, 'b'))()\n"
+            },
+            True,
+        ),
+    ],
+)
+def test_synchronous_call_needs_the_task_sent_elsewhere(analyse, elsewhere, reported):
+    files = {"proj/tasks.py": HELPER + INLINE_CALLER.format(arg="'a'"), **elsewhere}
+    assert bool(messages(analyse(files, select=["CT506"]), "CT506")) is reported
+
+
+@pytest.mark.parametrize(
+    ("arg", "serializer", "reported"),
+    [
+        ("'a'", "json", True),
+        ("TaxLot", "json", False),  # a class: `.delay()` would fail to encode it
+        ("Exporter(org_id)", "seed_json", False),  # a project's JSON variant
+        ("TaxLot", "pickle", True),  # pickle carries it
+        ("MAX_ROWS", "json", True),  # a constant, not a class
+    ],
+)
+def test_synchronous_call_with_an_object_argument(analyse, arg, serializer, reported):
+    files = {
+        "proj/settings.py": f"CELERY_TASK_SERIALIZER = {serializer!r}\n",
+        "proj/tasks.py": HELPER + INLINE_CALLER.format(arg=arg),
+        "proj/views.py": "from proj.tasks import purge\n\ndef view(pk):\n    purge.delay(pk, 'a')\n",
+    }
+    assert bool(messages(analyse(files, select=["CT506"]), "CT506")) is reported
+
+
+@pytest.mark.parametrize(
+    ("send", "reported"),
+    [
+        ("f.delay()\n", True),
+        ("f.si().apply_async(countdown=5)\n", True),  # a signature applied at once
+        ("return f.delay()\n", False),
+        ("job.task_id = f.apply_async().id\n", False),  # kept to revoke or poll
+        ("chord([f.s(), f.s()])(done.s())\n", False),  # a chord header stores its result
+        ("(f.s() | done.s())()\n", False),
+        ("app.send_task('proj.tasks.f')\n", False),  # its result may be read
+        ("pass\n", False),  # never sent
+    ],
+)
+def test_unused_result_needs_every_send_to_drop_it(analyse, send, reported):
+    files = {
+        "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://'\n",
+        "proj/tasks.py": TASK.split("\n\n\ndef later")[0] + "\n\n@shared_task\ndef done(_):\n    return 1\n",
+        "proj/views.py": "from celery import chord\nfrom proj.celery import app\nfrom proj.tasks import done, f\n\n"
+        f"def later(job):\n    {send}",
+    }
+    assert bool(messages(analyse(files, select=["CT501"]), "CT501")) is reported
