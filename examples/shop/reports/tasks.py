@@ -30,11 +30,6 @@ def warm_cache(report_id: int):
     task_logger.info("warming %s", report_id)
 
 
-def warm_later(report_id: int):
-    """Warm a report's cache in the background: the AsyncResult is dropped."""
-    warm_cache.delay(report_id)
-
-
 @shared_task(time_limit=60, ignore_result=True)
 def wait_for_export(export_id: int):
     """Wait until an export is ready."""
@@ -62,3 +57,8 @@ def confirm_report(report_id: int):
 @shared_task(time_limit=60, ignore_result=True)
 def undocumented(report_id: int):  # CT110 (opt-in): no docstring
     task_logger.info("%s", report_id)
+
+
+def warm_later(report_id: int):
+    """Warm a report's cache in the background: the AsyncResult is dropped."""
+    warm_cache.delay(report_id)
