@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 
@@ -14,6 +15,8 @@ class MissingTimeLimit(TaskRule):
     ## What it does
     Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
     its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration.
+    Not reported for a task that the project never sends as a message and only calls directly
+    from another task: it then runs inside its caller, under the caller's limit.
 
     ## Why is this bad?
     Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock
@@ -70,6 +73,13 @@ class MissingTimeLimit(TaskRule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
         },
     ]
+    VALID += [
+        {  # never sent, only run inline by another task: the caller's limit is what applies
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef part(ids):\n    pass\n\n"
+            "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
+            "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
+        },
+    ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(bind=True, max_retries=3)\ndef f(self):\n    pass\n",
@@ -82,6 +92,16 @@ class MissingTimeLimit(TaskRule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
         },
     ]
+
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped for a task never sent as a message that another task calls directly."""
+        task = project.task_by_key().get(finding.task_key or "")
+        if task is None or not task.object_name or project.is_enqueued(task):
+            return finding
+        target = f"{task.module}.{task.object_name}"
+        inline = any(call.target == target for facts in project.files for call in facts.direct_calls)
+        return None if inline else finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete:
