@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import gc
 import os
@@ -11,15 +12,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from checker import __version__, files
+from checker import __version__, colour, files
 from checker.config import FAIL_ON, Config, ConfigError
 
 if TYPE_CHECKING:
+    from checker.fixes import Change
     from checker.model import Finding
     from checker.report.data import ReportData
+    from checker.runner import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "checklist", "github", "sarif")
+FORMATS = ("text", "full", "grouped", "json", "checklist", "github", "sarif")
+_TEXT_FORMATS = ("text", "full", "grouped")
 RULES_URI = "https://github.com/celery-checklist/celery-checklist/blob/main/README.md#rules"
 _FAIL_RANK = {"info": 1, "warning": 2, "error": 3, "never": 99}
 
@@ -55,9 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="analyse files and directories")
     check.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: .)"
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or directories (default: .); `-` reads one file's source from standard input",
     )
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument(
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text)",
+    )
     check.add_argument(
         "--select",
         type=_codes,
@@ -99,6 +114,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout"
     )
     check.add_argument("--quiet", action="store_true", help="print findings only, no summary")
+    check.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per code instead of each one"
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit with status 0 even when there are findings"
+    )
+    check.add_argument(
+        "--color",
+        choices=colour.CHOICES,
+        default="auto",
+        help="colour the text output (default: auto: FORCE_COLOR, NO_COLOR, then whether it is a terminal)",
+    )
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="also apply the fixes that change behaviour (implies --fix)",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff without writing them (exit 1 when there is one)",
+    )
+    check.add_argument(
+        "--add-noqa", action="store_true", help="add a `# noqa: CTxxx` comment silencing each current finding"
+    )
+    check.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only findings that are not in this baseline (see --write-baseline)",
+    )
+    check.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record the current findings in FILE and exit 0"
+    )
+    check.add_argument(
+        "--stdin-filename",
+        type=Path,
+        metavar="PATH",
+        help="with `-`: the path the source read from standard input stands for",
+    )
     check.add_argument("--jobs", type=_jobs, metavar="N", help="parallel processes (default: CPU count)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     check.add_argument("--json-report", type=Path, metavar="FILE", help="also write the JSON report to FILE")
@@ -135,9 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to keep the cache (default: .celery-checklist-cache/ at the project root)",
     )
 
-    commands.add_parser("rules", help="list every rule")
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--output-format", "--format", dest="format", choices=("text", "json"), default="text")
     explain = commands.add_parser("explain", help="show a rule's documentation")
-    explain.add_argument("code", metavar="CODE")
+    explain.add_argument("code", metavar="CODE", help="a code (CT201) or a name (missing-time-limit)")
     return parser
 
 
@@ -148,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args)
         if args.command == "rules":
-            return _rules(sys.stdout)
+            return _rules(sys.stdout, args.format)
         if args.command == "explain":
             return _explain(args.code, sys.stdout)
     except ConfigError as error:
@@ -160,14 +217,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE
 
 
-def _rules(out: TextIO) -> int:
+def _rules(out: TextIO, format: str = "text") -> int:
+    from checker.fixes import fixable
     from checker.rules import all_rules
 
-    out.write(f"{'code':<6}  {'name':<28}  {'section':<10}  {'severity':<8}  opt-in\n")
+    if format == "json":
+        import json
+
+        rows = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "section": rule.section.value,
+                "severity": rule.severity.value,
+                "opt_in": rule.opt_in,
+                "fixable": fixable(rule.code),
+                "summary": rule.summary(),
+            }
+            for rule in all_rules()
+        ]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    out.write(f"{'code':<6}  {'name':<28}  {'section':<10}  {'severity':<8}  {'opt-in':<6}  fixable\n")
     for rule in all_rules():
         opt_in = "yes" if rule.opt_in else "no"
+        fix = fixable(rule.code) or "no"
         out.write(
-            f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in}\n"
+            f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in:<6}  {fix}\n"
         )
     out.write(
         "\nTask rules apply to every task found: @shared_task, @<app>.task, Task subclasses with run,\n"
@@ -184,10 +260,21 @@ def _explain(code: str, out: TextIO) -> int:
 
     rule = rule_by_code().get(code.strip().upper())
     if rule is None:
-        raise ConfigError(f"unknown rule code {code!r} (see `celery-checklist rules`)")
+        rule = next((r for r in rule_by_code().values() if r.name == code.strip().lower()), None)
+    if rule is None:
+        raise ConfigError(
+            f"unknown rule code {code!r} (give a code such as CT201 or a name such as missing-time-limit; "
+            "see `celery-checklist rules`)"
+        )
+    from checker.fixes import FIXES
+
     opt_in = ", opt-in" if rule.opt_in else ""
+    fix = ""
+    if rule.code in FIXES:
+        safe, what = FIXES[rule.code]
+        fix = f" Fix: {what} ({'--fix' if safe else 'unsafe: --unsafe-fixes'})."
     out.write(
-        f"# {rule.code} {rule.name}\n\nSection: {rule.section.label}. Severity: {rule.severity.value}{opt_in}.\n\n"
+        f"# {rule.code} {rule.name}\n\nSection: {rule.section.label}. Severity: {rule.severity.value}{opt_in}.{fix}\n\n"
     )
     out.write(rule.docs() + "\n")
     return EXIT_OK
@@ -380,55 +467,233 @@ def _check(args: argparse.Namespace) -> int:
             gc.enable()
 
 
+def _inputs(args: argparse.Namespace) -> tuple[list[Path], tuple[Path, bytes] | None]:
+    """The paths to check, and the source read from standard input for ``-``."""
+    paths: list[Path] = args.paths or [Path(".")]
+    if Path("-") not in paths:
+        if args.stdin_filename is not None:
+            raise ConfigError(
+                "--stdin-filename needs `-` as the path (the source is read from standard input)"
+            )
+        return paths, None
+    if len(paths) > 1:
+        raise ConfigError("`-` (standard input) cannot be combined with other paths")
+    if args.add_noqa or args.write_baseline:
+        raise ConfigError("--add-noqa and --write-baseline need files, not `-`")
+    name = args.stdin_filename or Path("stdin.py")
+    return [name], (name, sys.stdin.buffer.read())
+
+
+class _Run:
+    """One analysis and the filters that follow it (per-file-ignores, baseline, diff base), with
+    each group of paths run with its own configuration."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from checker.rules import rule_by_code
+
+        self.args = args
+        self.given, self.stdin = _inputs(args)
+        # the file standard input stands for need not exist
+        self.paths = self.given if self.stdin is not None else _python_paths(self.given)
+        groups = _groups(self.paths or self.given, args.config)
+        self.selections = [(config, group, _selection(config, args)) for config, group in groups]
+        self.codes = tuple(code for code in rule_by_code() if any(code in c for _, _, c in self.selections))
+        self.default_rank = _FAIL_RANK[args.fail_on or groups[0][0].fail_on]
+        self.ranks: dict[str, int] = {}  # each file's own threshold (from its own configuration)
+        self.parts: list[tuple[Config, tuple[str, ...], RunResult]] = []
+        self.changed: dict[str, set[int]] | None = None
+        self.hidden: list[Finding] = []
+        self.baselines: list[Path] = []
+        self.baseline_matched = self.baseline_fixed = 0
+        self.lines: dict[str, list[str]] = {}
+        self.shown: set[tuple[str, str, int, int]] = set()
+
+    def fail_rank(self, path: str) -> int:
+        return self.ranks.get(path, self.default_rank)
+
+    def read(self, path: str) -> str | None:
+        """A file's text; the source from standard input for its path."""
+        if self.stdin is not None and os.path.abspath(path) == os.path.abspath(self.stdin[0]):
+            return self.stdin[1].decode("utf-8", errors="replace")
+        return None
+
+    def source_line(self, path: str, number: int) -> str | None:
+        if path not in self.lines:
+            text = self.read(path)
+            if text is None:
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as handle:
+                        text = handle.read()
+                except OSError:
+                    text = ""
+            self.lines[path] = text.splitlines()
+        lines = self.lines[path]
+        return lines[number - 1] if 1 <= number <= len(lines) else None
+
+    def analyse(self, use_baseline: bool = True) -> RunResult:
+        from checker import baseline, ignores
+        from checker.runner import RunResult, run
+
+        args = self.args
+        result = RunResult([], [], 0, [], self.codes)
+        self.parts, self.ranks, self.baselines = [], {}, []
+        self.baseline_matched = self.baseline_fixed = 0
+        for config, group, group_codes in self.selections if self.paths else []:
+            part = run(
+                group,
+                config,
+                group_codes,
+                jobs=args.jobs,
+                cache_dir=args.cache_dir,
+                use_cache=not args.no_cache,
+                stdin=self.stdin,
+            )
+            if config.per_file_ignores:
+                _validate_ignores(config)
+                part.findings = ignores.apply(part.findings, config.per_file_ignores, config.root)
+            chosen = args.baseline or config.baseline
+            if use_baseline and chosen is not None:
+                outcome = baseline.apply(chosen, part.findings, group, self.read, group_codes)
+                part.findings = outcome.kept
+                self.baseline_matched += outcome.matched
+                self.baseline_fixed += outcome.fixed
+                if chosen not in self.baselines:
+                    self.baselines.append(chosen)
+            self.parts.append((config, group_codes, part))
+            rank = _FAIL_RANK[args.fail_on or config.fail_on]
+            self.ranks.update((f.path, rank) for f in part.findings)
+            result.findings.extend(part.findings)
+            result.tasks.extend(part.tasks)
+            result.files += part.files
+            result.notes.extend(part.notes)
+            result.unanalysed.extend(part.unanalysed)
+            result.setting_prefix = result.setting_prefix or part.setting_prefix
+        if args.diff_base and self.changed is None:
+            from checker.diff import changed_lines
+
+            self.changed, warning = changed_lines(args.diff_base, Path.cwd())
+            if warning is not None:
+                print(f"celery-checklist: warning: {warning}", file=sys.stderr)
+        if self.changed is not None:
+            changed = self.changed
+            self.hidden = [f for f in result.findings if f.line not in changed.get(f.path, ())]
+            result.findings = [f for f in result.findings if f.line in changed.get(f.path, ())]
+        from checker.report.regions import widen
+        from checker.report.spelling import respell
+
+        result.findings = respell(widen(result.findings), result.setting_prefix)
+        self.hidden = respell(widen(self.hidden), result.setting_prefix)
+        self.shown = {(f.code, f.path, f.line, f.column) for f in result.findings}
+        return result
+
+    def fixes(self, unsafe: bool) -> list[Change]:
+        """The fixes of the findings each part reported (after the filters), part by part."""
+        from checker import fixes
+        from checker.runner import run_options
+
+        shown = self.shown
+        changes: list[Change] = []
+        for config, codes, part in self.parts:
+            options = run_options(config, codes)
+            changes.extend(
+                fixes.plan(
+                    [f for f in part.findings if (f.code, f.path, f.line, f.column) in shown],
+                    part.index,
+                    frozenset(config.task_decorators),
+                    options.known_options,
+                    unsafe=unsafe,
+                    read=self.read,
+                )
+            )
+        return changes
+
+
+def _validate_ignores(config: Config) -> None:
+    from checker import selection
+    from checker.rules import all_rules
+
+    codes = [r.code for r in all_rules()]
+    where = str(config.path) if config.path else "configuration"
+    for pattern, listed in config.per_file_ignores.items():
+        selection.validate(listed, codes, f"{where}: per-file-ignores.{pattern}")
+
+
 def _check_run(args: argparse.Namespace) -> int:
     from checker.files import project_root
     from checker.report import data, github, json_report, sarif, text
     from checker.rules import rule_by_code
-    from checker.runner import RunResult, run
 
-    given: list[Path] = args.paths or [Path(".")]
-    paths = _python_paths(given)
-    groups = _groups(paths or given, args.config)
-    selections = [(config, group, _selection(config, args)) for config, group in groups]
+    runner = _Run(args)
     if args.show_settings is not None:
         return _show_settings(args.show_settings, args, sys.stdout)
     if args.show_files:
-        return _show_files(selections if paths else [], sys.stdout)
-    codes = tuple(code for code in rule_by_code() if any(code in c for _, _, c in selections))
-    fail_rank: dict[str, int] = {}  # each file's own threshold (from its own configuration)
-
-    result = RunResult([], [], 0, [], codes)
-    for config, group, group_codes in selections if paths else []:
-        part = run(
-            group, config, group_codes, jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache
-        )
-        rank = _FAIL_RANK[args.fail_on or config.fail_on]
-        fail_rank.update((f.path, rank) for f in part.findings)
-        result.findings.extend(part.findings)
-        result.tasks.extend(part.tasks)
-        result.files += part.files
-        result.notes.extend(part.notes)
-        result.unanalysed.extend(part.unanalysed)
-        result.setting_prefix = result.setting_prefix or part.setting_prefix
-    default_rank = _FAIL_RANK[args.fail_on or groups[0][0].fail_on]
+        return _show_files(runner.selections if runner.paths else [], sys.stdout)
+    paths, given, codes = runner.paths, runner.given, runner.codes
+    fixing = args.fix or args.unsafe_fixes or args.diff
+    result = runner.analyse(use_baseline=args.write_baseline is None)
     for note in result.notes:
         print(f"celery-checklist: {note}", file=sys.stderr)
     if paths and result.files == 0:
         for path in paths:
             if path.is_dir():
                 print(f"celery-checklist: warning: no Python files under {path}", file=sys.stderr)
-    changed: dict[str, set[int]] | None = None
-    hidden: list[Finding] = []
-    if args.diff_base:
-        from checker.diff import changed_lines
+    changed = runner.changed
 
-        changed, warning = changed_lines(args.diff_base, Path.cwd())
-        if warning is not None:
-            print(f"celery-checklist: warning: {warning}", file=sys.stderr)
-        if changed is not None:
-            shown = [f for f in result.findings if f.line in changed.get(f.path, ())]
-            hidden = [f for f in result.findings if f.line not in changed.get(f.path, ())]
-            result.findings = shown
+    if args.write_baseline is not None:
+        from checker import baseline
+
+        count = baseline.write(args.write_baseline, result.findings, runner.read)
+        print(
+            f"celery-checklist: wrote {count} finding{'s' * (count != 1)} to the baseline {args.write_baseline}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    if args.add_noqa:
+        return _add_noqa(runner, result)
+    extra_lines: list[str] = []
+    stream = sys.stdout
+    if fixing:
+        from checker import fixes
+
+        changes = runner.fixes(args.unsafe_fixes)
+        if args.diff:
+            diff = "".join(fixes.unified_diff(change) for change in changes)
+            sys.stdout.write(diff)
+            count = sum(len(c.fixed) for c in changes)
+            print(
+                f"celery-checklist: {count} fixable finding{'s' * (count != 1)} in {len(changes)} "
+                f"file{'s' * (len(changes) != 1)}",
+                file=sys.stderr,
+            )
+            return EXIT_FINDINGS if diff and not args.exit_zero else EXIT_OK
+        fixed = [f for change in changes for f in change.fixed]
+        if runner.stdin is not None:
+            # as ruff does: the fixed source on standard output, the report on standard error
+            source = changes[0].after if changes else runner.stdin[1].decode("utf-8", errors="replace")
+            runner.stdin = (runner.stdin[0], source.encode("utf-8"))
+            sys.stdout.write(source)
+            sys.stdout.flush()
+            stream = sys.stderr
+        else:
+            for change in changes:
+                fixes.write(change)
+        if changes:
+            result = runner.analyse()
+        extra_lines.append(_fixed_line(fixed, result.findings, args.unsafe_fixes))
+    if runner.baselines:
+        where = ", ".join(str(b) for b in runner.baselines)
+        if runner.baseline_matched:
+            extra_lines.append(
+                f"{runner.baseline_matched} finding{'s' * (runner.baseline_matched != 1)} "
+                f"accepted by the baseline {where} not shown."
+            )
+        if runner.baseline_fixed:
+            n = runner.baseline_fixed
+            extra_lines.append(
+                f"{n} baseline entr{'ies are' if n != 1 else 'y is'} fixed: rewrite the baseline "
+                f"(--write-baseline {where})."
+            )
+    hidden = runner.hidden
 
     from checker.report.regions import widen
     from checker.report.spelling import respell
@@ -449,7 +714,6 @@ def _check_run(args: argparse.Namespace) -> int:
     report = data.build(
         result.tasks, result.findings, items, result.files, rules, len(result.unanalysed), hidden
     )
-    stream = sys.stdout
     if args.format == "json":
         output = json_report.render(report)
     elif args.format == "checklist":
@@ -461,8 +725,29 @@ def _check_run(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         output = sarif.render(report, project_root((paths or given)[0]))
     else:
-        colour = args.output is None and stream.isatty() and "NO_COLOR" not in os.environ
-        output = text.render(report, colour=colour, quiet=args.quiet)
+        use_colour = colour.wanted(args.color, args.output is None and stream.isatty(), os.environ)
+        if args.statistics:
+            from checker.fixes import fixable
+            from checker.report import statistics
+
+            output = statistics.render(result.findings, {c: fixable(c) or "no" for c in by_code})
+            if not args.quiet:
+                output += text.summary_line(report) + "\n"
+        elif args.format == "full":
+            from checker.report import full
+
+            output = full.render(report, runner.source_line, colour=use_colour, quiet=args.quiet)
+        elif args.format == "grouped":
+            from checker.report import grouped
+
+            output = grouped.render(report, colour=use_colour, quiet=args.quiet)
+        else:
+            output = text.render(report, colour=use_colour, quiet=args.quiet)
+        if not args.quiet and extra_lines:
+            output += "".join(line + "\n" for line in extra_lines)
+    if args.format not in _TEXT_FORMATS:
+        for line in extra_lines:
+            print(f"celery-checklist: {line}", file=sys.stderr)
     if args.output is not None:
         try:
             args.output.write_text(output, encoding="utf-8")
@@ -495,8 +780,58 @@ def _check_run(args: argparse.Namespace) -> int:
     if args.comment:
         _comment(args, report, changed, summary_file)
 
-    failing = any(f.severity.rank >= fail_rank.get(f.path, default_rank) for f in result.findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    failing = any(f.severity.rank >= runner.fail_rank(f.path) for f in result.findings)
+    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_OK
+
+
+def _fixed_line(fixed: Sequence[Finding], remaining: Sequence[Finding], unsafe: bool) -> str:
+    """What ``--fix`` did, and what it left."""
+    from checker.fixes import fixable
+
+    counts = collections.Counter(f.code for f in fixed)
+    done = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
+    left = len(remaining)
+    hidden = sum(1 for f in remaining if fixable(f.code) == "unsafe") if not unsafe else 0
+    line = (
+        f"Fixed {len(fixed)} finding{'s' * (len(fixed) != 1)}{f' ({done})' if done else ''}; {left} remain."
+    )
+    if hidden:
+        line += f" {hidden} more can be fixed with --unsafe-fixes."
+    return line
+
+
+def _add_noqa(runner: _Run, result: RunResult) -> int:
+    from checker import noqa
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    added = files = 0
+    for path, found in sorted(by_path.items()):
+        try:
+            with open(path, encoding="utf-8", newline="") as handle:
+                before = handle.read()
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"celery-checklist: {path}: cannot read ({error}), no comments added", file=sys.stderr)
+            continue
+        headers = {t.key: t.suppression_lines for t in result.tasks if t.path == path}
+        outcome = noqa.add_noqa(before, found, headers)
+        for finding in outcome.skipped:
+            print(
+                f"celery-checklist: {path}:{finding.line}: {finding.code} left: its line cannot take a comment",
+                file=sys.stderr,
+            )
+        if outcome.text != before:
+            with open(path, "w", encoding="utf-8", newline="") as handle:
+                handle.write(outcome.text)
+            files += 1
+        added += outcome.added
+    print(
+        f"celery-checklist: added noqa comments for {added} finding{'s' * (added != 1)} "
+        f"in {files} file{'s' * (files != 1)}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _comment(

@@ -38,6 +38,9 @@ class Config:
     # Directory names whose trees (examples, benchmarks, docs) are not analysed below a named path.
     example_dirs: list[str] = dataclasses.field(default_factory=lambda: list(EXAMPLE_DIRS))
     fail_on: str = "warning"
+    # glob (gitignore syntax, relative to ``root``) -> codes/prefixes silenced in the files it matches
+    per_file_ignores: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    baseline: Path | None = None  # resolved against the configuration file's folder
     path: Path | None = None  # the file it came from
     root: Path | None = None  # the directory that relative patterns start from
 
@@ -68,6 +71,7 @@ def _check_globs(source: str, key: str, patterns: list[str]) -> None:
 def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config:
     """Validate the table's keys and types; raise ConfigError naming the file and key."""
     config = Config(path=path, root=path.parent if path else None)
+    extend_exclude: list[str] = []
     for key, value in data.items():
         if key == "select":
             config.select = _string_list(source, key, value)
@@ -78,6 +82,19 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
         elif key == "exclude":
             config.exclude = _string_list(source, key, value)
             _check_globs(source, key, config.exclude)
+        elif key == "extend-exclude":
+            extend_exclude = _string_list(source, key, value)
+            _check_globs(source, key, extend_exclude)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f'{source}: `per-file-ignores` must be a table of "glob" = ["CODE", ...]')
+            for pattern, codes in value.items():
+                config.per_file_ignores[pattern] = _string_list(source, f"per-file-ignores.{pattern}", codes)
+            _check_globs(source, key, list(config.per_file_ignores))
+        elif key == "baseline":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{source}: `baseline` must be a file name, got {_describe(value)}")
+            config.baseline = (path.parent / value) if path is not None else Path(value)
         elif key == "task-decorators":
             config.task_decorators = _string_list(source, key, value)
             for name in config.task_decorators:
@@ -118,9 +135,10 @@ def from_mapping(data: dict[str, Any], source: str, path: Path | None) -> Config
         else:
             known = (
                 "select, extend-select, ignore, severity, exclude, task-decorators, test-paths, "
-                "logging-helpers, example-dirs, fail-on"
+                "logging-helpers, example-dirs, fail-on, per-file-ignores, extend-exclude, baseline"
             )
             raise ConfigError(f"{source}: unknown key `{key}` (known keys: {known})")
+    config.exclude = [*config.exclude, *extend_exclude]
     return config
 
 

@@ -81,6 +81,7 @@ class RunResult:
     # How the project spells Celery settings: "CELERY" for Django's namespaced settings, "" for
     # Celery's own lower-case names (advice in messages is worded the same way).
     setting_prefix: str = ""
+    index: ProjectIndex | None = None  # the project index the files were analysed with (for fixes)
 
 
 def _celery_version() -> str:
@@ -203,9 +204,14 @@ def read_file(location: str) -> bytes:
 
 
 def read_sources(
-    paths: list[Path], config: Config, notes: list[str], known: dict[str, Known] | None = None
+    paths: list[Path],
+    config: Config,
+    notes: list[str],
+    known: dict[str, Known] | None = None,
+    overrides: dict[str, bytes] | None = None,
 ) -> list[SourceFile]:
-    """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged."""
+    """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged;
+    ``overrides`` gives the content of files by absolute path (the source read from stdin)."""
     excluder = Excluder(config.exclude, config.root)
     files = python_file_names(paths, excluder, notes.append, config.example_dirs)
     sources: list[SourceFile] = []
@@ -213,6 +219,11 @@ def read_sources(
     for path, excluded in files:
         location = os.path.abspath(path)
         display = relative_to(location, cwd) or display_path(path)
+        if overrides is not None and location in overrides:
+            sources.append(
+                SourceFile(display, "", False, overrides[location], location=location, reported=not excluded)
+            )
+            continue
         try:
             status = os.stat(location)
             stamp = (status.st_mtime_ns, status.st_size)
@@ -678,7 +689,9 @@ def execute(
                 f"{len(unparsed)} test file(s) Python {sys.version_info[0]}.{sys.version_info[1]} cannot "
                 f"parse ({shown}): CT301 read their imports, names and strings token by token"
             )
-    return collect(results, sources.count, notes, options, config, tests)
+    result = collect(results, sources.count, notes, options, config, tests)
+    result.index = index
+    return result
 
 
 def _unread_helpers(
@@ -832,13 +845,21 @@ def run(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     use_cache: bool = True,
+    stdin: tuple[Path, bytes] | None = None,
 ) -> RunResult:
     """Analyse ``paths``.
 
     When every path is a file (as pre-commit passes the staged files) and they sit in a project,
     the whole project is read so that cross-file facts (configuration, tests, beat, routes,
     callers) stay true, but only findings and tasks in those files are reported.
+
+    ``stdin`` is a source read from standard input and the path it stands for: it is analysed in
+    place of that file (which need not exist), as part of the project around it.
     """
+    overrides = None
+    if stdin is not None:
+        paths = [stdin[0]]
+        overrides = {os.path.abspath(stdin[0]): stdin[1]}
     notes: list[str] = []
     root = project_root(paths[0]) if paths else None
     cache = None
@@ -849,7 +870,10 @@ def run(
     manifest = digest("manifest", str(root), sorted(config.task_decorators))
     remembered = cache.get(manifest) if cache is not None else None
     known = remembered if isinstance(remembered, dict) else None
-    if root is None or not paths or not all(p.is_file() for p in paths):
+    if stdin is not None and root is None:  # a file in no project: analysed alone
+        files = [SourceFile(display_path(paths[0]), "", False, stdin[1])]
+        return execute(files, config, codes, jobs, notes, root, None, "")
+    if root is None or (overrides is None and (not paths or not all(p.is_file() for p in paths))):
         files = read_sources(paths, config, notes, known)
         # Without a project root, a single directory named is where test roots are looked for.
         if root is None and len(paths) == 1 and paths[0].is_dir():
@@ -858,9 +882,16 @@ def run(
             top = root
         return execute(files, config, codes, jobs, notes, top, cache, manifest)
     focus = {display_path(p) for p in paths}
-    files = read_sources([root], config, notes, known)
+    files = read_sources([root], config, notes, known, overrides)
     seen = {s.display for s in files}
-    files += read_sources([p for p in paths if display_path(p) not in seen], config, notes, known)
+    rest = [p for p in paths if display_path(p) not in seen and (overrides is None or p.exists())]
+    files += read_sources(rest, config, notes, known, overrides)
+    if overrides is not None:
+        location = os.path.abspath(paths[0])
+        display = relative_to(location, os.getcwd()) or display_path(paths[0])
+        focus = {display}
+        if not any(s.location == location for s in files):  # not on disk (yet), or excluded
+            files.append(SourceFile(display, "", False, overrides[location], location=location))
     result = execute(files, config, codes, jobs, notes, root, cache, manifest)
     return RunResult(
         findings=[f for f in result.findings if f.path in focus],
@@ -868,6 +899,7 @@ def run(
         files=len(focus),
         notes=result.notes,
         selected=result.selected,
+        index=result.index,
         unanalysed=[path for path in result.unanalysed if path in focus],
         setting_prefix=result.setting_prefix,
     )

@@ -127,6 +127,7 @@ def test_action_metadata_declares_the_public_interface() -> None:
         "comment-template",
         "only-changed",
         "sarif-file",
+        "baseline",
         "args",
     }
     assert set(action["outputs"]) == {"findings", "errors", "warnings", "report", "sarif"}
@@ -176,6 +177,20 @@ def test_action_end_to_end_twice(tmp_path: Path) -> None:
         for result in (install, first, second):
             assert TOKEN not in result.stdout + result.stderr
         assert TOKEN not in summary
+
+        # the `baseline` input: today's findings accepted, the step passes
+        env = dict(line.split("=", 1) for line in runner.files["env"].read_text().splitlines())
+        written = subprocess.run(
+            [env["CELERY_CHECKLIST_BIN"], "check", ".", "--write-baseline", "baseline.json"],
+            cwd=workspace,
+            capture_output=True,
+            text=True,
+        )
+        assert written.returncode == 0, written.stderr
+        runner.values["inputs.baseline"] = "baseline.json"
+        third = runner.step(1)
+        assert third.returncode == 0, third.stdout + third.stderr
+        assert runner.outputs()["findings"] == "0"
 
 
 @pytest.mark.skipif(os.name == "nt", reason="bash steps")

@@ -59,7 +59,12 @@ def head() -> str:
 
 
 def test_hook_definition_follows_the_conventions() -> None:
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    [hook, fix] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert fix["id"] == "celery-checklist-fix"
+    assert fix["args"] == ["--fix"]
+    assert {k: v for k, v in fix.items() if k not in ("id", "name", "description", "args")} == {
+        k: v for k, v in hook.items() if k not in ("id", "name", "description")
+    }
     assert hook["id"] == "celery-checklist"
     assert hook["entry"] == "celery-checklist check"
     assert hook["language"] == "python"
