@@ -157,3 +157,23 @@ def test_stdin_fix_prints_the_fixed_source(
     assert "Fixed 1 finding (1 CT102)" in captured.err
     assert ": CT102 " not in captured.err
     assert not (project / "proj" / "new.py").exists()
+
+
+def test_per_file_ignores_of_a_nested_project_apply_to_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.celery-checklist]\nfail-on = "info"\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text(
+        '[tool.celery-checklist]\n\n[tool.celery-checklist.per-file-ignores]\n"a/**" = ["CT601"]\n'
+    )
+    for where in (tmp_path / "a", tmp_path / "sub" / "a"):
+        where.mkdir()
+        (where / "__init__.py").write_text("")
+        (where / "tasks.py").write_text(textwrap.dedent(BAD).lstrip())
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--no-cache"])
+    found = _paths_codes(capsys.readouterr().out)
+    assert ("a/tasks.py", "CT601") in found
+    assert ("sub/a/tasks.py", "CT601") not in found
+    assert ("sub/a/tasks.py", "CT201") in found
