@@ -420,7 +420,11 @@ def _collected(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
     if isinstance(loop, _COMPREHENSIONS):
         element = loop.value if isinstance(loop, cst.DictComp) else loop.elt
         outer = ancestors[position - 1] if position else None
-        return element is call and not isinstance(outer, cst.Expr)
+        if element is not call or isinstance(outer, cst.Expr):
+            return False
+        if isinstance(outer, cst.Assign) and outer.value is loop:
+            return _read_later(outer, ancestors[: position - 1])
+        return True
     if isinstance(parent, cst.Yield) and parent.value is call:
         return True
     if _collector_argument(ancestors):
@@ -438,6 +442,29 @@ def _collected(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
             if node_ancestors and isinstance(node_ancestors[-1], cst.Yield):
                 return True
             if _collector_argument(node_ancestors):
+                return True
+    return False
+
+
+def _read_later(assign: cst.Assign, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """A name ``assign`` binds is read somewhere in the enclosing function (``_ = [...]`` and a
+    list never looked at again only send, like a bare call)."""
+    names = {t.target.value for t in assign.targets if isinstance(t.target, cst.Name)}
+    if len(names) != len(assign.targets):
+        return True  # ``obj.results = [...]``, ``results[k] = [...]``: kept
+    names.discard("_")
+    if not names:
+        return False
+    if not ancestors:
+        return True
+    # the enclosing function, or where the walk started (the function's body)
+    scope: cst.CSTNode = next(
+        (a for a in reversed(ancestors) if isinstance(a, (cst.FunctionDef, cst.Module))), ancestors[0]
+    )
+    for node, node_ancestors in body.walk(scope):
+        if isinstance(node, cst.Name) and node.value in names:
+            parent = node_ancestors[-1] if node_ancestors else None
+            if not (isinstance(parent, cst.AssignTarget) and parent.target is node):
                 return True
     return False
 

@@ -246,7 +246,8 @@ def test_ct602_project_loggers_with_their_own_handlers(configuration: str, repor
 def test_ct407_says_how_often_the_entry_runs(schedule: str, words: str) -> None:
     files = {
         "proj/settings.py": "from celery.schedules import crontab\n\n"
-        f"CELERY_BEAT_SCHEDULE = {{'s': {{'task': 'proj.tasks.sync', 'schedule': {schedule}}}}}\n"
+        f"CELERY_BEAT_SCHEDULE = {{'s': {{'task': 'proj.tasks.sync', 'schedule': {schedule}}}}}\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
     }
     (finding,) = _findings(files, "CT407")
     assert words in finding.message and "no `expires`" in finding.message

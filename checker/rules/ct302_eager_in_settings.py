@@ -11,8 +11,10 @@ class EagerInSettings(Rule):
     """
     ## What it does
     Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to
-    the literal `True` outside test code (test files and test settings modules such as
-    `settings/test.py` are exempt).
+    the literal `True` outside test code. Not reported in test files and test settings modules
+    (`settings/test.py`), nor in settings modules named for development or CI
+    (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`): eager mode is
+    common there and does not reach production.
 
     ## Why is this bad?
     Eager mode runs every task inline, in the caller's process, and never touches the broker. In
@@ -42,6 +44,8 @@ class EagerInSettings(Rule):
         {"proj/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
         {"proj/settings/base.py": "CELERY_TASK_ALWAYS_EAGER = env.bool('EAGER', False)\n"},
         {"tests/conftest.py": "from proj.celery import app\n\napp.conf.task_always_eager = True\n"},
+        {"proj/settings_dev.py": "DEBUG = True\nCELERY_TASK_ALWAYS_EAGER = True\n"},
+        {"proj/settings/local.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
     ]
     INVALID = [
         {"proj/settings/production.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
@@ -54,9 +58,23 @@ class EagerInSettings(Rule):
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         for setting in project.config.reportable():
-            if setting.name == "task_always_eager" and setting.value is True:
+            if (
+                setting.name == "task_always_eager"
+                and setting.value is True
+                and not _development(setting.module)
+            ):
                 yield ProjectReport(
                     setting.where,
                     f"`{setting.raw}` is True outside test code: tasks would run inline, "
                     "in the caller, in production",
                 )
+
+
+_DEVELOPMENT = frozenset({"dev", "devel", "develop", "development", "local", "ci", "debug"})
+
+
+def _development(module: str) -> bool:
+    """A settings module named for development or CI (``proj.settings.dev``, ``settings_dev``,
+    ``local_settings``)."""
+    last = module.rpartition(".")[2]
+    return not _DEVELOPMENT.isdisjoint(last.split("_"))

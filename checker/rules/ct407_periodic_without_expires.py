@@ -40,7 +40,9 @@ class PeriodicWithoutExpires(Rule):
     - entries whose task sets `expires` on its decorator, its `base=` class, its `Task`
       subclass body, or through `task_annotations` (for `"*"` or its name), or when the analyser
       cannot see all of its options: beat sends through `apply_async`, which uses the task's
-      own `expires` when the entry gives none.
+      own `expires` when the entry gives none;
+    - entries naming a task the analyser did not discover (another package's, or one registered
+      under a name it cannot work out): that task may set its own `expires`.
 
     ## Why is this bad?
     Beat keeps sending while the workers are down or busy. When they come back they run every
@@ -113,10 +115,14 @@ class PeriodicWithoutExpires(Rule):
         "app.add_periodic_task(crontab(minute=30, hour=4), signature('proj.tasks.sync'))\n",
     ]
     INVALID = [
-        {"proj/settings.py": "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"},
+        {
+            "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        },
         {
             "proj/celeryconfig.py": "beat_schedule = {'s': {'task': 'proj.tasks.sync', 'schedule': 60, "
-            "'options': {'queue': 'beat'}}}\n"
+            "'options': {'queue': 'beat'}}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         },
         {  # an expiry on another task does not help
             "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"
@@ -126,21 +132,29 @@ class PeriodicWithoutExpires(Rule):
         {
             "proj/periodic.py": "PERIODIC = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n",
             "proj/settings.py": "from proj.periodic import PERIODIC\n\nCELERY_BEAT_SCHEDULE = dict(PERIODIC)\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         },
         "from celery.schedules import crontab\n\n"
-        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='*/15')}}\n",
+        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='*/15')}}\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "from celery.schedules import crontab\n\n"
-        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='*')}}\n",
+        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='*')}}\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "from celery.schedules import crontab\n\n"
-        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='0,30', hour='*')}}\n",
+        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='0,30', hour='*')}}\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "from celery.schedules import crontab\n\nCELERY_BEAT_SCHEDULE = {\n"
-        "    's': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='*/10', hour='*/2')},\n}\n",
+        "    's': {'task': 'proj.tasks.sync', 'schedule': crontab(minute='*/10', hour='*/2')},\n}\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "import datetime\n\nEVERY = datetime.timedelta(minutes=10)\n\n"
-        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': EVERY}}\n",
+        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': EVERY}}\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "from celery.schedules import schedule\n\n"
-        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': schedule(run_every=30)}}\n",
+        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': schedule(run_every=30)}}\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
         "from celery import Celery, signature\nfrom celery.schedules import crontab\n\napp = Celery('proj')\n"
-        "app.add_periodic_task(crontab(minute='*/5'), signature('proj.tasks.sync'))\n",
+        "app.add_periodic_task(crontab(minute='*/5'), signature('proj.tasks.sync'))\n"
+        "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
@@ -149,10 +163,8 @@ class PeriodicWithoutExpires(Rule):
             if reference.has_expires or reference.period is None or reference.period >= FREQUENT:
                 continue
             task = by_name.get(reference.task)
-            if task is not None and project.task_sets(task, "expires"):
-                continue
-            if project.config.annotated(reference.task, ["expires"]):
-                continue  # a task of another package, annotated here
+            if task is None or project.task_sets(task, "expires"):
+                continue  # a task the analyser cannot see may set its own ``expires``
             yield ProjectReport(
                 reference.where,
                 f"the beat entry for `{reference.task}` runs {_every(reference.period)} and has no "

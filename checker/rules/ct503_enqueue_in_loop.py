@@ -13,7 +13,8 @@ class EnqueueInLoop(Rule):
     Checks for a loop (or comprehension) that re-implements a group: it enqueues one of the
     project's tasks with `.delay()` / `.apply_async()` on every iteration, with arguments derived
     from the loop variable, **and collects the AsyncResults**: the enqueue is the element of a
-    comprehension whose value is used, an argument of `.append(...)`/`.add(...)`, yielded, stored
+    comprehension whose value is used (a list bound to `_`, or to a name the function never reads
+    again, is not), an argument of `.append(...)`/`.add(...)`, yielded, stored
     under a key, or bound to a name that is appended or yielded.
 
     This is narrower than "an enqueue reached on every iteration with arguments derived from the
@@ -58,6 +59,9 @@ class EnqueueInLoop(Rule):
     severity = Severity.INFO
     checklist = "Callers enqueue in bulk, not in loops"
     VALID = [
+        # a list of results bound to ``_`` or to a name never read again only sends
+        "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
+        "def send_all(xs):\n    _ = [send.delay(x) for x in xs]\n    sent = [send.delay(x) for x in xs]\n",
         # one message per item, the results not kept: what a group would publish too
         "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
         "def send_all(xs):\n    for x in xs:\n        send.delay(x)\n    [send.delay(x) for x in xs]\n",
@@ -90,6 +94,8 @@ class EnqueueInLoop(Rule):
         "        if len(paths) >= 100:\n            drop.delay(paths)\n            paths = []\n",
     ]
     INVALID = [
+        "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
+        "def send_all(xs):\n    sent = [send.delay(x) for x in xs]\n    return [r.id for r in sent]\n",
         "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
         "def send_all(xs):\n    results = []\n    for x in xs:\n        results.append(send.delay(x))\n"
         "    return results\n",
