@@ -312,6 +312,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             continue
         if report.calls:
             facts.finding_calls[(rule.code, line, column)] = report.calls
+        if report.logger is not None:
+            facts.finding_loggers[(rule.code, line, column)] = report.logger
         findings.append(
             make_finding(
                 rule,

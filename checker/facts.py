@@ -120,6 +120,8 @@ class FileFacts:
     function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # The functions a finding's code calls, by (code, line, column) of the finding.
     finding_calls: dict[tuple[str, int, int], frozenset[str]] = dataclasses.field(default_factory=dict)
+    # The logger a finding's code logs through, by (code, line, column) of the finding (CT602).
+    finding_loggers: dict[tuple[str, int, int], str] = dataclasses.field(default_factory=dict)
     # The module connects a receiver to ``celery.signals.setup_logging`` (CT602).
     connects_setup_logging: bool = False
     # Non-root loggers its logging configuration (Django ``LOGGING``, ``dictConfig``) gives

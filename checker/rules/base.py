@@ -34,6 +34,8 @@ class Report:
     # Qualified names of the functions the reported code calls, kept for the project phase
     # (see ``Rule.revise``).
     calls: frozenset[str] = frozenset()
+    # The name of the logger the reported code logs through, for the project phase (CT602).
+    logger: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

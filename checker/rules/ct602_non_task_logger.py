@@ -9,6 +9,7 @@ from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
+from checker.values import string_value
 
 _GET_LOGGER = frozenset({"logging.getLogger"})
 
@@ -25,8 +26,9 @@ class NonTaskLogger(TaskRule):
       Celery then leaves logging to the project and installs no task-aware formatter, so
       `get_task_logger` adds nothing;
     - when the project's logging configuration (Django's `LOGGING`, a dict passed to
-      `logging.config.dictConfig`, outside test code) gives handlers to a logger named like the
-      task's module or one of its packages (`"proj"` or `"proj.tasks"` for `proj.tasks`):
+      `logging.config.dictConfig`, outside test code) gives handlers to the logger the task logs
+      through or to one above it: the name given to `getLogger` (`"k.task"` is under `"k"`), or
+      the task's module for `getLogger(__name__)` (`"proj"` or `"proj.tasks"` for `proj.tasks`):
       `get_task_logger` would take the task's records away from those handlers (see below).
       Handlers on the root logger only do not count: the worker takes over the root logger.
 
@@ -87,6 +89,14 @@ class NonTaskLogger(TaskRule):
             "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
             "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         },
+        # a named logger under one the configuration gives its own handlers
+        {
+            "proj/settings.py": "LOGGING = {\n    'version': 1,\n"
+            "    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': 'k.log'}},\n"
+            "    'loggers': {'k': {'handlers': ['file'], 'propagate': False}},\n}\n",
+            "proj/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "log = logging.getLogger('k.task')\n\n@shared_task\ndef f():\n    log.info('x')\n",
+        },
         # the project routes its package logger to its own handlers: get_task_logger would take
         # the task's records away from them
         {
@@ -134,8 +144,9 @@ class NonTaskLogger(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None:
             return
+        # the variables bound to ``logging.getLogger(...)``, with the logger's name
         loggers = {
-            name
+            name: _logger_name(value, ctx.info.name)
             for name, value in ctx.info.assignments.items()
             if isinstance(value, cst.Call) and ctx.info.qualify(value.func) in _GET_LOGGER
         }
@@ -145,7 +156,10 @@ class NonTaskLogger(TaskRule):
                 and isinstance(node.value, cst.Call)
                 and ctx.info.qualify(node.value.func) in _GET_LOGGER
             ):
-                loggers.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+                named = _logger_name(node.value, ctx.info.name)
+                loggers.update(
+                    (t.target.value, named) for t in node.targets if isinstance(t.target, cst.Name)
+                )
         if not loggers:
             return
         for call in body.calls(task.run.body):
@@ -161,20 +175,33 @@ class NonTaskLogger(TaskRule):
                     f"`{func.value.value}` comes from `logging.getLogger`: use "
                     "`celery.utils.log.get_task_logger` to tag records with the task",
                     task,
+                    logger=loggers[func.value.value],
                 )
                 return
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
         """Dropped when the project connects ``setup_logging`` (no task-aware formatter), or
-        when its logging configuration gives handlers to the task module's logger or to a
-        package above it (the task logger would take the records away from them)."""
+        when its logging configuration gives handlers to the logger the task logs through or to
+        one above it (the task logger would take the records away from them)."""
         if any(f.connects_setup_logging for f in project.files):
             return None
         facts = project.facts_by_path().get(finding.path)
-        module = facts.module if facts is not None else ""
-        if module and any(
-            module == name or module.startswith(name + ".") for name in project.configured_loggers
+        if facts is None:
+            return finding
+        logger = facts.finding_loggers.get((finding.code, finding.line, finding.column), facts.module)
+        if logger and any(
+            logger == name or logger.startswith(name + ".") for name in project.configured_loggers
         ):
             return None
         return finding
+
+
+def _logger_name(call: cst.Call, module: str) -> str:
+    """The name given to ``logging.getLogger``: a string literal, else the module's (``__name__``,
+    or a name the analyser cannot read)."""
+    if call.args:
+        literal = string_value(call.args[0].value)
+        if literal is not None:
+            return literal
+    return module
