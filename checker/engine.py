@@ -236,7 +236,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             resolved.append(positions_of(module))
         _spread(silenced, module, resolved[0])
     facts.suppressions = silenced
-    if "CT207" in options.codes or ("CT301" in options.codes and not source.is_test):
+    if not source.is_test and not {"CT201", "CT207", "CT301"}.isdisjoint(options.codes):
         # CT301 follows what the code the tests call calls, down to the tasks
         facts.logging_functions, facts.function_calls = module_loggers(info)
     facts.connects_setup_logging = connects

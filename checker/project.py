@@ -416,6 +416,16 @@ class ProjectContext:
                 found.setdefault(reference.task, set()).add(via)
         return found
 
+    @functools.cached_property
+    def called_directly(self) -> frozenset[str]:
+        """Qualified names that code outside tests calls as plain functions (``task(...)``), from
+        the bodies of tasks and of the project's functions and methods."""
+        names = {call.target for facts in self.files for call in facts.direct_calls}
+        for facts in self.files:
+            for called in facts.function_calls.values():
+                names.update(called)
+        return frozenset(names)
+
     def is_enqueued(self, task: TaskSummary) -> bool:
         """Code outside tests sends the task as a message somewhere: ``.delay``/``.apply_async``,
         a signature (a canvas, a ``link=``), a beat entry, a route or ``send_task``."""

@@ -16,7 +16,8 @@ class MissingTimeLimit(TaskRule):
     Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
     its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration.
     Not reported for a task that the project never sends as a message and only calls directly
-    from another task: it then runs inside its caller, under the caller's limit.
+    (from another task, a view, a migration, a command): it then runs inside its caller, and a
+    task time limit would never apply.
 
     ## Why is this bad?
     Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock
@@ -74,6 +75,10 @@ class MissingTimeLimit(TaskRule):
         },
     ]
     VALID += [
+        {  # never sent, only called as a function by a view: no worker ever runs it
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef rebuild(ids):\n    pass\n",
+            "proj/views.py": "from proj.tasks import rebuild\n\ndef view(request):\n    rebuild([1])\n",
+        },
         {  # never sent, only run inline by another task: the caller's limit is what applies
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef part(ids):\n    pass\n\n"
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
@@ -95,13 +100,11 @@ class MissingTimeLimit(TaskRule):
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        """Dropped for a task never sent as a message that another task calls directly."""
+        """Dropped for a task never sent as a message that the project calls directly."""
         task = project.task_by_key().get(finding.task_key or "")
         if task is None or not task.object_name or project.is_enqueued(task):
             return finding
-        target = f"{task.module}.{task.object_name}"
-        inline = any(call.target == target for facts in project.files for call in facts.direct_calls)
-        return None if inline else finding
+        return None if f"{task.module}.{task.object_name}" in project.called_directly else finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete:
