@@ -84,8 +84,8 @@ def reported_source(finding: Finding, lines: Sequence[str]) -> str:
     return normalise(text.strip())
 
 
-class _Sources:
-    """File lines by displayed path, read once."""
+class SourceLines:
+    """File lines by displayed path, read once (``read`` may supply a path's text first)."""
 
     def __init__(self, read: Callable[[str], str | None] | None) -> None:
         self.read = read
@@ -103,6 +103,11 @@ class _Sources:
             self.cache[path] = text.splitlines()
         return self.cache[path]
 
+    def line(self, path: str, number: int) -> str | None:
+        """Line ``number`` (1-based) of the file, if it has one."""
+        lines = self.lines(path)
+        return lines[number - 1] if 1 <= number <= len(lines) else None
+
 
 def _relative(path: str, base: Path) -> str:
     absolute = os.path.abspath(path)
@@ -112,7 +117,7 @@ def _relative(path: str, base: Path) -> str:
         return Path(absolute).as_posix()
 
 
-def key(finding: Finding, base: Path, sources: _Sources) -> Key:
+def key(finding: Finding, base: Path, sources: SourceLines) -> Key:
     return (
         finding.code,
         finding.task or "",
@@ -124,7 +129,7 @@ def key(finding: Finding, base: Path, sources: _Sources) -> Key:
 def write(path: Path, findings: Sequence[Finding], read: Callable[[str], str | None] | None = None) -> int:
     """Record ``findings`` in ``path``; returns how many entries were written."""
     base = Path(os.path.abspath(path)).parent
-    sources = _Sources(read)
+    sources = SourceLines(read)
     entries = []
     for finding in findings:
         code, task, where, source = key(finding, base, sources)
@@ -186,7 +191,7 @@ def apply(
     file or a rule that was not checked is not fixed."""
     remaining = load(path)
     base = Path(os.path.abspath(path)).parent
-    sources = _Sources(read)
+    sources = SourceLines(read)
     kept: list[Finding] = []
     matched = 0
     for finding in findings:

@@ -505,7 +505,9 @@ class _Run:
         self.hidden: list[Finding] = []
         self.baselines: list[Path] = []
         self.baseline_matched = self.baseline_fixed = 0
-        self.lines: dict[str, list[str]] = {}
+        from checker.baseline import SourceLines
+
+        self.lines = SourceLines(self.read)
         self.shown: set[tuple[str, str, int, int]] = set()
 
     def fail_rank(self, path: str) -> int:
@@ -518,17 +520,7 @@ class _Run:
         return None
 
     def source_line(self, path: str, number: int) -> str | None:
-        if path not in self.lines:
-            text = self.read(path)
-            if text is None:
-                try:
-                    with open(path, encoding="utf-8", errors="replace") as handle:
-                        text = handle.read()
-                except OSError:
-                    text = ""
-            self.lines[path] = text.splitlines()
-        lines = self.lines[path]
-        return lines[number - 1] if 1 <= number <= len(lines) else None
+        return self.lines.line(path, number)
 
     def analyse(self, use_baseline: bool = True) -> RunResult:
         from checker import baseline, ignores
