@@ -151,6 +151,17 @@ class UntestedTask(Rule):
             "tests/test_views.py": "from shop.views import Checkout\n\ndef test_pay(order):\n"
             "    Checkout().pay(order)\n",
         },
+        # run through a management command the test calls by name
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef rebuild(ids):\n    pass\n",
+            "shop/management/__init__.py": "",
+            "shop/management/commands/__init__.py": "",
+            "shop/management/commands/rebuild_index.py": "from django.core.management.base import BaseCommand\n"
+            "from shop.tasks import rebuild\n\nclass Command(BaseCommand):\n"
+            "    def handle(self, *args, **options):\n        rebuild([1])\n",
+            "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
+            "    call_command('rebuild_index')\n",
+        },
     ]
     INVALID = [
         # enqueued by the code a test calls, but the tests do not run tasks eagerly
@@ -226,7 +237,8 @@ def reached_tasks(
 
     The code a test names: a module-level function it refers to, or a method of a class it
     refers to whose name the same test file uses as an attribute (``view.post``,
-    ``exporter.run``), or ``__init__`` (the test builds one). From there: the functions and
+    ``exporter.run``), or ``__init__`` (the test builds one), or the ``handle`` of a Django
+    management command whose name it holds as a string (``call_command("rebuild_index")``). From there: the functions and
     tasks it calls, ``self.method()``, and the methods of a class it builds that it calls by
     name (``sender = Sender(...)``; ``sender.send()``)."""
     graph: dict[str, frozenset[str]] = {}
@@ -244,11 +256,19 @@ def reached_tasks(
     for task in project.tasks:
         for name in task_names(task):
             tasks[name] = task
+    # Django management commands, which tests run by name: ``call_command("rebuild_index")``
+    commands: dict[str, str] = {}
+    for name in graph:
+        head, marker, tail = name.partition(".management.commands.")
+        if marker and head and tail.endswith(".Command.handle"):
+            commands[tail[: -len(".Command.handle")]] = name
     frontier: set[str] = set()
     for names, attributes in by_file:
         for name in names:
             if name in graph:
                 frontier.add(name)
+            if name in commands:
+                frontier.add(commands[name])
             for method in methods.get(name, ()):
                 if method in attributes or method == "__init__":
                     frontier.add(f"{name}.{method}")
