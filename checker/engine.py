@@ -12,7 +12,7 @@ from checker import body
 from checker.callsites import call_sites
 from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
-from checker.loggers import configured_loggers, connects_setup_logging, module_loggers
+from checker.loggers import configured_loggers, connects_setup_logging, module_loggers, signal_receivers
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
 from checker.positions import Position, positions_of
@@ -239,6 +239,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     if not source.is_test and not {"CT201", "CT207", "CT301"}.isdisjoint(options.codes):
         # CT301 follows what the code the tests call calls, down to the tasks
         facts.logging_functions, facts.function_calls = module_loggers(info)
+        if "CT301" in options.codes:
+            facts.signal_receivers = signal_receivers(info)
     facts.connects_setup_logging = connects
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
@@ -261,6 +263,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.call_sites
         or facts.logging_functions
         or facts.function_calls
+        or facts.signal_receivers
         or facts.connects_setup_logging
         or facts.eager_tests
         or facts.configured_loggers

@@ -118,6 +118,8 @@ class FileFacts:
     # Functions of this module that log, and what the others call (CT207, see checker.loggers).
     logging_functions: frozenset[str] = frozenset()
     function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # Django signal receivers by the model whose signals they receive (CT301).
+    signal_receivers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # The functions a finding's code calls, by (code, line, column) of the finding.
     finding_calls: dict[tuple[str, int, int], frozenset[str]] = dataclasses.field(default_factory=dict)
     # The logger a finding's code logs through, by (code, line, column) of the finding (CT602).

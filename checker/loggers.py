@@ -227,6 +227,55 @@ def module_loggers(info: ModuleInfo) -> tuple[frozenset[str], dict[str, frozense
     return frozenset(direct), calls
 
 
+def signal_receivers(info: ModuleInfo) -> dict[str, frozenset[str]]:
+    """Django signal receivers by the model that sends the signal: ``@receiver(post_save,
+    sender=Order)`` and ``post_save.connect(handler, sender=Order)`` (a sender given as a string
+    or computed is not followed). Saving or building an ``Order`` runs the receiver (CT301)."""
+    found: dict[str, set[str]] = {}
+
+    def add(sender: cst.BaseExpression | None, receiver: str | None) -> None:
+        model = info.qualify(sender) if isinstance(sender, (cst.Name, cst.Attribute)) else None
+        if model and receiver and "." in model:
+            found.setdefault(model, set()).add(receiver)
+
+    for record in info.functions:
+        name = _qualname(record, info)
+        for decorator in record.node.decorators:
+            call = decorator.decorator
+            if (
+                isinstance(call, cst.Call)
+                and (info.qualify(call.func) or "").rpartition(".")[2] == "receiver"
+            ):
+                add(_keyword(call, "sender"), name)
+    for call in info.calls:
+        func = call.func
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if isinstance(func, cst.Attribute) and func.attr.value == "connect" and positional:
+            handler = positional[0].value
+            if isinstance(handler, (cst.Name, cst.Attribute)):
+                add(_keyword(call, "sender"), info.qualify(handler))
+    return {model: frozenset(receivers) for model, receivers in found.items()}
+
+
+def call_graph(
+    modules: Iterable[tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]],
+) -> dict[str, frozenset[str]]:
+    """What each project function calls (its ``function_calls``), plus an edge from building a
+    model (``Model.__init__``) to the receivers of its signals, from every module's
+    ``(function_calls, signal_receivers)``."""
+    graph: dict[str, frozenset[str]] = {}
+    for calls, receivers in modules:
+        graph.update(calls)
+        for model, handlers in receivers.items():
+            key = f"{model}.__init__"
+            graph[key] = graph.get(key, frozenset()) | handlers
+    return graph
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+
+
 def project_loggers(modules: Iterable[tuple[frozenset[str], dict[str, frozenset[str]]]]) -> frozenset[str]:
     """The functions that log directly, and those that call one of them (one level deeper)."""
     direct: set[str] = set()

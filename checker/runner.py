@@ -41,6 +41,7 @@ from checker.files import (
     relative_to,
 )
 from checker.index import ProjectIndex
+from checker.loggers import call_graph
 from checker.model import Finding, TaskSummary
 from checker.project import (
     DJANGO_SETTINGS,
@@ -790,10 +791,11 @@ _EAGER_WORDS = {w.encode() for w in (*EAGER_SETTINGS, *WORKER_FIXTURES)}
 def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
     """The names (last part; the class for a method) of the project's functions that call or
     enqueue a task, at most ``REACH_DEPTH`` calls away: a test naming one of them may run the task."""
-    graph: dict[str, frozenset[str]] = {}
-    for result in results:
-        if result.facts is not None:
-            graph.update(result.facts.function_calls)
+    graph = call_graph(
+        (result.facts.function_calls, result.facts.signal_receivers)
+        for result in results
+        if result.facts is not None
+    )
     callers: dict[str, set[str]] = {}
     for caller, called in graph.items():
         for name in called:

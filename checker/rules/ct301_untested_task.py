@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker.facts import Location
+from checker.loggers import call_graph
 from checker.model import Section, Severity, TaskSummary
 from checker.project import ProjectContext, task_names
 from checker.rules.base import ProjectReport, Rule
@@ -141,6 +142,19 @@ class UntestedTask(Rule):
             "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
             "tests/test_views.py": "from shop.views import pay\n\ndef test_pay(order):\n    pay(order)\n",
         },
+        # enqueued by a signal receiver of a model the (eager) tests build
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
+            "shop/signals.py": "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n"
+            "from shop.models import Order\nfrom shop.tasks import send_receipt\n\n"
+            "@receiver(post_save, sender=Order)\ndef on_order(sender, instance, **kwargs):\n"
+            "    send_receipt.delay(instance.pk)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
+            "    Order.objects.create()\n",
+        },
         # called inline by a helper of the code a test calls (eager or not)
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
@@ -238,15 +252,14 @@ def reached_tasks(
     The code a test names: a module-level function it refers to, or a method of a class it
     refers to whose name the same test file uses as an attribute (``view.post``,
     ``exporter.run``), or ``__init__`` (the test builds one), or the ``handle`` of a Django
-    management command whose name it holds as a string (``call_command("rebuild_index")``). From there: the functions and
-    tasks it calls, ``self.method()``, and the methods of a class it builds that it calls by
-    name (``sender = Sender(...)``; ``sender.send()``)."""
-    graph: dict[str, frozenset[str]] = {}
-    modules: set[str] = set()
-    for facts in project.files:
-        modules.add(facts.module)
-        if not facts.test_references:
-            graph.update(facts.function_calls)
+    management command whose name it holds as a string (``call_command("rebuild_index")``).
+    From there: the functions and tasks it calls, ``self.method()``, the methods of a class it
+    builds that it calls by name (``sender = Sender(...)``; ``sender.send()``), and the Django
+    signal receivers of a model it builds (``@receiver(post_save, sender=Order)``)."""
+    modules = {facts.module for facts in project.files}
+    graph = call_graph(
+        (facts.function_calls, facts.signal_receivers) for facts in project.files if not facts.test_references
+    )
     methods: dict[str, list[str]] = {}
     for name in graph:
         owner, _, method = name.rpartition(".")
