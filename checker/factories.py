@@ -91,13 +91,7 @@ def _assigned(
 # Walking ---------------------------------------------------------------------------------------
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node below ``node``, nested functions included (parameter lists excluded)."""
-    stack = list(reversed(children(node)))
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, cst.Parameters):
-            continue
-        stack.extend(reversed(children(current)))
+    return _walk_bound(node, None)
 
 
 def _walk_bound(node: cst.CSTNode, name: str | None) -> Iterator[cst.CSTNode]:
