@@ -471,6 +471,21 @@ class Resolved:
     wrapped: bool
 
 
+Options = dict[str, tuple[Value, "cst.CSTNode | None"]]
+
+
+def _received(factory: Factory, given: Options) -> Options:
+    """The options ``factory`` passes on to the decorator it applies, given the keywords it
+    receives: its own fixed ones, then those it forwards (renamed where it renames them)."""
+    options: Options = {k: (v, None) for k, v in factory.fixed.items()}
+    for key, value in given.items():
+        if key in factory.renames:
+            options[factory.renames[key]] = value
+        elif key not in factory.consumed and factory.forwards:
+            options[key] = value
+    return options
+
+
 def resolve(
     factories: Mapping[str, Factory],
     qualname: str,
@@ -480,13 +495,8 @@ def resolve(
     """The options, naming and body of a task made by ``@factory(**keywords)``."""
     factory = factories[qualname]
     seen = {qualname}
-    options: dict[str, tuple[Value, cst.CSTNode | None]] = {k: (v, None) for k, v in factory.fixed.items()}
+    options = _received(factory, keywords)
     complete = complete and factory.complete
-    for key, value in keywords.items():
-        if key in factory.renames:
-            options[factory.renames[key]] = value
-        elif key not in factory.consumed and factory.forwards:
-            options[key] = value
     naming, wrapper_name, wrapped = factory.naming, factory.wrapper_name, factory.wrapped
     inner = factory.inner
     while inner != "celery":
@@ -496,14 +506,8 @@ def resolve(
             naming = "unknown"
             break
         seen.add(inner)
-        passed = options
-        options = {k: (v, None) for k, v in nested.fixed.items()}
+        options = _received(nested, options)
         complete = complete and nested.complete
-        for key, value in passed.items():
-            if key in nested.renames:
-                options[nested.renames[key]] = value
-            elif key not in nested.consumed and nested.forwards:
-                options[key] = value
         # The inner factory receives what the outer one passes: its naming applies to that.
         if naming == "decorated" and nested.naming != "decorated":
             naming, wrapper_name = nested.naming, nested.wrapper_name
