@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Union
 
+from checker.analysis import execute
 from checker.config import Config
-from checker.runner import RunResult, execute
+from checker.discover import SourceFile
+from checker.runner import RunResult
 from checker.selection import resolve
-from checker.source import SourceFile
 
 
 def _module_name(path: str) -> tuple[str, bool]:

@@ -539,6 +539,8 @@ class _Run:
                 cache_dir=args.cache_dir,
                 use_cache=not args.no_cache,
                 stdin=self.stdin,
+                # fixes need the project index, which a reused result does not keep
+                reuse=not (args.fix or args.unsafe_fixes or args.diff),
             )
             if config.per_file_ignores:
                 _validate_ignores(config)
@@ -581,7 +583,7 @@ class _Run:
     def fixes(self, unsafe: bool) -> list[Change]:
         """The fixes of the findings each part reported (after the filters), part by part."""
         from checker import fixes
-        from checker.runner import run_options
+        from checker.analysis import run_options
 
         shown = self.shown
         changes: list[Change] = []

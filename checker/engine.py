@@ -10,6 +10,7 @@ import libcst as cst
 
 from checker import body
 from checker.callsites import call_sites
+from checker.discover import SourceFile
 from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
 from checker.loggers import configured_loggers, connects_setup_logging, module_loggers, signal_receivers
@@ -20,7 +21,7 @@ from checker.project import is_test_module
 from checker.rules import Report, Rule, rule_by_code
 from checker.rules.base import FileContext
 from checker.settings import SettingNames, collect_settings
-from checker.source import ParseError, SourceFile, Unsupported, decode, parse
+from checker.source import ParseError, Unsupported, decode, parse
 from checker.suppressions import Suppressions, read, skips_file
 from checker.tasks import TaskDef, discover, index_contributions
 from checker.testrefs import AST, makes_eager, module_imports, test_references

@@ -1,73 +1,24 @@
-"""A whole run: files → prefilter → project index → per-file analysis (in parallel) → results."""
+"""A whole run: discover the files, then reuse the last run's result when nothing it read has
+changed, else analyse them (:mod:`checker.analysis`, imported only then: it needs libcst)."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import importlib.util
 import os
-import re
-import sys
-from collections import Counter
-from collections.abc import Sequence
+import stat
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from checker.cache import DIRECTORY as CACHE_DIRECTORY
-from checker.cache import Cache, digest, user_cache_dir
-from checker.celery_names import known_task_options
+from checker.cache import Cache, digest
 from checker.config import Config
-from checker.engine import (
-    FileResult,
-    Parsed,
-    RunOptions,
-    analyse,
-    analyse_imports,
-    analyse_test_file,
-    contributions,
-    make_finding,
-    parse_source,
-)
-from checker.facts import FileFacts
-from checker.files import (
-    Excluder,
-    absolute,
-    display_path,
-    hidden,
-    importable,
-    module_name,
-    project_root,
-    python_file_names,
-    relative_to,
-)
-from checker.index import ProjectIndex
-from checker.loggers import call_graph
+from checker.discover import SourceFile, read_sources
+from checker.files import absolute, display_path, project_root, relative_to
 from checker.model import Finding, TaskSummary
-from checker.project import (
-    DJANGO_SETTINGS,
-    ImportAliases,
-    ProjectContext,
-    TestFiles,
-    build_config,
-    task_names,
-)
-from checker.rules import Rule, rule_by_code
-from checker.settings import SettingNames, setting_names
-from checker.source import SourceFile, in_parser_thread, may_matter, stop_parser_thread
-from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, WORKER_FIXTURES
 
-# Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
-# parsed first, in the main process.
-# So are files that may define a decorator factory or an alias of a task decorator: a line that is
-# not a decorator or an import naming ``shared_task`` or ``.task``.
-_INDEX_BYTES = re.compile(
-    rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b"
-    rb"|^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_task\b|\.task\b)",
-    re.M,
-)
-# Below this many files to parse, a process pool costs more than it saves.
-_POOL_THRESHOLD = 24
-_NEEDS_OPTIONS = frozenset({"CT107"})
+if TYPE_CHECKING:
+    from checker.index import ProjectIndex
 
 
 @dataclasses.dataclass
@@ -85,764 +36,6 @@ class RunResult:
     index: ProjectIndex | None = None  # the project index the files were analysed with (for fixes)
 
 
-def _celery_version() -> str:
-    """Which Celery is installed: its location and the modification time of its package (cheaper
-    than reading the distribution's metadata, and it changes with every install)."""
-    spec = importlib.util.find_spec("celery")
-    origin = spec.origin if spec is not None else None
-    if not origin:
-        return ""
-    try:
-        return f"{origin}:{os.stat(origin).st_mtime_ns}"
-    except OSError:
-        return origin
-
-
-def _celery_names(cache: Cache | None) -> tuple[frozenset[str], SettingNames]:
-    """Celery's task options and setting names. Importing Celery for them costs a tenth of a
-    second, so they are kept per installed Celery in the user's cache directory (this is about
-    the installed library, not the project: ``--no-cache`` leaves it alone)."""
-    if cache is None:
-        cache = Cache.open(user_cache_dir() / "celery-names")
-    key = ""
-    if cache is not None:
-        key = digest("celery-names", _celery_version())
-        hit = cache.get(key)
-        if isinstance(hit, tuple) and len(hit) == 2:
-            options, names = hit
-            if isinstance(options, frozenset) and isinstance(names, SettingNames):
-                return options, names
-    found = (known_task_options(), setting_names())
-    if cache is not None:
-        cache.put(key, found)
-    return found
-
-
-def run_options(config: Config, codes: tuple[str, ...], cache: Cache | None = None) -> RunOptions:
-    by_code = rule_by_code()
-    severities = {code: config.severity.get(code, by_code[code].severity) for code in codes}
-    options, names = _celery_names(cache)
-    selected = frozenset(codes)
-    return RunOptions(
-        codes=codes,
-        severities=severities,
-        wrappers=frozenset(config.task_decorators),
-        known_options=options if selected & _NEEDS_OPTIONS else frozenset(),
-        setting_names=names,
-    )
-
-
-@dataclasses.dataclass
-class Sources:
-    """The files of a run: those that may hold tasks or settings, and the other test files."""
-
-    analysed: list[SourceFile]
-    tests: list[SourceFile]  # test files: read only if their bytes name a task
-    count: int  # Python files considered
-    remembered: list[SourceFile]  # non-test files, with what the prefilter found
-
-
-def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> Sources:
-    """Split files into test files and the others that may hold tasks or settings (the byte
-    prefilter). Files no worker can import (below a hidden directory, or whose module name is
-    not an identifier) are dropped: they are never reported."""
-    extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
-    analysed: list[SourceFile] = []
-    test_files: list[SourceFile] = []
-    others: list[SourceFile] = []
-    for source in files:
-        if hidden(_relative(source, tests.base)):
-            continue
-        if tests.matches(source.display):
-            test_files.append(_named(dataclasses.replace(source, is_test=True, matters=False)))
-            continue
-        if source.matters is None:
-            matters = may_matter(source.data, extra)
-            source = dataclasses.replace(
-                source,
-                matters=matters,
-                indexes=matters and bool(_INDEX_BYTES.search(source.data)),
-                digest=digest(source.data) if matters else "",
-            )
-        if source.matters:
-            named = _named(source)
-            if importable(named.module):
-                analysed.append(named)
-                continue
-        others.append(source)
-    return Sources(analysed, test_files, len(files), [*analysed, *others])
-
-
-def _relative(source: SourceFile, base: str | None) -> str:
-    """The path of ``source`` below the project root when it is there, else as displayed."""
-    if base is not None and source.location:
-        return relative_to(source.location, base) or source.display
-    return source.display
-
-
-def _named(source: SourceFile) -> SourceFile:
-    """The source with its module name, for a file read from disk."""
-    if source.module or not source.location:
-        return source
-    name, is_package = module_name(Path(source.location))
-    return dataclasses.replace(source, module=name, is_package=is_package)
-
-
-class Known(NamedTuple):
-    """What a run learnt about a file, reused while its modification time and size hold.
-
-    A named tuple: the manifest holds one per file and unpickles fast."""
-
-    stamp: tuple[int, int]
-    digest: str
-    matters: bool
-    indexes: bool
-
-
-def read_file(location: str) -> bytes:
-    with open(location, "rb") as handle:
-        return handle.read()
-
-
-def read_sources(
-    paths: list[Path],
-    config: Config,
-    notes: list[str],
-    known: dict[str, Known] | None = None,
-    overrides: dict[str, bytes] | None = None,
-) -> list[SourceFile]:
-    """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged;
-    ``overrides`` gives the content of files by absolute path (the source read from stdin)."""
-    excluder = Excluder(config.exclude, config.root)
-    files = python_file_names(paths, excluder, notes.append, config.example_dirs)
-    sources: list[SourceFile] = []
-    cwd = os.getcwd()
-    for path, excluded in files:
-        location = os.path.abspath(path)
-        display = relative_to(location, cwd) or display_path(path)
-        if overrides is not None and location in overrides:
-            sources.append(
-                SourceFile(display, "", False, overrides[location], location=location, reported=not excluded)
-            )
-            continue
-        try:
-            status = os.stat(location)
-            stamp = (status.st_mtime_ns, status.st_size)
-            previous = known.get(location) if known else None
-            if previous is not None and previous.stamp == stamp:
-                sources.append(
-                    SourceFile(
-                        display,
-                        "",
-                        False,
-                        b"",
-                        location=location,
-                        stamp=stamp,
-                        digest=previous.digest,
-                        matters=previous.matters,
-                        indexes=previous.indexes,
-                        reported=not excluded,
-                    )
-                )
-                continue
-            data = read_file(location)
-        except IsADirectoryError:
-            notes.append(f"{display}: is a directory, skipped")
-            continue
-        except OSError as error:
-            notes.append(f"{display}: cannot read ({error.strerror or error}), skipped")
-            continue
-        # the module name is worked out later, only for the files that are kept
-        sources.append(
-            SourceFile(display, "", False, data, location=location, stamp=stamp, reported=not excluded)
-        )
-    return sources
-
-
-def _known(sources: Sequence[SourceFile]) -> dict[str, Known]:
-    """What to remember of these files for the next run."""
-    return {
-        s.location: Known(s.stamp, s.digest, bool(s.matters), bool(s.indexes))
-        for s in sources
-        if s.location and s.stamp is not None and s.matters is not None
-    }
-
-
-def analyse_sources(
-    sources: Sequence[SourceFile],
-    options: RunOptions,
-    jobs: int | None = None,
-    cache: Cache | None = None,
-    known_index: ProjectIndex | None = None,
-) -> tuple[list[FileResult], ProjectIndex]:
-    """Analyse files, one result each; the index comes from a first, small pass (or is given:
-    then nothing is cached).
-
-    With a cache, the index is reused while the files that make it are unchanged, and each file's
-    result while its content, the options and the index are unchanged.
-    """
-    if known_index is not None:
-        return _analyse_rest([s.loaded() for s in sources], known_index, options, jobs), known_index
-    run_key = digest("run", options.fingerprint()) if cache else ""
-    hashes = {id(s): s.digest or digest(s.data) for s in sources} if cache else {}
-    modules = sorted({s.module for s in sources if s.module})
-    early = [s for s in sources if not _reads_only(s) and _indexes(s)]
-    index_key = ""
-    index: object = None
-    if cache is not None:
-        index_key = digest(
-            "index", run_key, modules, [(s.display, s.module, s.is_package, hashes[id(s)]) for s in early]
-        )
-        hit = cache.get(index_key)
-        # The index and the files beyond ``early`` that added to it (those that re-export or
-        # rebind a factory): still valid while the same files would be chosen today.
-        if (
-            isinstance(hit, tuple)
-            and len(hit) == 2
-            and isinstance(hit[0], ProjectIndex)
-            and _factory_files(hit[0], sources, early, hashes) == hit[1]
-        ):
-            index = hit[0]
-    parsed_early: dict[int, tuple[Parsed | None, FileResult]] = {}
-    if not isinstance(index, ProjectIndex):
-        index = ProjectIndex(modules=set(modules))
-        parsed_early = {id(s): parse_source(s.loaded(), options) for s in early}
-        parsed_list = [parsed for parsed, _ in parsed_early.values() if parsed is not None]
-        # A task class may derive from a project class in another file: repeat until stable.
-        _contribute(index, parsed_list)
-        if index.factories:
-            # Files that re-export a factory or bind another name to it add to the index too.
-            done = {id(s) for s in early}
-            while True:
-                new = [s for s in _binding_factories(index, sources) if id(s) not in done]
-                if not new:
-                    break
-                done.update(id(s) for s in new)
-                parsed_more = {id(s): parse_source(s.loaded(), options) for s in new}
-                parsed_early.update(parsed_more)
-                before = index.size()
-                _contribute(index, [p for p, _ in parsed_more.values() if p is not None])
-                if index.size() == before:
-                    break
-        if cache is not None:
-            cache.put(index_key, (index, _factory_files(index, sources, early, hashes)))
-    if cache is not None:
-        index_key = digest(index_key, _factory_files(index, sources, early, hashes))
-
-    results: list[FileResult] = []
-    keys: dict[int, str] = {}
-    missing: list[SourceFile] = []
-    for source in sources:
-        if cache is not None:
-            key = digest(
-                "file",
-                run_key,
-                index_key,
-                source.display,
-                source.module,
-                source.is_package,
-                source.is_test,
-                source.reported,
-                source.imports_only,
-                hashes[id(source)],
-            )
-            hit = cache.get(key)
-            if isinstance(hit, FileResult):
-                results.append(hit)
-                continue
-            keys[id(source)] = key
-        missing.append(source)
-
-    computed: list[tuple[SourceFile, FileResult]] = []
-    rest: list[SourceFile] = []
-    for source in missing:
-        if id(source) in parsed_early:
-            computed.append((source, _complete(*parsed_early[id(source)], index, options)))
-        elif not _reads_only(source) and _indexes(source):
-            computed.append((source, _analyse_batch([source.loaded()], index, options)[0]))
-        else:
-            rest.append(source)
-    computed.extend(zip(rest, _analyse_rest([s.loaded() for s in rest], index, options, jobs)))
-    for source, result in computed:
-        if cache is not None:
-            cache.put(keys[id(source)], result)
-        results.append(result)
-    return results, index
-
-
-def _binding_factories(index: ProjectIndex, sources: Sequence[SourceFile]) -> list[SourceFile]:
-    """The non-test files that may re-export, rebind or build on one of the index's factories."""
-    if not index.factories:
-        return []
-    words = index.factory_words()
-    binds = _binding(words)
-    encoded = {w.encode() for w in words}
-    return [s for s in sources if not _reads_only(s) and _binds_factory(s.loaded(), encoded, binds)]
-
-
-def _factory_files(
-    index: ProjectIndex, sources: Sequence[SourceFile], early: list[SourceFile], hashes: dict[int, str]
-) -> list[tuple[str, str]]:
-    """The files beyond ``early`` that the factory rounds read, with their content digests."""
-    skip = {id(s) for s in early}
-    return sorted((s.display, hashes[id(s)]) for s in _binding_factories(index, sources) if id(s) not in skip)
-
-
-def _binding(words: frozenset[str]) -> re.Pattern[bytes]:
-    """Another name bound to one of ``words`` (``x = word``, ``word as x``), or a call of it on a
-    line that is not a decorator (a factory of a factory)."""
-    names = rb"(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")"
-    return re.compile(
-        rb"=\s*(?:[\w.]+\.)?" + names + rb"\b|\b" + names + rb"\s+as\b"
-        rb"|^(?![ \t]*@)[^\n#]*?\b" + names + rb"\s*\(",
-        re.M,
-    )
-
-
-def _binds_factory(source: SourceFile, words: set[bytes], binds: re.Pattern[bytes]) -> bool:
-    """The file may re-export a factory (a package naming it) or bind another name to it (not
-    every file that imports a factory: those need not be parsed before the others)."""
-    if source.is_package:
-        return _names_any(source.data, words)
-    return binds.search(source.data) is not None
-
-
-def _contribute(index: ProjectIndex, parsed_list: list[Parsed]) -> None:
-    """Add what the parsed files define to the index; a task class or a factory may build on one
-    from another file: repeat until stable."""
-    for _ in range(6):
-        before = index.size()
-        for parsed in parsed_list:
-            index.merge(contributions(parsed, index))
-        if index.size() == before:
-            break
-
-
-def promoted(others: Sequence[SourceFile], index: ProjectIndex) -> list[SourceFile]:
-    """Files the byte prefilter skipped that name one of the project's task factories (whose
-    names need not contain ``task``): they may define tasks."""
-    words = {w.encode() for w in index.factory_words()}
-    words = {w for w in words if not may_matter(w)}
-    if not words:
-        return []
-    found = []
-    for source in others:
-        loaded = source.loaded()
-        if not loaded.is_test and _names_any(loaded.data, words):
-            found.append(_named(dataclasses.replace(loaded, matters=True, digest=digest(loaded.data))))
-    return found
-
-
-def _reads_only(source: SourceFile) -> bool:
-    """A test file, or a module read only for its imports: not analysed (CT301 reads them)."""
-    return source.is_test or source.imports_only
-
-
-def _indexes(source: SourceFile) -> bool:
-    if source.indexes is not None:
-        return source.indexes
-    return bool(_INDEX_BYTES.search(source.loaded().data))
-
-
-def _analyse_rest(
-    rest: list[SourceFile], index: ProjectIndex, options: RunOptions, jobs: int | None
-) -> list[FileResult]:
-    """Results in the order of ``rest``, from a process pool when there are enough files."""
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(rest) < _POOL_THRESHOLD:
-        return _analyse_batch(rest, index, options)
-    batches = _batches(rest, workers * 4)
-    stop_parser_thread()
-    results: list[FileResult] = []
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(index, options)
-    ) as pool:
-        for batch_results in pool.map(_worker_batch, batches):
-            results.extend(batch_results)
-    return results
-
-
-def _complete(
-    parsed: Parsed | None, result: FileResult, index: ProjectIndex, options: RunOptions
-) -> FileResult:
-    """Add the analysis of a parsed file to its parse result (a CT000 or a note, if any)."""
-    if parsed is not None:
-        try:
-            analysed = in_parser_thread(analyse, parsed, index, options)
-        except (RecursionError, MemoryError) as error:  # a pathological file must not end the run
-            result.notes.append(
-                f"{parsed.source.display}: skipped, too complex to analyse ({type(error).__name__})"
-            )
-            result.unanalysed = parsed.source.display
-            return result
-        result.findings.extend(analysed.findings)
-        result.tasks.extend(analysed.tasks)
-        result.notes.extend(analysed.notes)
-        result.facts = analysed.facts
-        result.foreign_decorators.extend(analysed.foreign_decorators)
-    return result
-
-
-def _batches(items: list[SourceFile], count: int) -> list[list[SourceFile]]:
-    size = max(1, -(-len(items) // count))
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: RunOptions) -> list[FileResult]:
-    return [
-        analyse_test_file(source)
-        if source.is_test
-        else analyse_imports(source)
-        if source.imports_only
-        else _complete(*parse_source(source, options), index, options)
-        for source in batch
-    ]
-
-
-_WORKER: dict[str, object] = {}
-
-
-def _init_worker(index: ProjectIndex, options: RunOptions) -> None:
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-    _WORKER["index"] = index
-    _WORKER["options"] = options
-
-
-def _worker_batch(batch: list[SourceFile]) -> list[FileResult]:
-    index = _WORKER["index"]
-    options = _WORKER["options"]
-    assert isinstance(index, ProjectIndex) and isinstance(options, RunOptions)
-    return _analyse_batch(batch, index, options)
-
-
-def collect(
-    results: list[FileResult],
-    files: int,
-    notes: list[str],
-    options: RunOptions,
-    config: Config,
-    tests: TestFiles,
-) -> RunResult:
-    findings: list[Finding] = []
-    listed: list[TaskSummary] = []
-    tasks: list[TaskSummary] = []
-    facts: list[FileFacts] = []
-    unreported: set[str] = set()  # excluded or skipped files: knowledge only
-    unanalysed: list[str] = []
-    for result in results:
-        if result.reported:
-            if result.unanalysed:
-                unanalysed.append(result.unanalysed)
-            findings.extend(result.findings)
-            listed.extend(result.tasks)
-            notes.extend(result.notes)
-        else:
-            unreported.update(t.path for t in result.tasks)
-            if result.facts is not None:
-                unreported.add(result.facts.path)
-        tasks.extend(result.tasks)
-        if result.facts is not None:
-            facts.append(result.facts)
-    notes.extend(_decorator_notes(results, config))
-    project = ProjectContext(
-        tasks,
-        facts,
-        build_config(facts, tests),
-        tests,
-        options.setting_names,
-        logging_helpers=frozenset(config.logging_helpers),
-        selected=options.codes,
-    )
-    findings = [f for f in findings if not _satisfied_by_project(f, project)]
-    findings = _revised(findings, project)
-    findings.extend(f for f in _project_findings(project, options) if f.path not in unreported)
-    findings.sort(key=Finding.sort_key)
-    listed.sort(key=lambda t: (t.path, t.line, t.column))
-    prefix = next(
-        (space for f in facts for target, space in f.config_sources if target == DJANGO_SETTINGS and space),
-        "",
-    )
-    return RunResult(findings, listed, files, notes, options.codes, unanalysed, prefix)
-
-
-# A foreign decorator named ``...task`` on this many functions is worth a note.
-_FOREIGN_NOTE_MINIMUM = 3
-
-
-def _decorator_notes(results: list[FileResult], config: Config) -> list[str]:
-    """One note naming the decorators imported from installed libraries that look like task
-    decorators but are not known to be: their functions are not checked unless configured."""
-    counts = Counter(name for result in results for name in result.foreign_decorators)
-    configured = set(config.task_decorators)
-    frequent = sorted(n for n, c in counts.items() if c >= _FOREIGN_NOTE_MINIMUM and n not in configured)
-    if not frequent:
-        return []
-    listed = ", ".join(f"`{n}` ({counts[n]} functions)" for n in frequent)
-    return [
-        f"note: {listed} imported from outside the project may make Celery tasks; if so, list "
-        f"{'it' if len(frequent) == 1 else 'them'} in `task-decorators` under [tool.celery-checklist] "
-        "so that those tasks are checked"
-    ]
-
-
-def _satisfied_by_project(finding: Finding, project: ProjectContext) -> bool:
-    """A task finding that the project's configuration answers (a global time limit, say)."""
-    rule = rule_by_code().get(finding.code)
-    if rule is None or not rule.satisfied_by_settings:
-        return False
-    if any(project.config.truthy(name) for name in rule.satisfied_by_settings):
-        return True
-    return project.config.annotated(finding.task, rule.satisfied_by_options)
-
-
-def _revised(findings: list[Finding], project: ProjectContext) -> list[Finding]:
-    """Findings of per-file checks reworded or dropped by their rule for what the whole project
-    says (its serializer, its result backend, its logging helpers)."""
-    by_code = rule_by_code()
-    revised: list[Finding] = []
-    for finding in findings:
-        rule = by_code.get(finding.code)
-        kept = rule.revise(finding, project) if rule is not None else finding
-        if kept is not None:
-            revised.append(kept)
-    return revised
-
-
-def _project_findings(project: ProjectContext, options: RunOptions) -> list[Finding]:
-    suppressions = {f.path: f.suppressions for f in project.files}
-    findings = []
-    # The rules about suppression comments run last: they need to know which comments were used.
-    rules = sorted(_project_rules(options.codes), key=lambda rule: rule.code in _AFTER_SUPPRESSIONS)
-    for rule in rules:
-        for report in rule.check_project(project):
-            where = report.where
-            lines: tuple[int, ...] = (where.line,)
-            task = report.task
-            if task is not None and task.path == where.path:
-                first, last = task.definition
-                if first <= where.line <= last:  # about the definition, not a call site elsewhere
-                    lines += task.suppression_lines
-            silenced = suppressions.get(where.path)
-            if silenced is not None and silenced.silences(rule.code, lines):
-                continue
-            findings.append(
-                make_finding(
-                    rule,
-                    report.severity or options.severities.get(rule.code, rule.severity),
-                    report.message,
-                    where,
-                    (report.task.name, report.task.key) if report.task else None,
-                )
-            )
-    return findings
-
-
-_AFTER_SUPPRESSIONS = frozenset({"CT001", "CT002"})
-
-
-def _project_rules(codes: tuple[str, ...]) -> list[Rule]:
-    by_code = rule_by_code()
-    return [
-        by_code[code]()
-        for code in codes
-        if code in by_code and by_code[code].check_project is not Rule.check_project
-    ]
-
-
-def execute(
-    files: Sequence[SourceFile],
-    config: Config,
-    codes: tuple[str, ...],
-    jobs: int | None,
-    notes: list[str],
-    root: Path | None = None,
-    cache: Cache | None = None,
-    manifest: str = "",
-) -> RunResult:
-    tests = TestFiles.of_project(
-        config.test_paths, root, (_relative(s, str(root) if root else None) for s in files)
-    )
-    sources = classify(files, config, tests)
-    if cache is not None and manifest:
-        cache.put(manifest, _known(sources.remembered))
-    options = run_options(config, codes)
-    results, index = analyse_sources(sources.analysed, options, jobs, cache)
-    if index.factories:
-        extra = promoted(sources.remembered[len(sources.analysed) :], index)
-        if extra:
-            results.extend(analyse_sources(extra, options, jobs, known_index=index)[0])
-            sources = dataclasses.replace(sources, analysed=[*sources.analysed, *extra])
-    if "CT207" in codes:
-        results.extend(_unread_helpers(results, sources, options, jobs, cache))
-    tasks = [t for r in results for t in r.tasks]
-    if "CT301" in codes and tasks:
-        names = _reexports(sources, results, tasks, options, jobs, cache)
-        # Test files are parsed only when their bytes name a task (CT301 is all they serve): its
-        # function, object or registered name, or a name a module imports it under.
-        # Also those naming code that runs a task (CT301 follows it), or making tasks eager.
-        names |= _callers(results, tasks) | _EAGER_WORDS
-        named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
-        results.extend(analyse_sources(named, options, jobs, cache)[0])
-        unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
-        if unparsed:
-            shown = ", ".join(unparsed[:5]) + (f" and {len(unparsed) - 5} more" if len(unparsed) > 5 else "")
-            notes.append(
-                f"{len(unparsed)} test file(s) Python {sys.version_info[0]}.{sys.version_info[1]} cannot "
-                f"parse ({shown}): CT301 read their imports, names and strings token by token"
-            )
-    result = collect(results, sources.count, notes, options, config, tests)
-    result.index = index
-    return result
-
-
-def _unread_helpers(
-    results: list[FileResult], sources: Sources, options: RunOptions, jobs: int | None, cache: Cache | None
-) -> list[FileResult]:
-    """The results of the project modules that CT207's handlers call but the byte prefilter
-    skipped (a ``utils/errors.py`` that only logs), so that the project knows whether they log."""
-    wanted: set[str] = set()
-    for result in results:
-        if result.facts is not None:
-            for called in result.facts.finding_calls.values():
-                for name in called:
-                    parts = name.split(".")
-                    wanted.update(".".join(parts[:i]) for i in range(1, len(parts)))
-    if not wanted:
-        return []
-    read = {s.display for s in sources.analysed}
-    found: list[SourceFile] = []
-    for source in sources.remembered:
-        if source.display in read or not source.display.endswith(".py"):
-            continue
-        stem = source.display[:-3].removesuffix("/__init__").replace("/", ".")
-        if any(stem == m or stem.endswith("." + m) for m in wanted):
-            named = _named(source)
-            if named.module in wanted:
-                found.append(named)
-    if not found:
-        return []
-    # CT207 alone: only the facts about logging functions are wanted from these files.
-    helper_options = dataclasses.replace(options, codes=("CT207",), severities={})
-    return analyse_sources(found[:_MAX_HELPERS], helper_options, jobs, cache)[0]
-
-
-_MAX_HELPERS = 200
-
-
-# Rounds of reading modules for their imports: a task re-exported under another name can be
-# imported under that name elsewhere.
-_REEXPORT_ROUNDS = 3
-_IMPORT_STATEMENT = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n]*)", re.M)
-_IMPORTED_WORD = re.compile(rb"[A-Za-z_]\w*|\*")
-
-
-def _imported_words(data: bytes) -> set[bytes] | None:
-    """The words of the file's import statements (``*`` for a star import); None without any."""
-    if b"import" not in data:
-        return None
-    words = {w for m in _IMPORT_STATEMENT.finditer(data) for w in _IMPORTED_WORD.findall(m.group(1))}
-    return words or None
-
-
-def _reexports(
-    sources: Sources,
-    results: list[FileResult],
-    tasks: list[TaskSummary],
-    options: RunOptions,
-    jobs: int | None,
-    cache: Cache | None,
-) -> set[bytes]:
-    """Read for their imports the modules that were not analysed (or gave no facts) but import
-    a task or a task module by name, or import ``*``: they may re-export a task (``from .mail
-    import send`` in ``pkg/tasks/__init__.py``). Their facts join ``results``. Returns the
-    names a test file must hold to be read: every name the tasks are known by."""
-    canonical = set().union(*(task_names(t) for t in tasks))
-    names = {n.encode() for n in canonical} | {n.rpartition(".")[2].encode() for n in canonical}
-    # a module imported under another name (``from pkg import tasks as jobs``) holds its tasks too
-    modules = {t.module.rpartition(".")[2].encode() for t in tasks if t.module}
-    names |= _alias_names(results, canonical)
-    read = {r.facts.path for r in results if r.facts is not None}
-    pending = [s for s in sources.remembered if s.display not in read]
-    for _ in range(_REEXPORT_ROUNDS):
-        picked: list[SourceFile] = []
-        rest: list[SourceFile] = []
-        wanted = names | modules
-        for source in pending:
-            source = source.loaded()
-            imported = _imported_words(source.data)
-            if imported is not None and (b"*" in imported or not wanted.isdisjoint(imported)):
-                picked.append(dataclasses.replace(_named(source), imports_only=True))
-            elif imported is not None:
-                rest.append(source)
-        if not picked:
-            break
-        results.extend(analyse_sources(picked, options, jobs, cache)[0])
-        pending = rest
-        found = _alias_names(results, canonical)
-        if found <= names:
-            break
-        names |= found
-    return names
-
-
-_EAGER_WORDS = {w.encode() for w in (*EAGER_SETTINGS, *WORKER_FIXTURES)}
-
-
-def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
-    """The names (last part; the class for a method) of the project's functions that call or
-    enqueue a task, at most ``REACH_DEPTH`` calls away: a test naming one of them may run the task."""
-    graph = call_graph(
-        (result.facts.function_calls, result.facts.signal_receivers)
-        for result in results
-        if result.facts is not None
-    )
-    callers: dict[str, set[str]] = {}
-    for caller, called in graph.items():
-        for name in called:
-            callers.setdefault(name, set()).add(caller)
-            owner = name.rpartition(".")[0]
-            if owner:  # ``task.delay``: the task; ``Class.method``: also ``Class`` (built)
-                callers.setdefault(owner, set()).add(caller)
-    wanted = set().union(*(task_names(t) for t in tasks))
-    found: set[str] = set()
-    for _ in range(REACH_DEPTH + 1):
-        following = {c for name in wanted for c in callers.get(name, ()) if c not in found}
-        found |= following
-        wanted = following | {f.rpartition(".")[0] for f in following}
-    modules = {r.facts.module for r in results if r.facts is not None}
-    words: set[bytes] = set()
-    for name in found:
-        owner, _, last = name.rpartition(".")
-        words.add((last if owner in modules else owner.rpartition(".")[2]).encode())
-        _, marker, command = name.partition(".management.commands.")
-        if marker:  # tests run a Django command by its name: ``call_command("rebuild_index")``
-            words.add(command.partition(".")[0].encode())
-    return words
-
-
-def _alias_names(results: list[FileResult], canonical: set[str]) -> set[bytes]:
-    """The local names under which modules import one of the tasks (``canonical`` names)."""
-    aliases = ImportAliases(r.facts for r in results if r.facts is not None)
-    return {
-        alias.rpartition(".")[2].encode()
-        for alias in aliases.names
-        if not canonical.isdisjoint(aliases.resolve(alias))
-    }
-
-
-_WORD = re.compile(rb"[A-Za-z_]\w*")
-_DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
-_IDENTIFIERS = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
-
-
-def _names_any(data: bytes, names: set[bytes]) -> bool:
-    """``data`` holds one of ``names`` as a whole word or dotted name (or anywhere, for a
-    registered name that is not a dotted identifier, such as ``"billing:charge"``)."""
-    if not names.isdisjoint(_WORD.findall(data)) or not names.isdisjoint(_DOTTED.findall(data)):
-        return True
-    return any(name in data for name in names if not _IDENTIFIERS.fullmatch(name))
-
-
 def run(
     paths: list[Path],
     config: Config,
@@ -851,6 +44,7 @@ def run(
     cache_dir: Path | None = None,
     use_cache: bool = True,
     stdin: tuple[Path, bytes] | None = None,
+    reuse: bool = True,
 ) -> RunResult:
     """Analyse ``paths``.
 
@@ -860,6 +54,11 @@ def run(
 
     ``stdin`` is a source read from standard input and the path it stands for: it is analysed in
     place of that file (which need not exist), as part of the project around it.
+
+    With a cache, a run whose inputs (every file's path and modification time and size, the
+    configuration, the selected codes, Celery and the analyser itself) are those of an earlier
+    run gives that run's result without analysing anything; ``reuse=False`` asks for the project
+    index as well (fixes need it), which such a result does not keep.
     """
     overrides = None
     if stdin is not None:
@@ -877,7 +76,7 @@ def run(
     known = remembered if isinstance(remembered, dict) else None
     if stdin is not None and root is None:  # a file in no project: analysed alone
         files = [SourceFile(display_path(paths[0]), "", False, stdin[1])]
-        return execute(files, config, codes, jobs, notes, root, None, "")
+        return _execute(files, config, codes, jobs, notes, root, None, "", reuse)
     if root is None or (overrides is None and (not paths or not all(p.is_file() for p in paths))):
         files = read_sources(paths, config, notes, known)
         # Without a project root, a single directory named is where test roots are looked for.
@@ -885,7 +84,7 @@ def run(
             top: Path | None = absolute(paths[0])
         else:
             top = root
-        return execute(files, config, codes, jobs, notes, top, cache, manifest)
+        return _execute(files, config, codes, jobs, notes, top, cache, manifest, reuse)
     focus = {display_path(p) for p in paths}
     files = read_sources([root], config, notes, known, overrides)
     seen = {s.display for s in files}
@@ -897,7 +96,7 @@ def run(
         focus = {display}
         if not any(s.location == location for s in files):  # not on disk (yet), or excluded
             files.append(SourceFile(display, "", False, overrides[location], location=location))
-    result = execute(files, config, codes, jobs, notes, root, cache, manifest)
+    result = _execute(files, config, codes, jobs, notes, root, cache, manifest, reuse)
     return RunResult(
         findings=[f for f in result.findings if f.path in focus],
         tasks=[t for t in result.tasks if t.path in focus],
@@ -908,3 +107,78 @@ def run(
         unanalysed=[path for path in result.unanalysed if path in focus],
         setting_prefix=result.setting_prefix,
     )
+
+
+def celery_version() -> str:
+    """Which Celery is installed: its location and the modification time of its package (cheaper
+    than reading the distribution's metadata, and it changes with every install)."""
+    spec = importlib.util.find_spec("celery")
+    origin = spec.origin if spec is not None else None
+    if not origin:
+        return ""
+    try:
+        return f"{origin}:{os.stat(origin).st_mtime_ns}"
+    except OSError:
+        return origin
+
+
+def _execute(
+    files: list[SourceFile],
+    config: Config,
+    codes: tuple[str, ...],
+    jobs: int | None,
+    notes: list[str],
+    root: Path | None,
+    cache: Cache | None,
+    manifest: str,
+    reuse: bool,
+) -> RunResult:
+    """The result of analysing ``files``: the last run's when its inputs were the same."""
+    key = _run_key(files, config, codes, root) if cache is not None and reuse else ""
+    if cache is not None and key:
+        hit = cache.get(key)
+        if isinstance(hit, RunResult):
+            notes.extend(hit.notes)
+            return dataclasses.replace(hit, notes=notes)
+    from checker.analysis import execute
+
+    first = len(notes)
+    result = execute(files, config, codes, jobs, notes, root, cache, manifest)
+    if cache is not None and key:
+        cache.put(key, dataclasses.replace(result, notes=result.notes[first:], index=None))
+    return result
+
+
+# Files beside the Python files that change how they are read: module names start below a
+# directory holding one of these, and pytest's configuration says where the tests are.
+_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "pytest.ini", "tox.ini")
+
+
+def _run_key(files: list[SourceFile], config: Config, codes: tuple[str, ...], root: Path | None) -> str:
+    """What a run's result depends on. A file is known by its path and its modification time
+    and size (as for the per-file cache); one given in memory (standard input) by its content."""
+    listed = [
+        (s.display, s.location, s.stamp, s.reported, s.is_test, s.module, None if s.stamp else digest(s.data))
+        for s in files
+    ]
+    directories = {os.path.dirname(s.location) for s in files if s.location}
+    for directory in list(directories):
+        while directory and (root is None or len(directory) > len(str(root))):
+            parent = os.path.dirname(directory)
+            if parent == directory or parent in directories:
+                break
+            directories.add(parent)
+            directory = parent
+    if root is not None:
+        directories.add(str(root))
+    markers = []
+    for directory in sorted(directories):
+        for name in _MARKERS:
+            try:
+                status = os.stat(os.path.join(directory, name))
+            except OSError:
+                continue
+            # a directory (``.git``) counts by its existence: it changes with every commit
+            stamp = None if stat.S_ISDIR(status.st_mode) else (status.st_mtime_ns, status.st_size)
+            markers.append((directory, name, stamp))
+    return digest("run", celery_version(), config, codes, str(root), listed, markers)

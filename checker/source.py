@@ -15,52 +15,6 @@ from typing import TypeVar, Union
 
 import libcst as cst
 
-# A file can only hold a task, a Celery setting, a crontab or a logging configuration when its
-# bytes (lower-cased) hold one of these. Everything else is never parsed.
-PREFILTER_TOKENS: tuple[bytes, ...] = (
-    b"task",
-    b"celery",
-    b"crontab",
-    b"beat_schedule",
-    b"broker",
-    b"pickle",
-    b"result_backend",  # a config module that only sets the backend (CT404, CT501)
-    b".delay(",
-    b".apply_async(",
-    b"delay_on_commit(",
-    # a logging configuration (CT602 reads which loggers it gives handlers)
-    b"dictconfig",
-    b'"loggers"',
-    b"'loggers'",
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class SourceFile:
-    display: str  # path relative to the working directory, forward slashes
-    module: str  # dotted module name ("" when unknown)
-    is_package: bool
-    data: bytes
-    is_test: bool = False  # a test file (test-file globs or a test root)
-    reported: bool = True  # False when ``exclude`` matches it: it still counts as knowledge
-    imports_only: bool = False  # read only for what it imports (CT301 follows re-exports)
-    location: str = ""  # absolute path on disk ("" for sources given in memory)
-    # Known from an earlier run for an unchanged file (then ``data`` may be left unread):
-    stamp: tuple[int, int] | None = None  # (mtime in ns, size) when read or looked up
-    digest: str = ""  # content digest
-    matters: bool | None = None  # passes the byte prefilter
-    indexes: bool | None = None  # may add to the project index (``Celery(`` or a Task class)
-
-    def loaded(self) -> SourceFile:
-        """This source with its bytes (read now if an earlier run let us skip them)."""
-        if self.data or not self.location:
-            return self
-        try:
-            with open(self.location, "rb") as handle:
-                return dataclasses.replace(self, data=handle.read())
-        except OSError:
-            return self
-
 
 @dataclasses.dataclass(frozen=True)
 class ParseError:
@@ -78,11 +32,6 @@ class Unsupported:
 
 
 ParseResult = Union[cst.Module, ParseError, Unsupported]
-
-
-def may_matter(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
-    lowered = data.lower()
-    return any(token in lowered for token in PREFILTER_TOKENS + extra_tokens)
 
 
 # Python's tokenizer refuses more than 200 nested brackets; well below that, libcst's native

@@ -121,3 +121,58 @@ def test_cached_index_follows_a_changed_re_export_of_a_factory(project: Path, ca
         "from shop.utils import every\n\n@every()\ndef tick():\n    pass\n"
     )
     assert "shop.jobs.tick" in {t["name"] for t in _report(capsys)["tasks"]}
+
+
+def _analysed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the runs that analysed files (rather than reuse the last run's result)."""
+    from checker import analysis
+
+    calls: list[int] = []
+    real = analysis.execute
+
+    def execute(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "execute", execute)
+    return calls
+
+
+def test_unchanged_project_reuses_the_whole_result(project: Path, capsys, monkeypatch) -> None:
+    calls = _analysed(monkeypatch)
+    first = _report(capsys)
+    assert _report(capsys) == first
+    assert _report(capsys, "--select", "CT201,CT202") != first  # another selection: analysed
+    assert len(calls) == 2
+    assert _report(capsys, "--no-cache") == first
+    assert len(calls) == 3
+
+
+def test_whole_result_is_not_reused_after_a_change(project: Path, capsys, monkeypatch) -> None:
+    calls = _analysed(monkeypatch)
+    first = _report(capsys)
+    (project / "shop" / "other.py").write_text("X = 1\n")  # a new file
+    assert _report(capsys)["summary"]["files"] == first["summary"]["files"] + 1
+    tasks = project / "shop" / "tasks.py"
+    tasks.write_text(TASK.replace("@shared_task", "@shared_task(time_limit=5)"))
+    assert _report(capsys) != first
+    assert len(calls) == 3
+
+
+def test_pytest_configuration_change_is_seen(project: Path, capsys, monkeypatch) -> None:
+    """Which files are tests comes from a file that is not Python (pytest's testpaths)."""
+    (project / "checks").mkdir()
+    (project / "checks" / "run_charge.py").write_text("from shop.tasks import charge\n\ncharge.delay(1)\n")
+    before = _report(capsys, "--select", "CT301")
+    assert [f["code"] for f in before["findings"]] == ["CT301"]
+    (project / "pytest.ini").write_text("[pytest]\ntestpaths = checks\n")
+    assert _report(capsys, "--select", "CT301")["findings"] == []
+
+
+def test_fixes_analyse_again(project: Path, capsys, monkeypatch) -> None:
+    """A reused result keeps no project index, which fixes need: ``--fix`` analyses."""
+    calls = _analysed(monkeypatch)
+    _report(capsys)
+    main(["check", ".", "--diff"])
+    capsys.readouterr()
+    assert len(calls) == 2

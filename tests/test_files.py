@@ -84,16 +84,16 @@ def test_unreadable_or_vanished_file(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "secret.py").write_text(TASK)
     (tmp_path / "ok.py").write_text(TASK)
-    from checker import runner
+    from checker import discover
 
-    real_read = runner.read_file
+    real_read = discover.read_file
 
     def read_file(location: str) -> bytes:
         if location.endswith("secret.py"):
             raise error
         return real_read(location)
 
-    monkeypatch.setattr(runner, "read_file", read_file)
+    monkeypatch.setattr(discover, "read_file", read_file)
     assert main(["check", ".", "--select", "CT201", "--no-cache"]) == 1
     captured = capsys.readouterr()
     assert f"secret.py: cannot read ({reason}), skipped" in captured.err

@@ -6,7 +6,8 @@ import ast
 
 import pytest
 
-from checker.source import ParseError, Unsupported, may_matter, parse
+from checker.screen import may_matter
+from checker.source import ParseError, Unsupported, parse
 
 BROKEN = [
     (b"from celery import shared_task\ndef f(:\n    pass\n", 2),

@@ -1,0 +1,120 @@
+"""Stage 1, discover: the Python files of a run, read from disk (or, for a file unchanged since
+an earlier run, what that run learnt about it, without reading it)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from checker.config import Config
+from checker.files import Excluder, display_path, python_file_names, relative_to
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFile:
+    display: str  # path relative to the working directory, forward slashes
+    module: str  # dotted module name ("" when unknown)
+    is_package: bool
+    data: bytes
+    is_test: bool = False  # a test file (test-file globs or a test root)
+    reported: bool = True  # False when ``exclude`` matches it: it still counts as knowledge
+    imports_only: bool = False  # read only for what it imports (CT301 follows re-exports)
+    location: str = ""  # absolute path on disk ("" for sources given in memory)
+    # Known from an earlier run for an unchanged file (then ``data`` may be left unread):
+    stamp: tuple[int, int] | None = None  # (mtime in ns, size) when read or looked up
+    digest: str = ""  # content digest
+    matters: bool | None = None  # passes the byte prefilter
+    indexes: bool | None = None  # may add to the project index (``Celery(`` or a Task class)
+
+    def loaded(self) -> SourceFile:
+        """This source with its bytes (read now if an earlier run let us skip them)."""
+        if self.data or not self.location:
+            return self
+        try:
+            with open(self.location, "rb") as handle:
+                return dataclasses.replace(self, data=handle.read())
+        except OSError:
+            return self
+
+
+class Known(NamedTuple):
+    """What a run learnt about a file, reused while its modification time and size hold.
+
+    A named tuple: the manifest holds one per file and unpickles fast."""
+
+    stamp: tuple[int, int]
+    digest: str
+    matters: bool | None  # None: not screened (a test file)
+    indexes: bool
+
+
+def read_file(location: str) -> bytes:
+    with open(location, "rb") as handle:
+        return handle.read()
+
+
+def read_sources(
+    paths: list[Path],
+    config: Config,
+    notes: list[str],
+    known: dict[str, Known] | None = None,
+    overrides: dict[str, bytes] | None = None,
+) -> list[SourceFile]:
+    """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged;
+    ``overrides`` gives the content of files by absolute path (the source read from stdin)."""
+    excluder = Excluder(config.exclude, config.root)
+    files = python_file_names(paths, excluder, notes.append, config.example_dirs)
+    sources: list[SourceFile] = []
+    cwd = os.getcwd()
+    for path, excluded in files:
+        location = os.path.abspath(path)
+        display = relative_to(location, cwd) or display_path(path)
+        if overrides is not None and location in overrides:
+            sources.append(
+                SourceFile(display, "", False, overrides[location], location=location, reported=not excluded)
+            )
+            continue
+        try:
+            status = os.stat(location)
+            stamp = (status.st_mtime_ns, status.st_size)
+            previous = known.get(location) if known else None
+            if previous is not None and previous.stamp == stamp:
+                sources.append(
+                    SourceFile(
+                        display,
+                        "",
+                        False,
+                        b"",
+                        location=location,
+                        stamp=stamp,
+                        digest=previous.digest,
+                        matters=previous.matters,
+                        indexes=previous.indexes,
+                        reported=not excluded,
+                    )
+                )
+                continue
+            data = read_file(location)
+        except IsADirectoryError:
+            notes.append(f"{display}: is a directory, skipped")
+            continue
+        except OSError as error:
+            notes.append(f"{display}: cannot read ({error.strerror or error}), skipped")
+            continue
+        # the module name is worked out later, only for the files that are kept
+        sources.append(
+            SourceFile(display, "", False, data, location=location, stamp=stamp, reported=not excluded)
+        )
+    return sources
+
+
+def known_files(sources: Sequence[SourceFile]) -> dict[str, Known]:
+    """What to remember of these files for the next run."""
+    return {
+        s.location: Known(s.stamp, s.digest, bool(s.matters), bool(s.indexes))
+        for s in sources
+        if s.location and s.stamp is not None and s.matters is not None
+    }
