@@ -47,7 +47,7 @@ from checker.project import (
 )
 from checker.rules import Rule, rule_by_code
 from checker.runner import RunResult, celery_version
-from checker.screen import may_matter
+from checker.screen import NameScreen, may_matter
 from checker.settings import SettingNames, setting_names
 from checker.source import in_parser_thread, stop_parser_thread
 from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, WORKER_FIXTURES
@@ -292,7 +292,7 @@ def _binds_factory(source: SourceFile, words: set[bytes], binds: re.Pattern[byte
     """The file may re-export a factory (a package naming it) or bind another name to it (not
     every file that imports a factory: those need not be parsed before the others)."""
     if source.is_package:
-        return _names_any(source.data, words)
+        return NameScreen(words).matches(source.data)
     return binds.search(source.data) is not None
 
 
@@ -315,9 +315,10 @@ def promoted(others: Sequence[SourceFile], index: ProjectIndex) -> list[SourceFi
     if not words:
         return []
     found = []
+    screen = NameScreen(words)
     for source in others:
         loaded = source.loaded()
-        if not loaded.is_test and _names_any(loaded.data, words):
+        if not loaded.is_test and screen.matches(loaded.data):
             found.append(_named(dataclasses.replace(loaded, matters=True, digest=digest(loaded.data))))
     return found
 
@@ -570,7 +571,8 @@ def execute(
         # function, object or registered name, or a name a module imports it under.
         # Also those naming code that runs a task (CT301 follows it), or making tasks eager.
         names |= _callers(results, tasks) | _EAGER_WORDS
-        named = [s for s in (t.loaded() for t in sources.tests) if _names_any(s.data, names)]
+        screen = NameScreen(names)
+        named = [s for s in (t.loaded() for t in sources.tests) if screen.matches(s.data)]
         results.extend(analyse_sources(named, options, jobs, cache)[0])
         unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
         if unparsed:
@@ -717,16 +719,3 @@ def _alias_names(results: list[FileResult], canonical: set[str]) -> set[bytes]:
         for alias in aliases.names
         if not canonical.isdisjoint(aliases.resolve(alias))
     }
-
-
-_WORD = re.compile(rb"[A-Za-z_]\w*")
-_DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
-_IDENTIFIERS = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
-
-
-def _names_any(data: bytes, names: set[bytes]) -> bool:
-    """``data`` holds one of ``names`` as a whole word or dotted name (or anywhere, for a
-    registered name that is not a dotted identifier, such as ``"billing:charge"``)."""
-    if not names.isdisjoint(_WORD.findall(data)) or not names.isdisjoint(_DOTTED.findall(data)):
-        return True
-    return any(name in data for name in names if not _IDENTIFIERS.fullmatch(name))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 # A file can only hold a task, a Celery setting, a crontab or a logging configuration when its
 # bytes (lower-cased) hold one of these. Everything else is never parsed.
 PREFILTER_TOKENS: tuple[bytes, ...] = (
@@ -25,3 +28,40 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
 def may_matter(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:
     lowered = data.lower()
     return any(token in lowered for token in PREFILTER_TOKENS + extra_tokens)
+
+
+_WORD_BYTES = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+# Every byte that cannot be part of a word (``\w`` in a bytes pattern) becomes a space.
+_WORDS_ONLY = bytes(b if b in _WORD_BYTES else 32 for b in range(256))
+_DIGITS = b"0123456789"
+_DOTTED = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_IDENTIFIERS = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+class NameScreen:
+    """Whether a file's bytes hold one of ``names`` as a whole word (a match of
+    ``[A-Za-z_]\\w*``) or a whole dotted name (a match of ``[A-Za-z_]\\w*(\\.[A-Za-z_]\\w*)+``),
+    or anywhere for a registered name that is not a dotted identifier (``"billing:charge"``).
+
+    The words of a file are its runs of word bytes (a translation and a split, both in C): the
+    pattern's match in such a run is the run without its leading digits. Dotted names are looked
+    for with the (much slower) regular expression only in the files whose words hold their last
+    part, which a dotted match always does."""
+
+    def __init__(self, names: Iterable[bytes]) -> None:
+        listed = set(names)
+        self.words = {n for n in listed if _IDENTIFIERS.fullmatch(n) and b"." not in n}
+        self.dotted = {n for n in listed if _IDENTIFIERS.fullmatch(n) and b"." in n}
+        self.last_parts = {n.rpartition(b".")[2] for n in self.dotted}
+        self.others = [n for n in listed if not _IDENTIFIERS.fullmatch(n)]
+
+    def matches(self, data: bytes) -> bool:
+        runs = set(data.translate(_WORDS_ONLY).split())
+        if not self.words.isdisjoint(runs):
+            return True
+        words = self.words
+        if words and any(run[0] < 58 and run.lstrip(_DIGITS) in words for run in runs):
+            return True
+        if not self.last_parts.isdisjoint(runs) and not self.dotted.isdisjoint(_DOTTED.findall(data)):
+            return True
+        return any(name in data for name in self.others)
