@@ -85,10 +85,10 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
         )
     imports: dict[str, str] = {}
     stars: list[str] = []
-    nodes = list(ast.walk(tree))
-    for node in nodes:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            _ast_import(node, module, is_package, imports, stars)
+    kinds = _by_kind(tree)
+    for node in kinds[_IMPORT]:
+        assert isinstance(node, (ast.Import, ast.ImportFrom))
+        _ast_import(node, module, is_package, imports, stars)
     found = set(imports.values())
 
     def qualify(node: ast.expr) -> str | None:
@@ -101,24 +101,42 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
 
     bare: set[str] = set()
     attributes: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Attribute):
-            attributes.add(node.attr)
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            qualified = qualify(node)
-            if qualified and "." in qualified:
-                found.add(qualified)
-            elif isinstance(node, ast.Name) and node.id not in imports:
-                bare.add(node.id)
-        elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and 0 < len(node.value) < _LONGEST_STRING
-        ):
+    # An attribute chain (``a.b.c``) is qualified once, from its outermost node (which breadth
+    # first comes before the inner ones): the inner nodes' names are its prefixes.
+    inner: set[int] = set()
+    for node in kinds[ast.Attribute]:
+        assert isinstance(node, ast.Attribute)
+        attributes.add(node.attr)
+        if id(node) in inner:
+            continue
+        parts = [node.attr]
+        value = node.value
+        while isinstance(value, ast.Attribute):
+            inner.add(id(value))
+            parts.append(value.attr)
+            value = value.value
+        if not isinstance(value, ast.Name):
+            continue
+        target = imports.get(value.id)
+        prefix = target if target else value.id
+        for part in reversed(parts):
+            prefix = f"{prefix}.{part}"
+            found.add(prefix)
+    for node in kinds[ast.Name]:
+        assert isinstance(node, ast.Name)
+        qualified = qualify(node)
+        if qualified and "." in qualified:
+            found.add(qualified)
+        elif node.id not in imports:
+            bare.add(node.id)
+    for node in kinds[ast.Constant]:
+        assert isinstance(node, ast.Constant)
+        if isinstance(node.value, str) and 0 < len(node.value) < _LONGEST_STRING:
             found.add(node.value)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
+    for node in kinds[ast.Call]:
+        assert isinstance(node, ast.Call)
+        if (
+            isinstance(node.func, ast.Attribute)
             and node.func.attr in _ATTRIBUTE_PATCHERS
             and len(node.args) >= 2
             and isinstance(node.args[1], ast.Constant)
@@ -129,7 +147,47 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
                 found.add(f"{owner}.{node.args[1].value}")
     # ``from shop.tasks import *`` then ``charge.delay()``: ``charge`` may be ``shop.tasks.charge``
     found.update(f"{star}.{name}" for star in stars for name in bare)
-    return Reading(frozenset(found), AST, attributes=frozenset(attributes), eager=_makes_eager(nodes))
+    eager = _makes_eager([node for kind in _EAGER_KINDS for node in kinds[kind]])
+    return Reading(frozenset(found), AST, attributes=frozenset(attributes), eager=eager)
+
+
+# The node types a test file is read for (import statements are one kind).
+_IMPORT = ast.Import
+_EAGER_KINDS = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.arg, ast.Constant)
+_KINDS = (_IMPORT, ast.Attribute, ast.Name, ast.Constant, ast.Call, *_EAGER_KINDS)
+# Fields that hold names, numbers or expression contexts, never a node worth visiting.
+_SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "id", "attr", "arg", "name", "module", "level", "kind"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        skipped = _SKIPPED_FIELDS | {"value"} if kind is ast.Constant else _SKIPPED_FIELDS
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in getattr(kind, "_fields", ()) if f not in skipped)
+    return fields
+
+
+def _by_kind(tree: ast.AST) -> dict[type, list[ast.AST]]:
+    """The nodes of ``tree`` of the kinds a test file is read for, by kind, each list in the order
+    of :func:`ast.walk` (breadth first); ``ast.ImportFrom`` counts as ``ast.Import``."""
+    kinds: dict[type, list[ast.AST]] = {kind: [] for kind in _KINDS}
+    queue: list[ast.AST] = [tree]
+    append = queue.append
+    for node in queue:  # grows while it is read: breadth first
+        kind = type(node)
+        bucket = kinds.get(_IMPORT if kind is ast.ImportFrom else kind)
+        if bucket is not None:
+            bucket.append(node)
+        for field in _child_fields(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        append(item)
+            elif isinstance(value, ast.AST):
+                append(value)
+    return kinds
 
 
 def makes_eager(data: bytes) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from checker import testrefs
@@ -394,3 +396,67 @@ def test_methods_of_an_object_the_tested_code_builds(analyse):
         "tests/test_flow.py": "from shop.flow import notify\n\ndef test_it(order):\n    notify(order)\n",
     }
     assert untested(analyse(files, select=["CT301"])) == []
+
+
+def _walked_references(data: bytes, module: str) -> tuple[frozenset[str], frozenset[str], bool]:
+    """The reading of a test file by a plain :func:`ast.walk`, what the faster walk must give."""
+    import ast
+
+    tree = ast.parse(data)
+    imports: dict[str, str] = {}
+    stars: list[str] = []
+    nodes = list(ast.walk(tree))
+    for node in nodes:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            testrefs._ast_import(node, module, False, imports, stars)
+    found = set(imports.values())
+
+    def qualify(node: ast.expr) -> str | None:
+        dotted = testrefs._dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = imports.get(head)
+        return (f"{target}.{rest}" if rest else target) if target else dotted
+
+    bare: set[str] = set()
+    attributes: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Attribute):
+            attributes.add(node.attr)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            qualified = qualify(node)
+            if qualified and "." in qualified:
+                found.add(qualified)
+            elif isinstance(node, ast.Name) and node.id not in imports:
+                bare.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) < 200:
+            found.add(node.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"object", "setattr"}
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            owner = qualify(node.args[0])
+            if owner:
+                found.add(f"{owner}.{node.args[1].value}")
+    found.update(f"{star}.{name}" for star in stars for name in bare)
+    return frozenset(found), frozenset(attributes), testrefs._makes_eager(nodes)
+
+
+def test_fast_walk_reads_what_ast_walk_reads() -> None:
+    """Every Python file of this repository (tests, fixtures, the analyser) read both ways."""
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(p for d in ("tests", "checker", "examples") for p in (root / d).rglob("*.py"))
+    assert len(files) > 100
+    for path in files:
+        data = path.read_bytes()
+        try:
+            expected = _walked_references(data, "pkg.mod")
+        except SyntaxError:
+            continue
+        reading = testrefs.test_references(data, "pkg.mod", False)
+        assert (reading.references, reading.attributes, reading.eager) == expected, path
