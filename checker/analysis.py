@@ -108,6 +108,10 @@ class Sources:
     tests: list[SourceFile]  # test files: read only if their bytes name a task
     count: int  # Python files considered
     remembered: list[SourceFile]  # non-test files, with what the prefilter found
+    # the words of the import statements of files read for them this run (by location)
+    imported: dict[str, frozenset[bytes]] = dataclasses.field(default_factory=dict)
+    # the test files screened for names this run: the digest of the names, the answer
+    screened: dict[str, tuple[str, bool]] = dataclasses.field(default_factory=dict)
 
 
 def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> Sources:
@@ -553,8 +557,6 @@ def execute(
         config.test_paths, root, (_relative(s, str(root) if root else None) for s in files)
     )
     sources = classify(files, config, tests)
-    if cache is not None and manifest:
-        cache.put(manifest, known_files([*sources.remembered, *sources.tests]))
     options = run_options(config, codes)
     results, index = analyse_sources(sources.analysed, options, jobs, cache)
     if index.factories:
@@ -571,8 +573,7 @@ def execute(
         # function, object or registered name, or a name a module imports it under.
         # Also those naming code that runs a task (CT301 follows it), or making tasks eager.
         names |= _callers(results, tasks) | _EAGER_WORDS
-        screen = NameScreen(names)
-        named = [s for s in (t.loaded() for t in sources.tests) if screen.matches(s.data)]
+        named = _naming(sources, names)
         results.extend(analyse_sources(named, options, jobs, cache)[0])
         unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
         if unparsed:
@@ -583,7 +584,28 @@ def execute(
             )
     result = collect(results, sources.count, notes, options, config, tests)
     result.index = index
+    if cache is not None and manifest:
+        known = known_files([*sources.remembered, *sources.tests], sources.imported, sources.screened)
+        cache.put(manifest, known)
     return result
+
+
+def _naming(sources: Sources, names: set[bytes]) -> list[SourceFile]:
+    """The test files whose bytes hold one of ``names`` (an unchanged file screened for the same
+    names by an earlier run is not read again)."""
+    key = digest("names", sorted(names))
+    screen = NameScreen(names)
+    named: list[SourceFile] = []
+    for source in sources.tests:
+        if source.screened is not None and source.screened[0] == key:
+            matched = source.screened[1]
+        else:
+            source = source.loaded()
+            matched = screen.matches(source.data)
+            sources.screened[source.location] = (key, matched)
+        if matched:
+            named.append(source.loaded())
+    return named
 
 
 def _unread_helpers(
@@ -659,11 +681,15 @@ def _reexports(
         rest: list[SourceFile] = []
         wanted = names | modules
         for source in pending:
-            source = source.loaded()
-            imported = _imported_words(source.data)
-            if imported is not None and (b"*" in imported or not wanted.isdisjoint(imported)):
-                picked.append(dataclasses.replace(_named(source), imports_only=True))
-            elif imported is not None:
+            imported = source.imported
+            if imported is None:  # remembered for the next run
+                source = source.loaded()
+                imported = frozenset(_imported_words(source.data) or ())
+                source = dataclasses.replace(source, imported=imported)
+                sources.imported[source.location] = imported
+            if imported and (b"*" in imported or not wanted.isdisjoint(imported)):
+                picked.append(dataclasses.replace(_named(source.loaded()), imports_only=True))
+            elif imported:
                 rest.append(source)
         if not picked:
             break

@@ -28,6 +28,10 @@ class SourceFile:
     digest: str = ""  # content digest
     matters: bool | None = None  # passes the byte prefilter
     indexes: bool | None = None  # may add to the project index (``Celery(`` or a Task class)
+    # the words of its import statements (empty without any), once a run needed them
+    imported: frozenset[bytes] | None = None
+    # a test file: whether it names one of the tasks' names (the digest of those names, the answer)
+    screened: tuple[str, bool] | None = None
 
     def loaded(self) -> SourceFile:
         """This source with its bytes (read now if an earlier run let us skip them)."""
@@ -49,6 +53,8 @@ class Known(NamedTuple):
     digest: str
     matters: bool | None  # None: not screened (a test file)
     indexes: bool
+    imported: frozenset[bytes] | None = None
+    screened: tuple[str, bool] | None = None
 
 
 def read_file(location: str) -> bytes:
@@ -93,6 +99,8 @@ def read_sources(
                         digest=previous.digest,
                         matters=previous.matters,
                         indexes=previous.indexes,
+                        imported=previous.imported,
+                        screened=previous.screened,
                         reported=not excluded,
                     )
                 )
@@ -111,10 +119,23 @@ def read_sources(
     return sources
 
 
-def known_files(sources: Sequence[SourceFile]) -> dict[str, Known]:
-    """What to remember of these files for the next run."""
+def known_files(
+    sources: Sequence[SourceFile],
+    imported: dict[str, frozenset[bytes]],
+    screened: dict[str, tuple[str, bool]],
+) -> dict[str, Known]:
+    """What to remember of these files for the next run (``imported``: the words of their
+    import statements, for the files this run read for them; ``screened``: the test files this
+    run screened for names)."""
     return {
-        s.location: Known(s.stamp, s.digest, bool(s.matters), bool(s.indexes))
+        s.location: Known(
+            s.stamp,
+            s.digest,
+            None if s.is_test else s.matters,
+            bool(s.indexes),
+            imported.get(s.location, s.imported),
+            screened.get(s.location, s.screened),
+        )
         for s in sources
-        if s.location and s.stamp is not None and s.matters is not None
+        if s.location and s.stamp is not None and (s.is_test or s.matters is not None)
     }

@@ -176,3 +176,33 @@ def test_fixes_analyse_again(project: Path, capsys, monkeypatch) -> None:
     main(["check", ".", "--diff"])
     capsys.readouterr()
     assert len(calls) == 2
+
+
+def test_warm_run_reads_only_what_changed(project: Path, capsys, monkeypatch) -> None:
+    """Unchanged modules are not read again for their imports, nor unchanged test files to
+    screen them for the same task names: the earlier run's answers are remembered."""
+    from checker import discover
+
+    (project / "shop" / "helpers.py").write_text("import os\n\nVALUE = os.sep\n")
+    (project / "shop" / "api.py").write_text("from shop.tasks import charge as bill\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_other.py").write_text("def test_nothing():\n    assert True\n")
+    (project / "tests" / "test_bill.py").write_text(
+        "from shop.api import bill\n\n\ndef test_bill():\n    bill(1)\n"
+    )
+    first = _report(capsys)
+    tasks = project / "shop" / "tasks.py"
+    tasks.write_text(TASK + "\n# changed\n")
+    loaded: list[str] = []
+    real = discover.SourceFile.loaded
+
+    def record(self: discover.SourceFile) -> discover.SourceFile:
+        if not self.data and self.location:
+            loaded.append(Path(self.location).name)
+        return real(self)
+
+    monkeypatch.setattr(discover.SourceFile, "loaded", record)
+    second = _report(capsys)
+    assert second["findings"] == first["findings"]
+    assert "helpers.py" not in loaded and "test_other.py" not in loaded
+    assert second == _report(capsys, "--no-cache")
