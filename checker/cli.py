@@ -218,8 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rules(out: TextIO, format: str = "text") -> int:
-    from checker.fixes import fixable
-    from checker.rules import all_rules
+    from checker.rules import catalog  # the rules' data, without importing the rules (and libcst)
 
     if format == "json":
         import json
@@ -231,17 +230,17 @@ def _rules(out: TextIO, format: str = "text") -> int:
                 "section": rule.section.value,
                 "severity": rule.severity.value,
                 "opt_in": rule.opt_in,
-                "fixable": fixable(rule.code),
-                "summary": rule.summary(),
+                "fixable": rule.fixable,
+                "summary": rule.summary,
             }
-            for rule in all_rules()
+            for rule in catalog.entries()
         ]
         out.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     out.write(f"{'code':<6}  {'name':<28}  {'section':<10}  {'severity':<8}  {'opt-in':<6}  fixable\n")
-    for rule in all_rules():
+    for rule in catalog.entries():
         opt_in = "yes" if rule.opt_in else "no"
-        fix = fixable(rule.code) or "no"
+        fix = rule.fixable or "no"
         out.write(
             f"{rule.code:<6}  {rule.name:<28}  {rule.section.value:<10}  {rule.severity.value:<8}  {opt_in:<6}  {fix}\n"
         )
@@ -256,27 +255,23 @@ def _rules(out: TextIO, format: str = "text") -> int:
 
 
 def _explain(code: str, out: TextIO) -> int:
-    from checker.rules import rule_by_code
+    from checker.rules import catalog  # the rules' data, without importing the rules (and libcst)
 
-    rule = rule_by_code().get(code.strip().upper())
-    if rule is None:
-        rule = next((r for r in rule_by_code().values() if r.name == code.strip().lower()), None)
+    rule = catalog.find(code)
     if rule is None:
         raise ConfigError(
             f"unknown rule code {code!r} (give a code such as CT201 or a name such as missing-time-limit; "
             "see `celery-checklist rules`)"
         )
-    from checker.fixes import FIXES
-
     opt_in = ", opt-in" if rule.opt_in else ""
     fix = ""
-    if rule.code in FIXES:
-        safe, what = FIXES[rule.code]
+    if rule.fix is not None:
+        safe, what = rule.fix
         fix = f" Fix: {what} ({'--fix' if safe else 'unsafe: --unsafe-fixes'})."
     out.write(
         f"# {rule.code} {rule.name}\n\nSection: {rule.section.label}. Severity: {rule.severity.value}{opt_in}.{fix}\n\n"
     )
-    out.write(rule.docs() + "\n")
+    out.write(rule.docs + "\n")
     return EXIT_OK
 
 
@@ -284,10 +279,9 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
     """The rules to run: the configuration's selection, then the command line's on top of it
     (ruff's rule: ``--select`` replaces, ``--extend-select`` adds, ``--ignore`` removes)."""
     from checker import selection
-    from checker.rules import all_rules
+    from checker.rules import catalog
 
-    rules = all_rules()
-    codes = [r.code for r in rules]
+    codes = catalog.codes()
     where = str(config.path) if config.path else "configuration"
     if config.select == []:
         raise ConfigError(f"{where}: `select` is empty, so no rule would run")
@@ -306,7 +300,7 @@ def _selection(config: Config, args: argparse.Namespace) -> tuple[str, ...]:
     cli_ignore = selection.validate(args.ignore, codes, "--ignore")
     chosen = selection.resolve_layers(
         codes,
-        frozenset(r.code for r in rules if r.opt_in),
+        catalog.opt_in_codes(),
         [(select, extend, ignore), (cli_select, cli_extend, cli_ignore)],
     )
     if not [code for code in chosen if code != selection.ALWAYS_ON]:
@@ -489,7 +483,7 @@ class _Run:
     each group of paths run with its own configuration."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from checker.rules import rule_by_code
+        from checker.rules import catalog
 
         self.args = args
         self.given, self.stdin = _inputs(args)
@@ -497,7 +491,7 @@ class _Run:
         self.paths = self.given if self.stdin is not None else _python_paths(self.given)
         groups = _groups(self.paths or self.given, args.config)
         self.selections = [(config, group, _selection(config, args)) for config, group in groups]
-        self.codes = tuple(code for code in rule_by_code() if any(code in c for _, _, c in self.selections))
+        self.codes = tuple(code for code in catalog.codes() if any(code in c for _, _, c in self.selections))
         self.default_rank = _FAIL_RANK[args.fail_on or groups[0][0].fail_on]
         self.ranks: dict[str, int] = {}  # each file's own threshold (from its own configuration)
         self.parts: list[tuple[Config, tuple[str, ...], RunResult]] = []
@@ -604,9 +598,9 @@ class _Run:
 
 def _validate_ignores(config: Config) -> None:
     from checker import selection
-    from checker.rules import all_rules
+    from checker.rules import catalog
 
-    codes = [r.code for r in all_rules()]
+    codes = catalog.codes()
     where = str(config.path) if config.path else "configuration"
     for pattern, listed in config.per_file_ignores.items():
         selection.validate(listed, codes, f"{where}: per-file-ignores.{pattern}")
@@ -615,7 +609,7 @@ def _validate_ignores(config: Config) -> None:
 def _check_run(args: argparse.Namespace) -> int:
     from checker.files import project_root
     from checker.report import data, github, json_report, sarif, text
-    from checker.rules import rule_by_code
+    from checker.rules import catalog
 
     runner = _Run(args)
     if args.show_settings is not None:
@@ -694,14 +688,14 @@ def _check_run(args: argparse.Namespace) -> int:
 
     result.findings = respell(widen(result.findings), result.setting_prefix)
     hidden = respell(widen(hidden), result.setting_prefix)
-    by_code = rule_by_code()
+    by_code = catalog.by_code()
     items = [
         data.ChecklistItem(code, by_code[code].name, by_code[code].section, by_code[code].checklist)
         for code in codes
         if by_code[code].per_task
     ]
     rules = [
-        data.RuleInfo(code, r.name, r.section, r.summary(), r.docs(), r.severity, RULES_URI)
+        data.RuleInfo(code, r.name, r.section, r.summary, r.docs, r.severity, RULES_URI)
         for code in codes
         for r in (by_code[code],)
     ]
@@ -721,10 +715,9 @@ def _check_run(args: argparse.Namespace) -> int:
     else:
         use_colour = colour.wanted(args.color, args.output is None and stream.isatty(), os.environ)
         if args.statistics:
-            from checker.fixes import fixable
             from checker.report import statistics
 
-            output = statistics.render(result.findings, {c: fixable(c) or "no" for c in by_code})
+            output = statistics.render(result.findings, {c: e.fixable or "no" for c, e in by_code.items()})
             if not args.quiet:
                 output += text.summary_line(report) + "\n"
         elif args.format == "full":

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from checker.model import Finding
-from checker.rules import rule_by_code
+from checker.rules import catalog
 
 _SETTING = re.compile(r"`(task_[a-z_]+)`")
 
@@ -19,7 +19,7 @@ def respell(findings: Iterable[Finding], prefix: str) -> list[Finding]:
     findings = list(findings)
     if not prefix:
         return findings
-    advice = {code for code, rule in rule_by_code().items() if rule.satisfied_by_settings}
+    advice = {entry.code for entry in catalog.entries() if entry.satisfied_by_settings}
     result = []
     for finding in findings:
         if finding.code in advice:
