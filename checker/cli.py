@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from checker import __version__, colour, files
+from checker import __version__, colour
 from checker.config import FAIL_ON, Config, ConfigError
 
 if TYPE_CHECKING:
@@ -317,6 +317,7 @@ def _groups(paths: list[Path], explicit: Path | None) -> list[tuple[Config, list
     configuration of their own, which are analysed as separate projects with it. ``--config``
     applies to everything."""
     from checker import config as config_module
+    from checker import files
 
     if explicit is not None:
         return [(config_module.load(paths, explicit), paths)]
@@ -363,6 +364,7 @@ def _groups(paths: list[Path], explicit: Path | None) -> list[tuple[Config, list
 def _nested_configs(top: Path) -> list[Path]:
     """``pyproject.toml`` files with our table strictly below ``top`` (absolute paths)."""
     from checker import config as config_module
+    from checker import files
 
     found: list[Path] = []
     start = files.absolute(top)
@@ -381,6 +383,7 @@ def _nested_configs(top: Path) -> list[Path]:
 
 def _show_settings(path: Path, args: argparse.Namespace, out: TextIO) -> int:
     from checker import config as config_module
+    from checker import files
 
     if not path.exists():
         raise ConfigError(f"--show-settings {path}: no such file or directory")
@@ -401,6 +404,8 @@ def _show_settings(path: Path, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show_files(selections: list[tuple[Config, list[Path], tuple[str, ...]]], out: TextIO) -> int:
+    from checker import files
+
     notes: list[str] = []
     for config, group, _ in selections:
         source = files.display_path(config.path) if config.path is not None else "(defaults)"
