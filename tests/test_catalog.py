@@ -129,3 +129,30 @@ def test_commands_that_run_no_rule_do_not_import_libcst(argv: list[str], tmp_pat
         check=False,
     )
     assert result.stderr.splitlines()[-1] == "status=0 libcst=False", result.stderr
+
+
+def test_a_warm_check_that_reuses_the_last_result_does_not_import_libcst(tmp_path: Path) -> None:
+    """The rules' data a report needs (names, sections, docs, fixability) comes from the catalog."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "tasks.py").write_text(
+        "from celery import shared_task\n\n\n@shared_task\ndef add(x, y):\n    print(x)\n    return x + y\n"
+    )
+
+    def run(*argv: str) -> tuple[str, str]:
+        result = subprocess.run(
+            [sys.executable, "-c", _PROBE, "check", "proj", "--cache-dir", "cache", *argv],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        return result.stdout, result.stderr.splitlines()[-1]
+
+    cold, status = run("--format", "json")
+    assert status == "status=1 libcst=True"
+    assert {f["code"] for f in json.loads(cold)["findings"]} >= {"CT201", "CT601"}
+    assert run("--format", "json") == (cold, "status=1 libcst=False")
+    for argv in (["--format", "text"], ["--format", "full"], ["--format", "sarif"], ["--statistics"]):
+        assert run(*argv)[1] == "status=1 libcst=False", argv
