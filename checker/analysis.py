@@ -47,20 +47,11 @@ from checker.project import (
 )
 from checker.rules import Rule, rule_by_code
 from checker.runner import RunResult, celery_version
-from checker.screen import NameScreen, may_matter
+from checker.screen import NameScreen, extra_tokens, indexes, may_matter
 from checker.settings import SettingNames, setting_names
 from checker.source import in_parser_thread, stop_parser_thread
 from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, WORKER_FIXTURES
 
-# Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
-# parsed first, in the main process.
-# So are files that may define a decorator factory or an alias of a task decorator: a line that is
-# not a decorator or an import naming ``shared_task`` or ``.task``.
-_INDEX_BYTES = re.compile(
-    rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b"
-    rb"|^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_task\b|\.task\b)",
-    re.M,
-)
 # Below this many files to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
 _NEEDS_OPTIONS = frozenset({"CT107"})
@@ -118,7 +109,7 @@ def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> S
     """Split files into test files and the others that may hold tasks or settings (the byte
     prefilter). Files no worker can import (below a hidden directory, or whose module name is
     not an identifier) are dropped: they are never reported."""
-    extra = tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
+    extra = extra_tokens(config)
     analysed: list[SourceFile] = []
     test_files: list[SourceFile] = []
     others: list[SourceFile] = []
@@ -134,7 +125,7 @@ def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> S
             source = dataclasses.replace(
                 source,
                 matters=matters,
-                indexes=matters and bool(_INDEX_BYTES.search(source.data)),
+                indexes=matters and indexes(source.data),
                 digest=digest(source.data) if matters else "",
             )
         if source.matters:
@@ -177,6 +168,8 @@ def analyse_sources(
     if known_index is not None:
         return _analyse_rest([s.loaded() for s in sources], known_index, options, jobs), known_index
     run_key = digest("run", options.fingerprint()) if cache else ""
+    # A file known only by its path is read now: its content is part of its cache key.
+    sources = [s if s.digest or s.data else s.loaded() for s in sources]
     hashes = {id(s): s.digest or digest(s.data) for s in sources} if cache else {}
     modules = sorted({s.module for s in sources if s.module})
     early = [s for s in sources if not _reads_only(s) and _indexes(s)]
@@ -335,7 +328,7 @@ def _reads_only(source: SourceFile) -> bool:
 def _indexes(source: SourceFile) -> bool:
     if source.indexes is not None:
         return source.indexes
-    return bool(_INDEX_BYTES.search(source.loaded().data))
+    return indexes(source.loaded().data)
 
 
 def _analyse_rest(
@@ -682,9 +675,8 @@ def _reexports(
         wanted = names | modules
         for source in pending:
             imported = source.imported
-            if imported is None:  # remembered for the next run
-                source = source.loaded()
-                imported = frozenset(_imported_words(source.data) or ())
+            if imported is None:  # remembered for the next run (the bytes are not kept)
+                imported = frozenset(_imported_words(source.loaded().data) or ())
                 source = dataclasses.replace(source, imported=imported)
                 sources.imported[source.location] = imported
             if imported and (b"*" in imported or not wanted.isdisjoint(imported)):

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from checker.cache import digest
 from checker.config import Config
 from checker.files import Excluder, display_path, python_file_names, relative_to
+from checker.screen import extra_tokens, indexes, may_matter
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +74,7 @@ def read_sources(
     """Every Python file under ``paths``, read, or looked up in ``known`` when unchanged;
     ``overrides`` gives the content of files by absolute path (the source read from stdin)."""
     excluder = Excluder(config.exclude, config.root)
+    extra = extra_tokens(config)
     files = python_file_names(paths, excluder, notes.append, config.example_dirs)
     sources: list[SourceFile] = []
     cwd = os.getcwd()
@@ -112,9 +115,22 @@ def read_sources(
         except OSError as error:
             notes.append(f"{display}: cannot read ({error.strerror or error}), skipped")
             continue
-        # the module name is worked out later, only for the files that are kept
+        # The module name is worked out later, only for the files that are kept. A file that
+        # cannot matter is not kept in memory: the few stages that need it read it again.
+        matters = may_matter(data, extra)
         sources.append(
-            SourceFile(display, "", False, data, location=location, stamp=stamp, reported=not excluded)
+            SourceFile(
+                display,
+                "",
+                False,
+                data if matters else b"",
+                location=location,
+                stamp=stamp,
+                reported=not excluded,
+                matters=matters,
+                indexes=matters and indexes(data),
+                digest=digest(data) if matters else "",
+            )
         )
     return sources
 

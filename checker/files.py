@@ -65,8 +65,10 @@ def display_path(path: Path | str) -> str:
     return text.replace(os.sep, "/")
 
 
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
+def _is_virtualenv(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg")) or os.path.isdir(
+        os.path.join(directory, "conda-meta")
+    )
 
 
 def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
@@ -179,7 +181,7 @@ def _walk(top: Path, excluder: Excluder, warn: Warn, example_dirs: Collection[st
         )
 
     for directory, dirnames, filenames in os.walk(absolute_top, onerror=on_error):
-        if directory != absolute_top:
+        if directory != absolute_top and ".gitignore" in filenames:
             ignores.add(directory)
         inside_excluded = directory in excluded_dirs or (
             directory == absolute_top and excluder.excluded(directory, True)
@@ -190,7 +192,7 @@ def _walk(top: Path, excluder: Excluder, warn: Warn, example_dirs: Collection[st
             # A worker never imports from hidden directories, virtual environments or build trees.
             if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
                 continue
-            if _is_virtualenv(Path(child)) or _example_tree(directory, name, example_dirs):
+            if _is_virtualenv(child) or _example_tree(directory, name, example_dirs):
                 continue
             if ignores.ignored(child, True):
                 continue

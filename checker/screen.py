@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from checker.config import Config
+
 # A file can only hold a task, a Celery setting, a crontab or a logging configuration when its
 # bytes (lower-cased) hold one of these. Everything else is never parsed.
 PREFILTER_TOKENS: tuple[bytes, ...] = (
@@ -23,6 +25,27 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
     b'"loggers"',
     b"'loggers'",
 )
+
+
+# Files that can add to the project index (a ``Celery(...)`` app or a ``Task`` subclass) are
+# parsed first, in the main process.
+# So are files that may define a decorator factory or an alias of a task decorator: a line that is
+# not a decorator or an import naming ``shared_task`` or ``.task``.
+_INDEX_BYTES = re.compile(
+    rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b"
+    rb"|^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_task\b|\.task\b)",
+    re.M,
+)
+
+
+def indexes(data: bytes) -> bool:
+    """The file may add to the project index (see ``_INDEX_BYTES``)."""
+    return _INDEX_BYTES.search(data) is not None
+
+
+def extra_tokens(config: Config) -> tuple[bytes, ...]:
+    """What else makes a file matter: the last part of each configured task decorator."""
+    return tuple(name.rpartition(".")[2].lower().encode() for name in config.task_decorators)
 
 
 def may_matter(data: bytes, extra_tokens: tuple[bytes, ...] = ()) -> bool:

@@ -206,3 +206,19 @@ def test_warm_run_reads_only_what_changed(project: Path, capsys, monkeypatch) ->
     assert second["findings"] == first["findings"]
     assert "helpers.py" not in loaded and "test_other.py" not in loaded
     assert second == _report(capsys, "--no-cache")
+
+
+def test_changed_module_that_cannot_matter_is_read_again(project: Path, capsys) -> None:
+    """A module that never names Celery (a logging helper CT207 follows) is not kept in memory
+    nor remembered by content: when it changes, the next run sees the change."""
+    (project / "shop" / "errors.py").write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\ndef report():\n    log.error('failed')\n"
+    )
+    (project / "shop" / "tasks.py").write_text(
+        "from celery import shared_task\n\nfrom shop.errors import report\n\n\n"
+        "@shared_task(time_limit=5)\ndef charge(x):\n    try:\n        return x\n"
+        "    except Exception:\n        report()\n"
+    )
+    assert [f["code"] for f in _report(capsys, "--select", "CT207")["findings"]] == []
+    (project / "shop" / "errors.py").write_text("def report():\n    pass  # the error is dropped\n")
+    assert [f["code"] for f in _report(capsys, "--select", "CT207")["findings"]] == ["CT207"]
