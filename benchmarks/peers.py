@@ -1,25 +1,37 @@
-"""Run celery-checklist and its peers side by side on generated projects.
+"""Time celery-checklist and its peers side by side, on a real checkout or a generated project.
 
-    python benchmarks/peers.py --files 5000 --repeat 5
+    python benchmarks/peers.py --project ~/src/saleor --repeat 5 --scaling
+    python benchmarks/peers.py --files 5000 --repeat 5 --scaling
+    python benchmarks/peers.py --project ~/src/saleor --repeat 1 --skip-peers   # ours only
 
-Installs the peers (semgrep, flake8 with flake8-pie, ruff) into a virtual environment of their
-own (``--peers-venv``, created on first use from the package registry), generates a project,
-then times, in alternation so that machine noise hits everyone alike:
+`--project DIR` is copied into a temporary directory first (without `.git`, caches and
+virtual environments; an empty `.git` makes the copy a project root), so that nothing is
+written into DIR. Without it a project of `--files` Python files is generated (`generate.py`).
 
-- ours cold (``--no-cache``) and warm (cache filled, nothing changed);
-- semgrep with one Celery rule (``celery-rule.yaml``);
+The peers (semgrep, flake8 with flake8-pie, ruff) are installed into a virtual environment of
+their own (`--peers-venv`, created on first use from the package registry). After one untimed
+run of each (which fills the OS file cache and our cache), `--repeat` rounds run, each timing
+every command once, in alternation, so that machine noise hits everyone alike:
+
+- ours cold: `check . --quiet --no-cache`;
+- ours warm: `check . --quiet`, the cache filled and nothing changed;
+- ours hook: `check <task module> --quiet` with the cache warm, as pre-commit runs it for one
+  staged file (`--hook-file REL`, default: the first file defining a task, tests left out);
+- semgrep with one Celery rule (`celery-rule.yaml`);
 - flake8 with flake8-pie's Celery rules (PIE783, PIE784, PIE785);
-- ``ruff check --no-cache --select PIE`` (checks nothing about Celery: the floor).
+- `ruff check --no-cache --select PIE` (checks nothing about Celery: the floor).
 
-It prints medians, min/max, the ratios the performance targets are stated in, our peak memory,
-and our cold time at 1x, 2x and 4x the size (``--scaling``) to show it grows linearly.
+Then it measures our peak memory in fresh runs (cold, warm, hook): on Linux the peak of the sum
+of VmRSS over our process and all its descendants (the worker processes), sampled every few
+milliseconds; elsewhere `ru_maxrss` of the children (the largest single process). With
+`--scaling` it times ours cold on one copy and on four copies of the project side by side under
+one root (`a/ b/ c/ d/`, one `.git`), in alternation. Last, it prints the issue-13 targets.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,18 +40,26 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate
+from projects import make_copies, make_project, ours, python_files, size_mb, task_module
 
 HERE = Path(__file__).parent
-PEERS = ["semgrep", "flake8", "flake8-pie", "ruff"]
+PACKAGES = ["semgrep", "flake8", "flake8-pie", "ruff"]
+PEERS = ("semgrep", "flake8-pie", "ruff")
+SAMPLE_SECONDS = 0.005
 
 
 def _peers(venv: Path) -> Path:
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    if not (bin_dir / "semgrep").exists():
+    if not all((bin_dir / name).exists() for name in ("semgrep", "flake8", "ruff")):
+        print(f"installing {', '.join(PACKAGES)} into {venv} ...", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *PEERS], check=True)
+        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *PACKAGES], check=True)
     return bin_dir
+
+
+def _version(command: list[str]) -> str:
+    done = subprocess.run([*command, "--version"], capture_output=True, text=True, check=False)
+    return " ".join(done.stdout.split()) or "?"
 
 
 def _run(command: list[str], cwd: Path) -> float:
@@ -48,48 +68,152 @@ def _run(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-_MEASURE = (
+def _first_run(name: str, command: list[str], cwd: Path) -> None:
+    """The untimed run; says so when a tool fails (exit status 2 or more, or killed)."""
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    if done.returncode not in (0, 1):
+        tail = done.stderr.decode(errors="replace").strip().splitlines()[-5:]
+        print(f"warning: {name} exited with status {done.returncode}:", *tail, sep="\n  ", file=sys.stderr)
+
+
+# -- peak memory --------------------------------------------------------------------------------
+
+
+def _children_of(pid: int) -> list[int]:
+    children: list[int] = []
+    try:
+        for thread in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{thread}/children") as handle:
+                children.extend(int(child) for child in handle.read().split())
+    except (OSError, ValueError):
+        pass
+    return children
+
+
+def _children_by_scan(pid: int) -> list[int]:
+    """Without /proc/<pid>/task/<tid>/children: every process whose parent is ``pid``."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                children.append(int(entry))
+    return children
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_rss_peak_mb(command: list[str], cwd: Path) -> float:
+    """The peak of the sum of VmRSS over ``command``'s process and its descendants."""
+    children = _children_of if os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children") else None
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        tree, index = [process.pid], 0
+        while index < len(tree):
+            tree.extend((children or _children_by_scan)(tree[index]))
+            index += 1
+        peak = max(peak, sum(_rss_kb(pid) for pid in tree))
+        time.sleep(SAMPLE_SECONDS)
+    return peak / 1024
+
+
+_MAXRSS = (
     "import resource, subprocess, sys; "
     "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 )
 
 
-def _peak_memory_mb(command: list[str], cwd: Path) -> float:
-    """Peak resident memory of ``command`` and its worker processes (measured in a fresh
+def _maxrss_mb(command: list[str], cwd: Path) -> float:
+    """The largest single process among ``command`` and its children (run from a fresh
     process, so that no other tool's run counts)."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, capture_output=True, text=True)
-    return int(out.stdout.strip() or 0) / 1024  # kilobytes on Linux
+    out = subprocess.run([sys.executable, "-c", _MAXRSS, *command], cwd=cwd, capture_output=True, text=True)
+    value = int(out.stdout.strip() or 0)
+    return value / 1024 / 1024 if sys.platform == "darwin" else value / 1024  # bytes on macOS, else KB
+
+
+def peak_memory_mb(command: list[str], cwd: Path) -> tuple[float, str]:
+    if sys.platform.startswith("linux") and os.path.exists(f"/proc/{os.getpid()}/status"):
+        method = (
+            f"peak of the sum of VmRSS over the process tree, sampled every {SAMPLE_SECONDS * 1000:.0f} ms"
+        )
+        return _tree_rss_peak_mb(command, cwd), method
+    return _maxrss_mb(command, cwd), "ru_maxrss of the children: the largest single process, not a sum"
+
+
+# -- report -------------------------------------------------------------------------------------
 
 
 def _stats(times: list[float]) -> str:
     return f"{statistics.median(times):8.3f}  {min(times):7.3f}  {max(times):7.3f}"
 
 
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def _target(label: str, value: str, target: str, ok: bool | None) -> None:
+    verdict = "" if ok is None else _verdict(ok)
+    print(f"{label:<30}{value:>10}  (target {target})  {verdict}".rstrip())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--files", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--project", type=Path, help="a real checkout (copied first; default: a generated project)"
+    )
+    parser.add_argument("--files", type=int, default=5000, help="Python files of the generated project")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds (default: 5)")
+    parser.add_argument("--hook-file", help="the staged file of the hook run, relative to the project")
+    parser.add_argument("--scaling", action="store_true", help="also time ours cold on 1 and on 4 copies")
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help=f"comma-separated peers to time (default: {','.join(PEERS)})",
+    )
+    parser.add_argument("--skip-peers", action="store_true", help="time ours only (same as --peers '')")
+    parser.add_argument(
+        "--command", help="our analyser's executable (default: the installed celery-checklist)"
+    )
     parser.add_argument(
         "--peers-venv", type=Path, default=Path(tempfile.gettempdir()) / "celery-checklist-peers"
     )
-    parser.add_argument("--scaling", action="store_true", help="also time ours cold at 1x, 2x and 4x")
     args = parser.parse_args()
+    peers = [] if args.skip_peers else [name for name in args.peers.split(",") if name]
+    unknown = set(peers) - set(PEERS)
+    if unknown:
+        parser.error(f"unknown peers: {', '.join(sorted(unknown))} (known: {', '.join(PEERS)})")
 
-    bin_dir = _peers(args.peers_venv)
-    ours = shutil.which("celery-checklist")
-    ours_command = [ours] if ours else [sys.executable, "-m", "checker"]
-    with tempfile.TemporaryDirectory() as tmp:
+    bin_dir = _peers(args.peers_venv) if peers else Path()
+    ours_command = ours(args.command)
+    with tempfile.TemporaryDirectory(prefix="celery-checklist-bench-") as tmp:
         root = Path(tmp) / "project"
-        generate(root, args.files)
-        (root / ".git").mkdir()
-        count = sum(1 for _ in root.rglob("*.py"))
+        make_project(root, args.project, args.files)
+        files = python_files(root)
+        hook_file = task_module(root, args.hook_file)
         commands = {
             "ours cold": [*ours_command, "check", ".", "--quiet", "--no-cache"],
             "ours warm": [*ours_command, "check", ".", "--quiet"],
-            "semgrep": [
+            "ours hook": [*ours_command, "check", hook_file, "--quiet"],
+        }
+        if "semgrep" in peers:
+            commands["semgrep"] = [
                 str(bin_dir / "semgrep"),
                 "scan",
                 "--config",
@@ -100,38 +224,92 @@ def main() -> None:
                 "--jobs",
                 str(os.cpu_count() or 1),
                 ".",
-            ],
-            "flake8-pie": [str(bin_dir / "flake8"), "--select", "PIE783,PIE784,PIE785", "."],
-            "ruff PIE": [str(bin_dir / "ruff"), "check", "--no-cache", "--select", "PIE", "."],
+            ]
+        if "flake8-pie" in peers:
+            commands["flake8-pie"] = [str(bin_dir / "flake8"), "--select", "PIE783,PIE784,PIE785", "."]
+        if "ruff" in peers:
+            commands["ruff PIE"] = [str(bin_dir / "ruff"), "check", "--no-cache", "--select", "PIE", "."]
+
+        what = f"{args.project} (a copy)" if args.project else f"generated, --files {args.files}"
+        print(f"project: {what}")
+        print(
+            f"{len(files)} Python files, {size_mb(files):.1f} MB; {os.cpu_count()} CPUs; "
+            f"{args.repeat} timed runs each, in alternation"
+        )
+        print(f"ours: {' '.join(ours_command)} ({_version(ours_command)}); hook file: {hook_file}")
+        versions = {
+            "semgrep": lambda: _version([str(bin_dir / "semgrep")]),
+            "flake8-pie": lambda: _version([str(bin_dir / "flake8")]),
+            "ruff": lambda: _version([str(bin_dir / "ruff")]),
         }
-        for command in commands.values():  # warm the OS file cache, fill our result cache
-            _run(command, root)
+        for name in peers:
+            print(f"{name}: {versions[name]()}")
+        print(flush=True)
+
+        for name, command in commands.items():  # warm the OS file cache, fill our result cache
+            _first_run(name, command, root)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, command in commands.items():
                 times[name].append(_run(command, root))
-        print(f"{count} files, {os.cpu_count()} CPUs, {args.repeat} runs each, in alternation\n")
         print(f"{'tool':<12} {'median s':>8}  {'min s':>7}  {'max s':>7}")
         for name, values in times.items():
             print(f"{name:<12} {_stats(values)}")
         median = {name: statistics.median(values) for name, values in times.items()}
-        print()
-        print(f"semgrep / ours cold:    {median['semgrep'] / median['ours cold']:6.1f}x  (target >= 2.5x)")
-        print(f"flake8-pie / ours cold: {median['flake8-pie'] / median['ours cold']:6.1f}x  (target >= 25x)")
-        print(f"ours warm / ruff PIE:   {median['ours warm'] / median['ruff PIE']:6.2f}x  (target <= 2x)")
-        print(f"ours cold:              {median['ours cold']:6.3f} s (target <= 1.0 s)")
-        print(
-            f"ours peak memory:       {_peak_memory_mb(commands['ours cold'], root):6.0f} MB (target <= 250 MB)"
-        )
+
+        memory: dict[str, float] = {}
+        method = ""
+        for name in ("ours cold", "ours warm", "ours hook"):
+            memory[name], method = peak_memory_mb(commands[name], root)
+
+        scaling: dict[int, list[float]] = {}
         if args.scaling:
-            print()
-            for factor in (1, 2, 4):
-                scaled = Path(tmp) / f"scaled-{factor}"
-                generate(scaled, args.files * factor)
-                (scaled / ".git").mkdir()
-                _run(commands["ours cold"], scaled)
-                values = [_run(commands["ours cold"], scaled) for _ in range(args.repeat)]
-                print(f"ours cold at {factor}x ({args.files * factor} files): {_stats(values)}")
+            for copies in (1, 4):
+                make_copies(Path(tmp) / f"copies-{copies}", args.project, args.files, copies)
+            print(flush=True)
+            for copies in (1, 4):  # untimed: warm the OS file cache
+                _first_run(
+                    f"ours cold on {copies} copies", commands["ours cold"], Path(tmp) / f"copies-{copies}"
+                )
+            scaling = {1: [], 4: []}
+            for _ in range(args.repeat):
+                for copies in (1, 4):
+                    scaling[copies].append(_run(commands["ours cold"], Path(tmp) / f"copies-{copies}"))
+            for copies, values in scaling.items():
+                count = len(python_files(Path(tmp) / f"copies-{copies}"))
+                print(
+                    f"ours cold, {copies} {'copy' if copies == 1 else 'copies'} ({count} files): {_stats(values)}"
+                )
+
+    print("\nissue-13 targets (medians)")
+    cold = median["ours cold"]
+    if "semgrep" in median:
+        ratio = median["semgrep"] / cold
+        _target("semgrep / ours cold:", f"{ratio:.1f}x", ">= 3x", ratio >= 3)
+    else:
+        _target("semgrep / ours cold:", "n/a", ">= 3x", None)
+    if "flake8-pie" in median:
+        ratio = median["flake8-pie"] / cold
+        _target("flake8-pie / ours cold:", f"{ratio:.1f}x", ">= 30x", ratio >= 30)
+    else:
+        _target("flake8-pie / ours cold:", "n/a", ">= 30x", None)
+    if "ruff PIE" in median:
+        ratio = median["ours warm"] / median["ruff PIE"]
+        _target("ours warm / ruff PIE:", f"{ratio:.2f}x", "<= 1.5x", ratio <= 1.5)
+    else:
+        _target("ours warm / ruff PIE:", "n/a", "<= 1.5x", None)
+    _target("ours hook:", f"{median['ours hook']:.3f} s", "<= 0.3 s", median["ours hook"] <= 0.3)
+    peak = max(memory.values())
+    _target("ours peak memory:", f"{peak:.0f} MB", "<= 150 MB", peak <= 150)
+    print(
+        f"  ({method}; cold {memory['ours cold']:.0f} MB, warm {memory['ours warm']:.0f} MB, "
+        f"hook {memory['ours hook']:.0f} MB)"
+    )
+    if scaling:
+        ratio = statistics.median(scaling[4]) / statistics.median(scaling[1])
+        _target("ours cold, 4 copies / 1 copy:", f"{ratio:.2f}x", "<= 4.5x", ratio <= 4.5)
+    else:
+        _target("ours cold, 4 copies / 1 copy:", "n/a", "<= 4.5x; run with --scaling", None)
 
 
 if __name__ == "__main__":
