@@ -19,7 +19,12 @@ JSON report (`DIR/<name>.json`), e.g. to compare two versions of the analyser wi
     ... change the analyser ...
     python benchmarks/realworld.py DIRS... --compare before/
 
-prints the findings that appeared and disappeared per project (exit 1 when any did).
+checks that each project's whole JSON report is identical to the saved one (every key: the
+findings and the tasks with all their fields and in the same order, the notes the analyser
+printed on stderr, the summary; only `version` is ignored). It prints the first differences
+per project (a finding is paired by its code, position and task, a task by its path and name,
+so that a changed field shows as one line) and exits 1 when any project differs or has no
+saved report.
 """
 
 from __future__ import annotations
@@ -82,30 +87,110 @@ def stratified_sample(
     return sorted(drawn, key=lambda i: (i[1]["code"], i[0], i[1]["path"], i[1]["line"]))
 
 
-def _identity(finding: Finding) -> tuple[str, str, int, str]:
-    return (finding["code"], finding["path"], finding["line"], finding["message"])
+# The fields that name a finding or a task; the others are compared field by field.
+_IDENTITY = {
+    "findings": ("code", "path", "line", "column", "task"),
+    "tasks": ("path", "name"),
+}
+SHOWN = 12  # differences printed per project
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _label(key: str, item: Any) -> str:
+    if isinstance(item, dict):
+        if key == "findings":
+            return f"{item.get('code')} {item.get('path')}:{item.get('line')}:{item.get('column')}"
+        if key == "tasks":
+            return f"task {item.get('name')} ({item.get('path')})"
+    return key
+
+
+def _value_differences(path: str, old: Any, new: Any) -> list[str]:
+    """Where two JSON values differ, as ``path: old -> new`` lines (dicts key by key)."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines = []
+        for key in sorted(set(old) | set(new), key=str):
+            if key not in old:
+                lines.append(f"{path}.{key}: added {_canonical(new[key])}")
+            elif key not in new:
+                lines.append(f"{path}.{key}: removed (was {_canonical(old[key])})")
+            else:
+                lines.extend(_value_differences(f"{path}.{key}", old[key], new[key]))
+        return lines
+    return [f"{path}: {_canonical(old)} -> {_canonical(new)}"]
+
+
+def _list_differences(key: str, old: list[Any], new: list[Any]) -> list[str]:
+    """Items removed, added or changed (paired by their identity fields), or else a change of order."""
+    old_counts = collections.Counter(_canonical(item) for item in old)
+    new_counts = collections.Counter(_canonical(item) for item in new)
+    if old_counts == new_counts:
+        first = next(i for i, (a, b) in enumerate(zip(old, new)) if a != b)
+        return [f"{key}: the same items in another order (first at index {first}: {_label(key, new[first])})"]
+    removed = [json.loads(text) for text in sorted((old_counts - new_counts).elements())]
+    added = [json.loads(text) for text in sorted((new_counts - old_counts).elements())]
+    fields = _IDENTITY.get(key)
+    lines = []
+    if fields:
+        unpaired = []
+        for item in removed:
+            identity = [item.get(field) for field in fields] if isinstance(item, dict) else None
+            match = next(
+                (
+                    other
+                    for other in added
+                    if identity is not None
+                    and isinstance(other, dict)
+                    and identity == [other.get(f) for f in fields]
+                ),
+                None,
+            )
+            if match is None:
+                unpaired.append(item)
+            else:
+                added.remove(match)
+                lines.extend(
+                    f"~ {_label(key, item)}: {line}" for line in _value_differences(key, item, match)
+                )
+        removed = unpaired
+    lines.extend(f"- {_label(key, item)}: {_canonical(item)}" for item in removed)
+    lines.extend(f"+ {_label(key, item)}: {_canonical(item)}" for item in added)
+    return lines
+
+
+def report_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Every difference between two JSON reports (all keys but ``version``), as lines."""
+    lines = []
+    for key in sorted((set(before) | set(after)) - {"version"}):
+        if key not in before:
+            lines.append(f"{key}: only in the new report")
+        elif key not in after:
+            lines.append(f"{key}: only in the saved report")
+        elif isinstance(before[key], list) and isinstance(after[key], list):
+            if before[key] != after[key]:
+                lines.extend(_list_differences(key, before[key], after[key]))
+        else:
+            lines.extend(_value_differences(key, before[key], after[key]))
+    return lines
 
 
 def compare(name: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
-    old = {_identity(f) for f in before["findings"]}
-    new = {_identity(f) for f in after["findings"]}
-    old_tasks = {(t["path"], t["name"]) for t in before["tasks"]}
-    new_tasks = {(t["path"], t["name"]) for t in after["tasks"]}
-    changed = False
-    for label, items in (("-", sorted(old - new)), ("+", sorted(new - old))):
-        for code, path, line, message in items:
-            print(f"  {label} {code} {path}:{line}: {message}")
-            changed = True
-    for label, tasks in (
-        ("- task", sorted(old_tasks - new_tasks)),
-        ("+ task", sorted(new_tasks - old_tasks)),
-    ):
-        for path, task in tasks:
-            print(f"  {label} {task} ({path})")
-            changed = True
-    if not changed:
-        print(f"  {name}: identical")
-    return changed
+    """Print how the new report differs from the saved one; True when it does."""
+    lines = report_differences(before, after)
+    if not lines:
+        print(f"  {name}: identical JSON report (version aside)")
+        return False
+    print(f"  {name}: the JSON report differs ({len(lines)} differences):")
+    for line in lines[:SHOWN]:
+        print(f"    {line}")
+    if len(lines) > SHOWN:
+        print(f"    ... and {len(lines) - SHOWN} more")
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                 changed |= compare(name, json.loads(saved.read_text()), report)
             else:
                 print(f"  {name}: no saved report in {args.compare}")
+                changed = True
         pooled.extend((name, f) for f in report["findings"])
 
     if args.sample:
