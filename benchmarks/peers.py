@@ -234,7 +234,7 @@ def main() -> None:
         print(f"project: {what}")
         print(
             f"{len(files)} Python files, {size_mb(files):.1f} MB; {os.cpu_count()} CPUs; "
-            f"{args.repeat} timed runs each, in alternation"
+            f"{args.repeat} timed run(s) each, in alternation"
         )
         print(f"ours: {' '.join(ours_command)} ({_version(ours_command)}); hook file: {hook_file}")
         versions = {
@@ -275,11 +275,11 @@ def main() -> None:
             for _ in range(args.repeat):
                 for copies in (1, 4):
                     scaling[copies].append(_run(commands["ours cold"], Path(tmp) / f"copies-{copies}"))
+            print(f"{'scaling':<36} {'median s':>8}  {'min s':>7}  {'max s':>7}")
             for copies, values in scaling.items():
                 count = len(python_files(Path(tmp) / f"copies-{copies}"))
-                print(
-                    f"ours cold, {copies} {'copy' if copies == 1 else 'copies'} ({count} files): {_stats(values)}"
-                )
+                label = f"ours cold, {copies} {'copy' if copies == 1 else 'copies'} ({count} files)"
+                print(f"{label:<36} {_stats(values)}")
 
     print("\nissue-13 targets (medians)")
     cold = median["ours cold"]
