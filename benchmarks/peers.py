@@ -68,12 +68,13 @@ def _run(command: list[str], cwd: Path) -> float:
     return time.perf_counter() - start
 
 
-def _first_run(name: str, command: list[str], cwd: Path) -> None:
+def _first_run(name: str, command: list[str], cwd: Path) -> int:
     """The untimed run; says so when a tool fails (exit status 2 or more, or killed)."""
     done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     if done.returncode not in (0, 1):
         tail = done.stderr.decode(errors="replace").strip().splitlines()[-5:]
         print(f"warning: {name} exited with status {done.returncode}:", *tail, sep="\n  ", file=sys.stderr)
+    return done.returncode
 
 
 # -- peak memory --------------------------------------------------------------------------------
@@ -105,30 +106,37 @@ def _children_by_scan(pid: int) -> list[int]:
     return children
 
 
-def _rss_kb(pid: int) -> int:
+def _field_kb(path: str, field: str) -> int:
     try:
-        with open(f"/proc/{pid}/status") as handle:
+        with open(path) as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return 0
 
 
-def _tree_rss_peak_mb(command: list[str], cwd: Path) -> float:
-    """The peak of the sum of VmRSS over ``command``'s process and its descendants."""
-    children = _children_of if os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children") else None
+def _tree_peaks_mb(command: list[str], cwd: Path) -> tuple[float, float]:
+    """The peaks of the sum of VmRSS and of the sum of Pss (0 when unreadable) over ``command``'s
+    process and its descendants. RSS counts the pages a worker shares with its parent in each
+    process (an upper bound); PSS divides them among the processes sharing them."""
+    children = (
+        _children_of
+        if os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+        else _children_by_scan
+    )
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peak_rss = peak_pss = 0
     while process.poll() is None:
         tree, index = [process.pid], 0
         while index < len(tree):
-            tree.extend((children or _children_by_scan)(tree[index]))
+            tree.extend(children(tree[index]))
             index += 1
-        peak = max(peak, sum(_rss_kb(pid) for pid in tree))
+        peak_rss = max(peak_rss, sum(_field_kb(f"/proc/{pid}/status", "VmRSS:") for pid in tree))
+        peak_pss = max(peak_pss, sum(_field_kb(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in tree))
         time.sleep(SAMPLE_SECONDS)
-    return peak / 1024
+    return peak_rss / 1024, peak_pss / 1024
 
 
 _MAXRSS = (
@@ -146,13 +154,16 @@ def _maxrss_mb(command: list[str], cwd: Path) -> float:
     return value / 1024 / 1024 if sys.platform == "darwin" else value / 1024  # bytes on macOS, else KB
 
 
-def peak_memory_mb(command: list[str], cwd: Path) -> tuple[float, str]:
+def peak_memory_mb(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """The peak memory of ``command`` and its worker processes, the peak of their PSS (0 when
+    unknown), and how they were measured."""
     if sys.platform.startswith("linux") and os.path.exists(f"/proc/{os.getpid()}/status"):
         method = (
-            f"peak of the sum of VmRSS over the process tree, sampled every {SAMPLE_SECONDS * 1000:.0f} ms"
+            f"peak of the sum of VmRSS over the process and its descendants, sampled every "
+            f"{SAMPLE_SECONDS * 1000:.0f} ms"
         )
-        return _tree_rss_peak_mb(command, cwd), method
-    return _maxrss_mb(command, cwd), "ru_maxrss of the children: the largest single process, not a sum"
+        return (*_tree_peaks_mb(command, cwd), method)
+    return _maxrss_mb(command, cwd), 0.0, "ru_maxrss of the children: the largest single process, not a sum"
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -246,21 +257,35 @@ def main() -> None:
             print(f"{name}: {versions[name]()}")
         print(flush=True)
 
-        for name, command in commands.items():  # warm the OS file cache, fill our result cache
-            _first_run(name, command, root)
+        failed: dict[str, int] = {}
+        for name, command in list(commands.items()):  # warm the OS file cache, fill our result cache
+            status = _first_run(name, command, root)
+            if name == "ruff PIE" and status not in (0, 1):
+                # e.g. a configuration file ruff cannot read (a symlink extracted as a text file)
+                isolated = [*command[:2], "--isolated", *command[2:]]
+                status = _first_run(f"{name} --isolated", isolated, root)
+                if status in (0, 1):
+                    commands[name] = isolated
+                    print("note: ruff failed on the project's configuration; timed with --isolated")
+            if status not in (0, 1):
+                failed[name] = status
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.repeat):
             for name, command in commands.items():
                 times[name].append(_run(command, root))
         print(f"{'tool':<12} {'median s':>8}  {'min s':>7}  {'max s':>7}")
         for name, values in times.items():
-            print(f"{name:<12} {_stats(values)}")
-        median = {name: statistics.median(values) for name, values in times.items()}
+            status = f"  FAILED (exit status {failed[name]})" if name in failed else ""
+            print(f"{name:<12} {_stats(values)}{status}")
+        median = {name: statistics.median(values) for name, values in times.items() if name not in failed}
+        if any(name.startswith("ours") for name in failed):
+            sys.exit("our analyser failed (see the warnings above): the targets cannot be measured")
 
         memory: dict[str, float] = {}
+        pss: dict[str, float] = {}
         method = ""
         for name in ("ours cold", "ours warm", "ours hook"):
-            memory[name], method = peak_memory_mb(commands[name], root)
+            memory[name], pss[name], method = peak_memory_mb(commands[name], root)
 
         scaling: dict[int, list[float]] = {}
         if args.scaling:
@@ -302,9 +327,14 @@ def main() -> None:
     peak = max(memory.values())
     _target("ours peak memory:", f"{peak:.0f} MB", "<= 150 MB", peak <= 150)
     print(
-        f"  ({method}; cold {memory['ours cold']:.0f} MB, warm {memory['ours warm']:.0f} MB, "
-        f"hook {memory['ours hook']:.0f} MB)"
+        f"  ({method}; the peak of cold, warm and hook runs: cold {memory['ours cold']:.0f} MB, "
+        f"warm {memory['ours warm']:.0f} MB, hook {memory['ours hook']:.0f} MB)"
     )
+    if all(pss.values()):
+        print(
+            f"  (sum of PSS, shared pages divided among the processes: cold {pss['ours cold']:.0f} MB, "
+            f"warm {pss['ours warm']:.0f} MB, hook {pss['ours hook']:.0f} MB)"
+        )
     if scaling:
         ratio = statistics.median(scaling[4]) / statistics.median(scaling[1])
         _target("ours cold, 4 copies / 1 copy:", f"{ratio:.2f}x", "<= 4.5x", ratio <= 4.5)

@@ -30,9 +30,9 @@ NOT_COPIED = (
     "node_modules",
 )
 
-# A file defining a Celery task: `@shared_task`, `@app.task`, `@celery_app.task(...)`, or the
-# call forms `shared_task(func)` / `app.task(func)`. A bare `@task` is left out (invoke's).
-TASK_DEFINITION = re.compile(r"^\s*@(?:shared_task|[\w.]*\.task)\b|\bshared_task\(|\.task\(", re.MULTILINE)
+# A line decorating a function as a Celery task: `@shared_task`, `@app.task`, `@celery_app.task(...)`
+# (a bare `@task` is left out: invoke's; a mention in a docstring does not start the line).
+TASK_DEFINITION = re.compile(r"^[ \t]*@(?:shared_task|[\w.]*\.task)\b", re.MULTILINE)
 
 
 def copy_checkout(source: Path, destination: Path) -> None:
