@@ -92,7 +92,7 @@ _IDENTITY = {
     "findings": ("code", "path", "line", "column", "task"),
     "tasks": ("path", "name"),
 }
-SHOWN = 12  # differences printed per project
+SHOWN = 5  # differences printed per key of the report
 
 
 def _canonical(value: Any) -> str:
@@ -163,33 +163,37 @@ def _list_differences(key: str, old: list[Any], new: list[Any]) -> list[str]:
     return lines
 
 
-def report_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Every difference between two JSON reports (all keys but ``version``), as lines."""
-    lines = []
+def report_differences(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[str]]:
+    """Every difference between two JSON reports (all keys but ``version``), as lines per key."""
+    differences: dict[str, list[str]] = {}
     for key in sorted((set(before) | set(after)) - {"version"}):
         if key not in before:
-            lines.append(f"{key}: only in the new report")
+            lines = ["only in the new report"]
         elif key not in after:
-            lines.append(f"{key}: only in the saved report")
+            lines = ["only in the saved report"]
         elif isinstance(before[key], list) and isinstance(after[key], list):
-            if before[key] != after[key]:
-                lines.extend(_list_differences(key, before[key], after[key]))
+            lines = _list_differences(key, before[key], after[key]) if before[key] != after[key] else []
         else:
-            lines.extend(_value_differences(key, before[key], after[key]))
-    return lines
+            lines = _value_differences(key, before[key], after[key])
+        if lines:
+            differences[key] = lines
+    return differences
 
 
 def compare(name: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
-    """Print how the new report differs from the saved one; True when it does."""
-    lines = report_differences(before, after)
-    if not lines:
+    """Print how the new report differs from the saved one (the first few differences of each
+    key); True when it does."""
+    differences = report_differences(before, after)
+    if not differences:
         print(f"  {name}: identical JSON report (version aside)")
         return False
-    print(f"  {name}: the JSON report differs ({len(lines)} differences):")
-    for line in lines[:SHOWN]:
-        print(f"    {line}")
-    if len(lines) > SHOWN:
-        print(f"    ... and {len(lines) - SHOWN} more")
+    counts = ", ".join(f"{key} {len(lines)}" for key, lines in differences.items())
+    print(f"  {name}: the JSON report differs ({counts})")
+    for key, lines in differences.items():
+        for line in lines[:SHOWN]:
+            print(f"    {key}: {line}" if not line.startswith(key) else f"    {line}")
+        if len(lines) > SHOWN:
+            print(f"    {key}: ... and {len(lines) - SHOWN} more")
     return True
 
 
