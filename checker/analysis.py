@@ -123,11 +123,10 @@ def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> S
             source = source.loaded()  # a test file last time: known by its stamp alone
             matters = may_matter(source.data, extra)
             source = dataclasses.replace(
-                source,
-                matters=matters,
-                indexes=matters and indexes(source.data),
-                digest=digest(source.data) if matters else "",
+                source, matters=matters, digest=digest(source.data) if matters else ""
             )
+        if source.matters and source.indexes is None:
+            source = dataclasses.replace(source, indexes=indexes(source.loaded().data))
         if source.matters:
             named = _named(source)
             if importable(named.module):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from checker.cache import digest
 from checker.config import Config
 from checker.files import Excluder, display_path, python_file_names, relative_to
-from checker.screen import extra_tokens, indexes, may_matter
+from checker.screen import extra_tokens, may_matter
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,7 +128,6 @@ def read_sources(
                 stamp=stamp,
                 reported=not excluded,
                 matters=matters,
-                indexes=matters and indexes(data),
                 digest=digest(data) if matters else "",
             )
         )

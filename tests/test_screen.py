@@ -45,3 +45,39 @@ def test_agrees_with_the_regular_expressions_on_random_text() -> None:
         data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         names = {bytes(rng.choice(b"ab_1.x:") for _ in range(rng.randint(1, 5))) for _ in range(3)}
         assert NameScreen(names).matches(data) is _oracle(data, names), (data, names)
+
+
+_INDEX_ORACLE = re.compile(
+    rb"Celery\s*\(|^\s*class\s+\w+\s*\([^)]*Task\b"
+    rb"|^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_task\b|\.task\b)",
+    re.M,
+)
+
+
+def test_indexes_agrees_with_one_pattern() -> None:
+    """The index screen searches its three patterns only where their words occur: the same
+    answers as the one pattern it replaced."""
+    from checker.screen import indexes
+
+    pieces = [
+        b"Celery(",
+        b"Celery (",
+        b"class A(",
+        b"Task",
+        b"Base)",
+        b"@",
+        b"from x import shared_task",
+        b"import y",
+        b"app.task",
+        b"shared_task",
+        b"# ",
+        b"\n",
+        b"  ",
+        b"x = ",
+        b"task",
+        b"celery(",
+    ]
+    rng = random.Random(11)
+    for _ in range(4000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert indexes(data) is (_INDEX_ORACLE.search(data) is not None), data
