@@ -36,6 +36,7 @@ from checker.files import (
 )
 from checker.index import ProjectIndex
 from checker.loggers import call_graph
+from checker.memory import release
 from checker.model import Finding, TaskSummary
 from checker.project import (
     DJANGO_SETTINGS,
@@ -117,7 +118,9 @@ def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> S
         if hidden(_relative(source, tests.base)):
             continue
         if tests.matches(source.display):
-            test_files.append(_named(dataclasses.replace(source, is_test=True, matters=False)))
+            # its bytes are read again if it is screened (most are not kept for long)
+            data = b"" if source.location else source.data
+            test_files.append(_named(dataclasses.replace(source, is_test=True, matters=False, data=data)))
             continue
         if source.matters is None:
             source = source.loaded()  # a test file last time: known by its stamp alone
@@ -333,19 +336,40 @@ def _indexes(source: SourceFile) -> bool:
 def _analyse_rest(
     rest: list[SourceFile], index: ProjectIndex, options: RunOptions, jobs: int | None
 ) -> list[FileResult]:
-    """Results in the order of ``rest``, from a process pool when there are enough files."""
+    """Results in the order of ``rest``, from ``jobs`` processes when there are enough files.
+
+    This process is one of them: it analyses batches from the back of the list while the
+    worker processes take them from the front (one process fewer to hold the same memory, and
+    none of them idle)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(rest) < _POOL_THRESHOLD:
         return _analyse_batch(rest, index, options)
     batches = _batches(rest, workers * 4)
-    stop_parser_thread()
-    results: list[FileResult] = []
+    stop_parser_thread()  # no thread may run while the worker processes are forked
+    release()  # nor should they start with pages this process no longer uses
+    done: dict[int, list[FileResult]] = {}
+    queue = list(range(len(batches)))
     with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(index, options)
+        max_workers=workers - 1, initializer=_init_worker, initargs=(index, options)
     ) as pool:
-        for batch_results in pool.map(_worker_batch, batches):
-            results.extend(batch_results)
-    return results
+        pending: dict[concurrent.futures.Future[list[FileResult]], int] = {}
+
+        def feed() -> None:
+            while queue and len(pending) < 2 * (workers - 1):
+                number = queue.pop(0)
+                pending[pool.submit(_worker_batch, batches[number])] = number
+
+        feed()  # starts the worker processes
+        while queue:
+            number = queue.pop()
+            done[number] = _analyse_batch(batches[number], index, options)
+            release()
+            for future in [f for f in pending if f.done()]:
+                done[pending.pop(future)] = future.result()
+            feed()
+        for future, number in pending.items():
+            done[number] = future.result()
+    return [result for number in range(len(batches)) for result in done[number]]
 
 
 def _complete(
@@ -398,7 +422,9 @@ def _worker_batch(batch: list[SourceFile]) -> list[FileResult]:
     index = _WORKER["index"]
     options = _WORKER["options"]
     assert isinstance(index, ProjectIndex) and isinstance(options, RunOptions)
-    return _analyse_batch(batch, index, options)
+    results = _analyse_batch(batch, index, options)
+    release()
+    return results
 
 
 def collect(
@@ -536,7 +562,7 @@ def _project_rules(codes: tuple[str, ...]) -> list[Rule]:
 
 
 def execute(
-    files: Sequence[SourceFile],
+    files: list[SourceFile],
     config: Config,
     codes: tuple[str, ...],
     jobs: int | None,
@@ -545,10 +571,12 @@ def execute(
     cache: Cache | None = None,
     manifest: str = "",
 ) -> RunResult:
+    """Analyse ``files`` (the list is emptied: the run keeps only what it needs of them)."""
     tests = TestFiles.of_project(
         config.test_paths, root, (_relative(s, str(root) if root else None) for s in files)
     )
     sources = classify(files, config, tests)
+    files.clear()  # what is still needed of them is in ``sources`` (the bytes of test files are not)
     options = run_options(config, codes)
     results, index = analyse_sources(sources.analysed, options, jobs, cache)
     if index.factories:

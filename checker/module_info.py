@@ -7,7 +7,7 @@ calls are recorded with their enclosing scope so later stages never walk the who
 from __future__ import annotations
 
 import dataclasses
-from typing import Union
+from typing import Union, cast
 
 import libcst as cst
 
@@ -121,29 +121,34 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
     stack: list[tuple[cst.CSTNode, tuple[Scope, ...], bool]] = [
         (child, (), False) for child in reversed(module.body)
     ]
+    # (by exact type: libcst's node classes are abstract base classes, slow to ``isinstance``,
+    # and the parser builds exactly these classes)
     while stack:
         node, scopes, conditional = stack.pop()
-        if isinstance(node, cst.SimpleStatementLine):
+        kind = type(node)
+        if kind is cst.SimpleStatementLine:
             if not scopes:
-                _module_statements(info, node, conditional)
-        elif isinstance(node, cst.Call):
-            info.calls.append(node)
-        elif isinstance(node, cst.Import):
-            _import(info, node)
-        elif isinstance(node, cst.ImportFrom):
-            _import_from(info, node)
-        elif isinstance(node, cst.FunctionDef):
-            info.functions.append(FunctionRecord(node, scopes))
-        elif isinstance(node, cst.ClassDef):
-            info.classes.append(ClassRecord(node, scopes))
-        inner_scopes = (*scopes, node) if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else scopes
-        inner_conditional = conditional or (not scopes and isinstance(node, _BLOCKS))
+                _module_statements(info, cast(cst.SimpleStatementLine, node), conditional)
+        elif kind is cst.Call:
+            info.calls.append(cast(cst.Call, node))
+        elif kind is cst.Import:
+            _import(info, cast(cst.Import, node))
+        elif kind is cst.ImportFrom:
+            _import_from(info, cast(cst.ImportFrom, node))
+        elif kind is cst.FunctionDef:
+            info.functions.append(FunctionRecord(cast(cst.FunctionDef, node), scopes))
+        elif kind is cst.ClassDef:
+            info.classes.append(ClassRecord(cast(cst.ClassDef, node), scopes))
+        inner_scopes = (
+            (*scopes, cast(Scope, node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
+        )
+        inner_conditional = conditional or (not scopes and kind in _BLOCK_TYPES)
         below = children(node)
         stack.extend((child, inner_scopes, inner_conditional) for child in reversed(below))
     return info
 
 
-_BLOCKS = (
+_BLOCKS: tuple[type[cst.CSTNode], ...] = (
     cst.If,
     cst.Try,
     cst.For,
@@ -151,6 +156,7 @@ _BLOCKS = (
     cst.With,
     *((cst.TryStar,) if hasattr(cst, "TryStar") else ()),
 )
+_BLOCK_TYPES = frozenset(_BLOCKS)
 
 
 def _import(info: ModuleInfo, node: cst.Import) -> None:

@@ -191,9 +191,12 @@ def test_jobs_runs_a_process_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     for i in range(40):
         (tmp_path / f"tasks_{i}.py").write_text(textwrap.dedent(BAD).lstrip())
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--jobs", "2", "--format", "json"]) == 1
+    # (without the cache: an unchanged project would give the last run's result)
+    assert main(["check", "--jobs", "2", "--format", "json", "--no-cache"]) == 1
     parallel = json.loads(capsys.readouterr().out)
-    assert main(["check", "--jobs", "1", "--format", "json"]) == 1
+    assert main(["check", "--jobs", "1", "--format", "json", "--no-cache"]) == 1
+    assert json.loads(capsys.readouterr().out) == parallel
+    assert main(["check", "--jobs", "3", "--format", "json", "--no-cache"]) == 1
     assert json.loads(capsys.readouterr().out) == parallel
     assert parallel["summary"]["tasks"] == 40
 
