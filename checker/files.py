@@ -6,11 +6,12 @@ import functools
 import os
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import NamedTuple
-
-import pathspec
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.config import EXAMPLE_DIRS
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIP_DIRS = frozenset(
     {
@@ -72,6 +73,8 @@ def _is_virtualenv(directory: str) -> bool:
 
 
 def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+    import pathspec  # (imported only when there are patterns: it takes a while to import)
+
     ignore_file = directory / ".gitignore"
     try:
         lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -116,7 +119,11 @@ class Excluder:
 
     def __init__(self, patterns: list[str], root: Path | None) -> None:
         self.root = str(absolute(root or Path.cwd()))
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self.spec: pathspec.GitIgnoreSpec | None = None
+        if patterns:
+            import pathspec
+
+            self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
 
     def excluded(self, path: Path | str, is_dir: bool = False) -> bool:
         if self.spec is None:

@@ -7,8 +7,6 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import pathspec
-
 from checker.model import Finding
 
 
@@ -18,6 +16,8 @@ def apply(
     """The findings that no ``pattern = [codes]`` entry silences (a code or a prefix such as CT2)."""
     if not ignores:
         return list(findings)
+    import pathspec  # (only when there are patterns: it takes a while to import)
+
     specs = [
         (pathspec.GitIgnoreSpec.from_lines([pattern]), tuple(codes)) for pattern, codes in ignores.items()
     ]

@@ -150,8 +150,10 @@ def _execute(
 
 
 # Files beside the Python files that change how they are read: module names start below a
-# directory holding one of these, and pytest's configuration says where the tests are.
-_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "pytest.ini", "tox.ini")
+# directory holding one of these; at the project root, pytest's configuration says where the
+# tests are.
+_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
+_ROOT_MARKERS = ("pytest.ini", "tox.ini")
 
 
 def _run_key(files: list[SourceFile], config: Config, codes: tuple[str, ...], root: Path | None) -> str:
@@ -173,7 +175,7 @@ def _run_key(files: list[SourceFile], config: Config, codes: tuple[str, ...], ro
         directories.add(str(root))
     markers = []
     for directory in sorted(directories):
-        for name in _MARKERS:
+        for name in _MARKERS + _ROOT_MARKERS if root is not None and directory == str(root) else _MARKERS:
             try:
                 status = os.stat(os.path.join(directory, name))
             except OSError:
