@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from checker.runner import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program killed by SIGPIPE
 FORMATS = ("text", "full", "grouped", "json", "checklist", "github", "sarif")
 _TEXT_FORMATS = ("text", "full", "grouped")
 RULES_URI = "https://github.com/celery-checklist/celery-checklist/blob/main/README.md#rules"
@@ -213,6 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (``| head``): stop quietly, as a program killed by SIGPIPE does,
+        # and keep the interpreter's final flush of stdout from failing again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     parser.print_help(sys.stderr)
     return EXIT_USAGE
 

@@ -220,3 +220,20 @@ def test_colour_only_on_a_terminal(project: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("NO_COLOR", "1")
     main(["check", "--select", "CT107"])
     assert "\033[" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["rules"], ["explain", "CT101"], ["check", "examples/", "--no-cache"]])
+def test_a_closed_pipe_is_not_a_traceback(command: list[str]) -> None:
+    """``celery-checklist rules | head -1``: the reader leaves early; no traceback."""
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "checker", *command],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before it writes anything
+    error = process.stderr.read().decode()
+    assert process.wait() == 141
+    assert "Traceback" not in error and "Exception ignored" not in error, error
