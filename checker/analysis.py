@@ -702,12 +702,16 @@ def _reexports(
         wanted = names | modules
         for source in pending:
             imported = source.imported
+            loaded = source
             if imported is None:  # remembered for the next run (the bytes are not kept)
-                imported = frozenset(_imported_words(source.loaded().data) or ())
+                loaded = source.loaded()
+                imported = frozenset(_imported_words(loaded.data) or ())
                 source = dataclasses.replace(source, imported=imported)
                 sources.imported[source.location] = imported
             if imported and (b"*" in imported or not wanted.isdisjoint(imported)):
-                picked.append(dataclasses.replace(_named(source.loaded()), imports_only=True))
+                picked.append(
+                    dataclasses.replace(_named(loaded.loaded()), imports_only=True, imported=imported)
+                )
             elif imported:
                 rest.append(source)
         if not picked:
