@@ -15,7 +15,7 @@ from pathlib import Path
 from checker.cache import Cache, digest, user_cache_dir
 from checker.celery_names import known_task_options
 from checker.config import Config
-from checker.discover import SourceFile, known_files
+from checker.discover import SourceFile, known_files, learnt_files, with_learnt
 from checker.engine import (
     FileResult,
     Parsed,
@@ -572,6 +572,9 @@ def execute(
     manifest: str = "",
 ) -> RunResult:
     """Analyse ``files`` (the list is emptied: the run keeps only what it needs of them)."""
+    learnt = cache.get(digest(manifest, "learnt")) if cache is not None and manifest else None
+    if isinstance(learnt, dict):
+        files[:] = with_learnt(files, learnt)
     tests = TestFiles.of_project(
         config.test_paths, root, (_relative(s, str(root) if root else None) for s in files)
     )
@@ -605,8 +608,9 @@ def execute(
     result = collect(results, sources.count, notes, options, config, tests)
     result.index = index
     if cache is not None and manifest:
-        known = known_files([*sources.remembered, *sources.tests], sources.imported, sources.screened)
-        cache.put(manifest, known)
+        every = [*sources.remembered, *sources.tests]
+        cache.put(manifest, known_files(every))
+        cache.put(digest(manifest, "learnt"), learnt_files(every, sources.imported, sources.screened))
     return result
 
 

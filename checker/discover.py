@@ -7,7 +7,7 @@ import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from checker.cache import digest
 from checker.config import Config
@@ -55,8 +55,6 @@ class Known(NamedTuple):
     digest: str
     matters: bool | None  # None: not screened (a test file)
     indexes: bool
-    imported: frozenset[bytes] | None = None
-    screened: tuple[str, bool] | None = None
 
 
 def read_file(location: str) -> bytes:
@@ -102,8 +100,6 @@ def read_sources(
                         digest=previous.digest,
                         matters=previous.matters,
                         indexes=previous.indexes,
-                        imported=previous.imported,
-                        screened=previous.screened,
                         reported=not excluded,
                     )
                 )
@@ -134,23 +130,43 @@ def read_sources(
     return sources
 
 
-def known_files(
-    sources: Sequence[SourceFile],
-    imported: dict[str, frozenset[bytes]],
-    screened: dict[str, tuple[str, bool]],
-) -> dict[str, Known]:
-    """What to remember of these files for the next run (``imported``: the words of their
-    import statements, for the files this run read for them; ``screened``: the test files this
-    run screened for names)."""
+def known_files(sources: Sequence[SourceFile]) -> dict[str, Known]:
+    """What to remember of these files for the next run (read by every run: kept small)."""
     return {
-        s.location: Known(
-            s.stamp,
-            s.digest,
-            None if s.is_test else s.matters,
-            bool(s.indexes),
-            imported.get(s.location, s.imported),
-            screened.get(s.location, s.screened),
-        )
+        s.location: Known(s.stamp, s.digest, None if s.is_test else s.matters, bool(s.indexes))
         for s in sources
         if s.location and s.stamp is not None and (s.is_test or s.matters is not None)
     }
+
+
+# What a run learnt about a file beyond :class:`Known` (read only by runs that analyse):
+# its stamp, the words of its import statements, whether it names the tasks' names (test files).
+Learnt = tuple[tuple[int, int], Optional[frozenset[bytes]], Optional[tuple[str, bool]]]
+
+
+def learnt_files(
+    sources: Sequence[SourceFile],
+    imported: dict[str, frozenset[bytes]],
+    screened: dict[str, tuple[str, bool]],
+) -> dict[str, Learnt]:
+    """``imported``: the import words of the files this run read for them; ``screened``: the
+    test files this run screened for names."""
+    found: dict[str, Learnt] = {}
+    for s in sources:
+        if s.location and s.stamp is not None:
+            words = imported.get(s.location, s.imported)
+            answer = screened.get(s.location, s.screened)
+            if words is not None or answer is not None:
+                found[s.location] = (s.stamp, words, answer)
+    return found
+
+
+def with_learnt(files: list[SourceFile], learnt: dict[str, Learnt]) -> list[SourceFile]:
+    """The files with what an earlier run learnt about each, while its stamp holds."""
+    result = []
+    for source in files:
+        known = learnt.get(source.location) if source.location else None
+        if known is not None and known[0] == source.stamp:
+            source = dataclasses.replace(source, imported=known[1], screened=known[2])
+        result.append(source)
+    return result
