@@ -40,8 +40,7 @@ class SourceFile:
         if self.data or not self.location:
             return self
         try:
-            with open(self.location, "rb") as handle:
-                return dataclasses.replace(self, data=handle.read())
+            return dataclasses.replace(self, data=read_file(self.location))
         except OSError:
             return self
 
