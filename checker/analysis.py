@@ -51,7 +51,7 @@ from checker.runner import RunResult, celery_version
 from checker.screen import NameScreen, extra_tokens, indexes, may_matter
 from checker.settings import SettingNames, setting_names
 from checker.source import in_parser_thread, stop_parser_thread
-from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, WORKER_FIXTURES
+from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, VIEW_MODULES, VIEW_SUFFIXES, WORKER_FIXTURES
 
 # Below this many files to parse, a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
@@ -757,7 +757,17 @@ def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
     words: set[bytes] = set()
     for name in found:
         owner, _, last = name.rpartition(".")
-        words.add((last if owner in modules else owner.rpartition(".")[2]).encode())
+        if owner in modules:
+            words.add(last.encode())
+            if owner.rpartition(".")[2] in VIEW_MODULES:  # ``reverse("load-dump")``
+                words.add(last.replace("_", "-").encode())
+            continue
+        cls = owner.rpartition(".")[2]
+        # a class by its name, its GraphQL field (``requestPasswordReset``), a view's action by
+        # its URL name (``reverse("importer-load-dump")``)
+        words.update({cls.encode(), (cls[:1].lower() + cls[1:]).encode()})
+        if cls.endswith(VIEW_SUFFIXES):
+            words.add(last.replace("_", "-").encode())
         _, marker, command = name.partition(".management.commands.")
         if marker:  # tests run a Django command by its name: ``call_command("rebuild_index")``
             words.add(command.partition(".")[0].encode())

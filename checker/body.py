@@ -224,6 +224,47 @@ def forwarding_call(function: cst.FunctionDef) -> cst.Call | None:
     return None
 
 
+def _root_name(node: cst.BaseExpression) -> str | None:
+    """``order`` for ``order``, ``order.customer``, ``order.items[0]``."""
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def written_names(function: cst.FunctionDef) -> frozenset[str]:
+    """The names whose object the function's body writes back to the database or changes:
+    ``order.save()``, ``order.status = ...`` (also ``order.customer.name = ...``),
+    ``setattr(order, ...)``. A name the body binds again (``order = Order.objects.get(...)``) or
+    refreshes (``order.refresh_from_db()``) is re-fetched: not counted."""
+    written: set[str] = set()
+    fresh: set[str] = set()
+    for node in nodes(function.body):
+        kind = type(node)
+        if kind is cst.Assign:
+            assert isinstance(node, cst.Assign)
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    fresh.add(target.target.value)
+                elif isinstance(target.target, cst.Attribute):
+                    written.add(_root_name(target.target) or "")
+        elif kind in (cst.AugAssign, cst.AnnAssign):
+            assert isinstance(node, (cst.AugAssign, cst.AnnAssign))
+            if isinstance(node.target, cst.Name) and kind is cst.AnnAssign:
+                fresh.add(node.target.value)
+            elif isinstance(node.target, cst.Attribute):
+                written.add(_root_name(node.target) or "")
+        elif kind is cst.Call:
+            assert isinstance(node, cst.Call)
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "save":
+                written.add(_root_name(func.value) or "")
+            elif isinstance(func, cst.Attribute) and func.attr.value == "refresh_from_db":
+                fresh.add(_root_name(func.value) or "")
+            elif isinstance(func, cst.Name) and func.value == "setattr" and node.args:
+                written.add(_root_name(node.args[0].value) or "")
+    return frozenset(written - fresh - {""})
+
+
 _EMPTY_MODULE = cst.Module(body=[])
 
 

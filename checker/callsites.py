@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
+from typing import Union
 
 import libcst as cst
 
@@ -152,6 +153,10 @@ _READ_ONLY_FUNCTIONS = frozenset(
 # ``atomic(using=...)`` naming a replica: reads only, nothing to commit.
 _REPLICA = re.compile(r"replica|read", re.I)
 _MODEL_GETTERS = frozenset({"get", "first", "last", "create", "get_or_create", "earliest", "latest"})
+# Where an argument lands in the task's signature: its position, its keyword, or None (unknown).
+Slot = Union[int, str, None]
+
+
 _OBJECT_ARGUMENTS = frozenset({"request", "request.user", "self.request", "self.request.user"})
 
 
@@ -166,7 +171,7 @@ class CallSite:
     # Inside ``transaction.atomic`` (not on a replica alias), not deferred by ``on_commit``, and
     # the transaction writes through the ORM, or calls code that may, before the enqueue (CT504).
     in_transaction: bool
-    objects: tuple[tuple[str, Location], ...]  # arguments that are clearly objects
+    objects: tuple[tuple[str, Location, Slot], ...]  # arguments that are clearly objects, and their slots
     # What the call passes: (positional count, keyword names); None when it cannot be told
     # (``*args``, ``**kwargs``, non-literal ``args=``, a partial signature).
     passes: tuple[int, tuple[str, ...]] | None = None
@@ -230,18 +235,35 @@ def _model_bindings(scope: cst.CSTNode, info: ModuleInfo) -> set[str]:
     return bound
 
 
-def _argument_values(call: cst.Call, method: str) -> list[cst.BaseExpression]:
+def _argument_values(call: cst.Call, method: str) -> list[tuple[cst.BaseExpression, Slot]]:
+    """The arguments the call gives the task, each with the slot it fills."""
+    values: list[tuple[cst.BaseExpression, Slot]] = []
     if method != "apply_async":
-        return [a.value for a in call.args if not a.star]
-    values: list[cst.BaseExpression] = []
-    for arg in call.args:
+        position: int | None = 0
+        for arg in call.args:
+            if arg.star:
+                position = None
+            elif arg.keyword is not None:
+                values.append((arg.value, arg.keyword.value))
+            else:
+                values.append((arg.value, position))
+                position = None if position is None else position + 1
+        return values
+    for index, arg in enumerate(call.args):
         container = arg.value
         if arg.keyword is not None and arg.keyword.value not in ("args", "kwargs"):
             continue
+        as_args = arg.keyword.value == "args" if arg.keyword is not None else index == 0
         if isinstance(container, (cst.Tuple, cst.List)):
-            values.extend(e.value for e in container.elements)
+            starred = any(isinstance(e, cst.StarredElement) for e in container.elements)
+            values.extend(
+                (e.value, None if starred or not as_args else n) for n, e in enumerate(container.elements)
+            )
         elif isinstance(container, cst.Dict):
-            values.extend(e.value for e in container.elements if isinstance(e, cst.DictElement))
+            for element in container.elements:
+                if isinstance(element, cst.DictElement):
+                    key = string_value(element.key)
+                    values.append((element.value, key if isinstance(key, str) and not as_args else None))
     return values
 
 
@@ -368,10 +390,10 @@ def _scope_sites(
         if models is None:
             models = _model_bindings(root, info)
         objects = []
-        for value in _argument_values(node, method):
+        for value, slot in _argument_values(node, method):
             text = body.code(value, 200)
             if text in _OBJECT_ARGUMENTS or (isinstance(value, cst.Name) and value.value in models):
-                objects.append((text, where(value)))
+                objects.append((text, where(value), slot))
         used, canvas = _result_use(node, method, ancestors)
         found.append(
             CallSite(
@@ -585,7 +607,7 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
     if any(_BATCH_WORDS.search(t) for t in targets) or any(_batch_iterable(i) for i in iterables):
         return False
     derived, sliced = _derived(region, targets)
-    values = _argument_values(call, method) + [
+    values = [value for value, _ in _argument_values(call, method)] + [
         a.value
         for a in call.args
         if method in ("apply_async", "signature", "subtask")

@@ -165,10 +165,22 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
     return index_contributions(parsed.info, index)
 
 
+def _positional_params(task: TaskDef) -> tuple[str, ...]:
+    """The task's parameters callers pass by position, in order (without a bound ``self``)."""
+    params = [p.name for p in task.params if p.kind == "positional"]
+    return tuple(params[_skipped(task) :])
+
+
+def _skipped(task: TaskDef) -> int:
+    """1 when the first parameter is the bound task (``bind=True``), which callers do not pass."""
+    first = [p for p in task.params if p.kind in ("positional", "kwonly")][:1]
+    return 1 if task.kind != "class" and task.bound is not False and first else 0
+
+
 def _optional_params(task: TaskDef) -> tuple[tuple[str, int], ...]:
     """The task's parameters that have a default, with their position as callers count it."""
     params = [p for p in task.params if p.kind in ("positional", "kwonly")]
-    skip = 1 if task.kind != "class" and task.bound is not False and params[:1] else 0
+    skip = _skipped(task)
     found: list[tuple[str, int]] = []
     for index, param in enumerate(params):
         if param.node.default is not None and index >= skip:
@@ -300,6 +312,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 options_complete=task.options_complete,
                 serializer=task.value("serializer"),
                 optional_params=_optional_params(task),
+                positional_params=_positional_params(task),
+                written_params=body.written_names(task.run) if task.run is not None else frozenset(),
             )
         )
 

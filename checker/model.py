@@ -93,6 +93,10 @@ class TaskSummary:
     serializer: object = None
     # Parameters with a default: (name, position as callers count it, or -1 if keyword-only).
     optional_params: tuple[tuple[str, int], ...] = ()
+    # The parameters callers pass by position, in order, and those the body writes back
+    # (``order.save()``, ``order.status = ...``): under pickle a stale snapshot matters there.
+    positional_params: tuple[str, ...] = ()
+    written_params: frozenset[str] = frozenset()
     # How it was found: the qualified task decorator (``celery.shared_task``,
     # ``proj.celery.app.task``, a project factory like ``proj.utils.cron_task``) or, for a task
     # class, its first base (``celery.Task``).

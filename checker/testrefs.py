@@ -22,6 +22,28 @@ from typing import NamedTuple
 from checker.module_info import resolve_relative
 
 _LONGEST_STRING = 200
+# What a test names in a GraphQL document it sends (``mutation { requestPasswordReset(...) }``):
+# ``graphql:requestPasswordReset``; and a URL name it resolves (``reverse("importer-load-dump")``):
+# ``url:importer-load-dump``. CT301 follows them to the mutation class or view that runs a task.
+GRAPHQL = "graphql:"
+URL = "url:"
+_GRAPHQL_DOCUMENT = re.compile(r"^\s*(?:(?:mutation|query|subscription|fragment)\b[^{]*)?\{", re.S)
+_GRAPHQL_FIELD = re.compile(r"\b([A-Za-z_]\w*)\s*(?:\(|\{)")
+_URL_RESOLVERS = frozenset({"reverse", "reverse_lazy", "resolve_url", "url_for"})
+_URL_NAME = re.compile(r"[A-Za-z_][\w:-]*")
+# The classes and modules whose methods and functions a URL name may reach (views).
+VIEW_SUFFIXES = ("View", "ViewSet", "Viewset")
+VIEW_MODULES = frozenset({"views", "api", "viewsets"})
+
+
+def graphql_words(text: str) -> set[str]:
+    """The fields (and operation names) a GraphQL document names, as ``graphql:`` references;
+    nothing for a string that is not a GraphQL document."""
+    if "{" not in text or not _GRAPHQL_DOCUMENT.match(text):
+        return set()
+    return {GRAPHQL + word for word in _GRAPHQL_FIELD.findall(text)}
+
+
 # ``mock.patch.object(module, "task")``, ``mocker.patch.object(...)``, ``monkeypatch.setattr(...)``
 _ATTRIBUTE_PATCHERS = frozenset({"object", "setattr"})
 
@@ -131,10 +153,21 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
             bare.add(node.id)
     for node in kinds[ast.Constant]:
         assert isinstance(node, ast.Constant)
-        if isinstance(node.value, str) and 0 < len(node.value) < _LONGEST_STRING:
-            found.add(node.value)
+        if isinstance(node.value, str) and node.value:
+            if len(node.value) < _LONGEST_STRING:
+                found.add(node.value)
+            found |= graphql_words(node.value)
     for node in kinds[ast.Call]:
         assert isinstance(node, ast.Call)
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if (
+            called in _URL_RESOLVERS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and _URL_NAME.fullmatch(node.args[0].value)
+        ):
+            found.add(URL + node.args[0].value)
         if (
             isinstance(node.func, ast.Attribute)
             and node.func.attr in _ATTRIBUTE_PATCHERS
@@ -514,6 +547,8 @@ def _token_references(data: bytes, module: str, is_package: bool) -> frozenset[s
         joined = "".join(strings)
         if joined and len(joined) < _LONGEST_STRING:
             found.add(joined)
+        if joined:
+            found.update(graphql_words(joined))
         strings.clear()
 
     i = 0
@@ -541,6 +576,15 @@ def _token_references(data: bytes, module: str, is_package: bool) -> frozenset[s
         if token.kind == "name" and not after_dot and not defined and not keyword.iskeyword(token.text):
             end, dotted = _dotted_at(tokens, i)
             name(dotted)
+            if (
+                dotted.rpartition(".")[2] in _URL_RESOLVERS
+                and end + 1 < len(tokens)
+                and tokens[end] == _Token("op", "(")
+                and tokens[end + 1].kind == "string"
+            ):
+                url = _string_value(tokens[end + 1].text)
+                if url and _URL_NAME.fullmatch(url):
+                    found.add(URL + url)
             if (
                 dotted.rpartition(".")[2] in _ATTRIBUTE_PATCHERS
                 and "." in dotted

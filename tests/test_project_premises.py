@@ -114,7 +114,7 @@ def test_time_limit_and_ignore_result_read_the_same_places(analyse):
 
 MODEL_TASK = (
     "from celery import shared_task\nfrom shop.models import Order\n\n"
-    "@shared_task{options}\ndef send(order: Order):\n    pass\n"
+    "@shared_task{options}\ndef send(order: Order):\n    order.sent = True\n    order.save()\n"
 )
 CALLER = "from shop.tasks import send\n\ndef view(pk):\n    order = Order.objects.get(pk=pk)\n    send.delay(order)\n"
 
@@ -127,7 +127,7 @@ CALLER = "from shop.tasks import send\n\ndef view(pk):\n    order = Order.object
         (
             "CELERY_TASK_SERIALIZER = 'signed-pickle'\n",
             "",
-            "`signed-pickle` serializer sends as a stale snapshot",
+            "`signed-pickle` serializer sends as a stale snapshot taken when the task was queued, and the task saves it back",
         ),
         ("CELERY_TASK_SERIALIZER = 'pickle'\n", "(serializer='json')", "JSON serializer cannot carry"),
         ("", "(serializer='pickle')", "`pickle` serializer sends as a stale snapshot"),
@@ -152,6 +152,18 @@ def test_object_messages_are_worded_for_the_serializer(analyse, settings, option
     found = messages(result, "CT105") + messages(result, "CT106")
     assert len(found) == 2, result.findings
     assert all(expected in m for m in found), found
+
+
+def test_under_pickle_a_snapshot_the_task_only_reads_is_not_reported(analyse):
+    reading = MODEL_TASK.replace("    order.sent = True\n    order.save()\n", "    print(order.total)\n")
+    files = {"proj/settings.py": "CELERY_TASK_SERIALIZER = 'pickle'\n", "shop/views.py": CALLER}
+    result = analyse({**files, "shop/tasks.py": reading.format(options="")}, select=["CT105", "CT106"])
+    assert result.findings == []
+    # a request cannot be pickled at all: still reported
+    audit = "from celery import shared_task\n\n@shared_task\ndef audit(request):\n    pass\n"
+    sends = "from shop.tasks import audit\n\ndef view(request):\n    audit.delay(request)\n"
+    result = analyse({**files, "shop/tasks.py": audit, "shop/views.py": sends}, select=["CT106"])
+    assert ["even the `pickle` serializer cannot carry" in f.message for f in result.findings] == [True]
 
 
 def test_settings_modules_that_disagree_on_the_serializer(analyse):

@@ -162,7 +162,18 @@ READABLE = [
     "    y = f'shop.tasks.{x}'\n    z = b'bytes.are.skipped'\n    return x.y.z\n",
     "from shop.tasks import *\n\nclass TestIt:\n    def test(self):\n        charge(1); self.refund()\n"
     "        if True: from shop import celery\n",
+    'from django.urls import reverse\n\nQ = """\nmutation Pay($id: ID!) {\n  orderPay(id: $id) { errors { field } }\n}"""\n'
+    "def test(client):\n    client.post(reverse('api:orders-resend-receipt'))\n",
 ]
+
+
+def test_graphql_documents_and_url_names_are_references():
+    reading = testrefs.test_references(READABLE[-1].encode(), "tests.test_x", False)
+    expected = {"graphql:Pay", "graphql:orderPay", "graphql:errors", "url:api:orders-resend-receipt"}
+    assert expected <= set(reading.references)
+    # a string that is not a GraphQL document names no fields; a computed URL name is not read
+    other = testrefs.test_references(b"X = 'format(value) {0}'\nreverse(name)\n", "tests.test_x", False)
+    assert not [r for r in other.references if r.startswith(("graphql:", "url:"))]
 
 
 @pytest.mark.parametrize("source", READABLE)
@@ -430,8 +441,20 @@ def _walked_references(data: bytes, module: str) -> tuple[frozenset[str], frozen
                 found.add(qualified)
             elif isinstance(node, ast.Name) and node.id not in imports:
                 bare.add(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) < 200:
-            found.add(node.value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+            if len(node.value) < 200:
+                found.add(node.value)
+            found |= testrefs.graphql_words(node.value)
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", ""))
+            in {"reverse", "reverse_lazy", "resolve_url", "url_for"}
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and testrefs._URL_NAME.fullmatch(node.args[0].value)
+        ):
+            found.add("url:" + node.args[0].value)
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

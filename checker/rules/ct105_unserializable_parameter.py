@@ -14,17 +14,38 @@ from checker.values import UNKNOWN, Value, string_value
 
 # Serializers that cannot carry an arbitrary object: the value fails to serialize.
 _DATA_SERIALIZERS = frozenset({"json", "application/json", "msgpack", "application/x-msgpack", "yaml"})
-_SUBJECT = re.compile(r"^(parameter `(\w+)` is annotated `[^`]+`), ")
+_SUBJECT = re.compile(r"^(parameter `(\w+)` is annotated `([^`]+)`), ")
 
 
-def consequence(serializer: Value) -> str:
-    """What happens to an object passed to a task, worded for the serializer in force."""
+# What an object becomes under pickle: a row or a user pickled as it was (a snapshot), or
+# something that holds a stream, socket or connection and cannot be pickled at all.
+SNAPSHOT = "snapshot"
+UNPICKLABLE = "unpicklable"
+OTHER = "other"
+
+
+def consequence(serializer: Value, kind: str = OTHER, written: bool = True) -> str | None:
+    """What happens to an object passed to a task, worded for the serializer in force; None when
+    nothing does: under pickle, a snapshot the task only reads (it may be seconds old, and the
+    task never saves it back over newer data)."""
     if isinstance(serializer, str) and serializer.lower() in _DATA_SERIALIZERS:
         name = "JSON" if "json" in serializer.lower() else f"`{serializer}`"
         return (
             f"which the {name} serializer cannot carry: pass an id or plain data and re-fetch it in the task"
         )
     if isinstance(serializer, str) and "pickle" in serializer.lower():
+        if kind == UNPICKLABLE:
+            return (
+                f"which even the `{serializer}` serializer cannot carry (it holds a stream, socket or "
+                "connection): pass the plain data the task needs"
+            )
+        if kind == SNAPSHOT and not written:
+            return None
+        if kind == SNAPSHOT:
+            return (
+                f"which the `{serializer}` serializer sends as a stale snapshot taken when the task was "
+                "queued, and the task saves it back over newer data: pass an id and re-fetch it in the task"
+            )
         return (
             f"which the `{serializer}` serializer sends as a stale snapshot taken when the task was "
             "queued: pass an id and re-fetch it in the task"
@@ -93,12 +114,16 @@ class UnserializableParameter(TaskRule):
 
     The message is worded for the serializer in force: the task's `serializer=`, else
     `task_annotations`, else the project's `task_serializer` (Celery's default: json). With JSON
-    (or msgpack, yaml) the value fails to serialize; with pickle (`pickle`, `signed-pickle`, ...)
-    it travels, as a stale snapshot.
+    (or msgpack, yaml) the value fails to serialize. With pickle (`pickle`, `signed-pickle`,
+    ...) a model instance or queryset travels as a snapshot taken when the task was queued, and
+    is reported only when the task writes it back (`order.save()`, `order.status = ...`,
+    `setattr(order, ...)`, without re-fetching it first): that write overwrites whatever changed
+    in between, while a task that only reads the snapshot gets data seconds old. Requests, files,
+    sockets, connections and sessions cannot be pickled either: reported under every serializer.
 
     Not reported: a parameter with a default that no enqueue site in the project passes
     (`.delay`, `.apply_async`, `.s`, `.si`, `.signature`, by position or keyword): callers never
-    send that object.
+    send that object; under pickle, a model parameter the task only reads.
 
     ## Why is this bad?
     Task arguments travel through the broker, as JSON by default. A model instance then fails to
@@ -136,6 +161,12 @@ class UnserializableParameter(TaskRule):
         "from celery import shared_task\nfrom shop.models import OrderIn\n\n"
         "@shared_task(pydantic=True)\ndef f(order: OrderIn):\n    pass\n",
         "from celery import shared_task\n\n@shared_task\ndef f(order):\n    pass\n",
+        # with pickle, a model instance the task only reads travels as a recent snapshot
+        {
+            "proj/settings.py": "CELERY_TASK_SERIALIZER = 'pickle'\n",
+            "shop/tasks.py": "from celery import shared_task\nfrom shop.models import Order\n\n"
+            "@shared_task\ndef f(order: Order):\n    print(order.total)\n",
+        },
         # an optional parameter that no caller passes
         {
             "shop/tasks.py": "from typing import Callable, Optional\nfrom celery import shared_task\n\n"
@@ -171,7 +202,7 @@ class UnserializableParameter(TaskRule):
                 # worded for JSON here; ``revise`` rewords it for the serializer in force
                 yield Report(
                     param.node,
-                    f"parameter `{param.name}` is annotated `{culprit}`, {consequence('json')}",
+                    f"parameter `{param.name}` is annotated `{culprit}`, {consequence('json', _kind(culprit))}",
                     task,
                 )
 
@@ -186,8 +217,14 @@ class UnserializableParameter(TaskRule):
         if name in optional and not _passed(project, task.key, name, optional[name]):
             return None
         serializer = project.config.serializer(task)
-        message = f"{match.group(1)}, {consequence(UNKNOWN if serializer is UNKNOWN else serializer)}"
-        return dataclasses.replace(finding, message=message)
+        said = consequence(
+            UNKNOWN if serializer is UNKNOWN else serializer,
+            _kind(match.group(3)),
+            name in task.written_params,
+        )
+        if said is None:
+            return None
+        return dataclasses.replace(finding, message=f"{match.group(1)}, {said}")
 
     def _culprit(self, annotation: cst.BaseExpression, ctx: FileContext, pydantic: bool) -> str | None:
         for name_node in _names(annotation):
@@ -199,6 +236,17 @@ class UnserializableParameter(TaskRule):
             if not pydantic and imported and ".models." in f".{qualified}" and last[:1].isupper():
                 return last
         return None
+
+
+# Annotations whose values pickle cannot carry either; model classes, querysets and managers it
+# pickles as they were (``Callable``: a module-level function pickles, a lambda does not).
+_UNPICKLABLE_TYPES = _OBJECT_TYPES - {"Model", "QuerySet", "Manager", "Callable"}
+
+
+def _kind(culprit: str) -> str:
+    if culprit in _UNPICKLABLE_TYPES:
+        return UNPICKLABLE
+    return OTHER if culprit == "Callable" else SNAPSHOT
 
 
 def _passed(project: ProjectContext, key: str, name: str, position: int) -> bool:

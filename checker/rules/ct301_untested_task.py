@@ -7,7 +7,7 @@ from checker.loggers import call_graph
 from checker.model import Section, Severity, TaskSummary
 from checker.project import ProjectContext, task_names
 from checker.rules.base import ProjectReport, Rule
-from checker.testrefs import REACH_DEPTH
+from checker.testrefs import GRAPHQL, REACH_DEPTH, URL, VIEW_MODULES, VIEW_SUFFIXES
 
 
 class UntestedTask(Rule):
@@ -53,9 +53,22 @@ class UntestedTask(Rule):
       (`celery_worker`, `celery_session_worker`). Eager settings in production or development
       settings modules do not count, and test settings never count for the other rules.
 
-    Not followed: Django views reached only through a URL (`self.client.get(reverse("pay"))`),
-    signal receivers, and calls through objects the analyser cannot name. Name the task in a
-    test when a finding is about such a task.
+    The code a test names also includes:
+    - a Django management command it runs by name (`call_command("rebuild_index")`), and the
+      signal receivers of a model it builds (`@receiver(post_save, sender=Order)`);
+    - a GraphQL mutation or type it names in a GraphQL document it sends
+      (`mutation { requestReceipt(order: 1) { ... } }` names graphene's
+      `RequestReceipt.Field()`): every method of that class;
+    - a view it reaches by URL name (`reverse("orders-resend-receipt")`): a ViewSet's custom
+      action (`resend_receipt`, DRF's `<basename>-<action>`), a function of that name in a
+      `views`/`api` module, or a class view named after it (`pay` -> `PayView`). The router's
+      basename is not read: a ViewSet counts when its module or class name holds the last word
+      of the URL name before the action (`orders` -> `shop.api.OrderViewSet`). The standard routes
+      (`-list`, `-detail`) are not followed: every ViewSet has them.
+
+    Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task
+    enqueued only under a setting the tests turn off still counts), and calls through objects
+    the analyser cannot name. Name the task in a test when a finding is about such a task.
 
     ## Why is this bad?
     A task runs far from the code that queues it, often at night, with arguments that went
@@ -176,8 +189,51 @@ class UntestedTask(Rule):
             "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
             "    call_command('rebuild_index')\n",
         },
+        # run through a GraphQL mutation a test sends (eager tests): graphene's field
+        # ``requestReceipt`` is ``RequestReceipt.Field()``
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/graphql/mutations.py": "from shop.tasks import send_receipt\n\nclass RequestReceipt:\n"
+            "    @classmethod\n    def perform_mutation(cls, root, info, **data):\n"
+            "        send_receipt.delay(data['order'])\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_mutations.py": 'MUTATION = """\nmutation Request($order: ID!) {\n'
+            '  requestReceipt(order: $order) { errors { field } }\n}\n"""\n\n'
+            "def test_it(api_client):\n    api_client.post_graphql(MUTATION, {'order': 1})\n",
+        },
+        # run through a DRF ViewSet action a test reaches by its URL name (eager tests)
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/api.py": "from shop.tasks import send_receipt\n\nclass OrderViewSet:\n"
+            "    def resend_receipt(self, request, pk=None):\n        send_receipt.delay(pk)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
+            "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
+        },
     ]
     INVALID = [
+        # the same action on a ViewSet the URL name does not name
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/api.py": "from shop.tasks import send_receipt\n\nclass InvoiceViewSet:\n"
+            "    def resend_receipt(self, request, pk=None):\n        send_receipt.delay(pk)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
+            "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
+        },
+        # a URL name of a standard ViewSet route (``-list``) does not tell which ViewSet it is
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/api.py": "from shop.tasks import send_receipt\n\nclass OrderViewSet:\n"
+            "    def create(self, request):\n        send_receipt.delay(1)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_api.py": "from django.urls import reverse\n\ndef test_list(client):\n"
+            "    client.post(reverse('orders-list'))\n",
+        },
         # enqueued by the code a test calls, but the tests do not run tasks eagerly
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
@@ -275,9 +331,16 @@ def reached_tasks(
         head, marker, tail = name.partition(".management.commands.")
         if marker and head and tail.endswith(".Command.handle"):
             commands[tail[: -len(".Command.handle")]] = name
+    by_class: dict[str, list[str]] = {}
+    for owner in methods:
+        by_class.setdefault(owner.rpartition(".")[2], []).append(owner)
     frontier: set[str] = set()
     for names, attributes in by_file:
         for name in names:
+            if name.startswith(GRAPHQL):
+                frontier |= _graphql_resolvers(name[len(GRAPHQL) :], by_class, methods)
+            elif name.startswith(URL):
+                frontier |= _url_views(name[len(URL) :], by_class, methods, graph, modules)
             if name in graph:
                 frontier.add(name)
             if name in commands:
@@ -319,3 +382,71 @@ def reached_tasks(
                             following.add(callee)
         frontier = following
     return found
+
+
+# The methods of a DRF ViewSet that its router names ``<basename>-list`` / ``<basename>-detail``:
+# any ViewSet has them, so a URL name cannot tell which one it is.
+_STANDARD_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+
+
+def _graphql_resolvers(field: str, by_class: dict[str, list[str]], methods: dict[str, list[str]]) -> set[str]:
+    """The methods of the classes a GraphQL field names: graphene's field of ``RequestPasswordReset``
+    (``request_password_reset = RequestPasswordReset.Field()``) is ``requestPasswordReset``, and
+    running it calls the class's methods (``mutate``, ``perform_mutation``, its resolvers)."""
+    found: set[str] = set()
+    for owner in by_class.get(field[:1].upper() + field[1:], ()):
+        found.update(f"{owner}.{method}" for method in methods[owner])
+    return found
+
+
+def _url_views(
+    url: str,
+    by_class: dict[str, list[str]],
+    methods: dict[str, list[str]],
+    graph: dict[str, frozenset[str]],
+    modules: set[str],
+) -> set[str]:
+    """The views a test may reach through a URL name (``reverse("importer-load-dump")``): a
+    custom action of a ViewSet (DRF names it ``<basename>-<action with dashes>``), a function
+    view of the same name in a views module, or a class view named after it (``pay`` ->
+    ``PayView``). The router's basename is not read: the ViewSet's module or class name must
+    hold the last word of the URL name before the action (``importers-asana-import-project``:
+    ``taiga.importers.asana.api.AsanaImporterViewSet``)."""
+    words = url.rpartition(":")[2].split("-")
+    found: set[str] = set()
+    for k in range(1, len(words)):
+        action = "_".join(words[k:])
+        if action in _STANDARD_ACTIONS:
+            continue
+        for owners in by_class.values():
+            for owner in owners:
+                if (
+                    owner.rpartition(".")[2].endswith(VIEW_SUFFIXES)
+                    and action in methods[owner]
+                    and _named_after(owner, words[:k])
+                ):
+                    found.add(f"{owner}.{action}")
+    whole = "_".join(words)
+    for name in graph:
+        module, _, function = name.rpartition(".")
+        if function == whole and module in modules and module.rpartition(".")[2] in VIEW_MODULES:
+            found.add(name)
+    plain = whole.replace("_", "").lower()
+    for last, owners in by_class.items():
+        if last.lower() in (plain + "view", plain + "viewset"):
+            for owner in owners:
+                found.update(f"{owner}.{method}" for method in methods[owner])
+    return found
+
+
+def _named_after(owner: str, prefix: list[str]) -> bool:
+    """The last word of a URL name's prefix, the most specific part of the router's basename
+    (``importers-asana``: ``asana``), singular or plural, is part of the view's qualified name."""
+    name = owner.lower().replace("_", "")
+    word = prefix[-1].lower().replace("_", "")
+    stems = {
+        word,
+        word[:-1] if word.endswith("s") else word,
+        word[:-3] + "y" if word.endswith("ies") else word,
+    }
+    return any(stem and stem in name for stem in stems)

@@ -49,7 +49,9 @@ async def sync_inventory(sku: str):  # CT104: the worker never awaits a coroutin
 
 @shared_task(time_limit=30)
 def email_receipt(order: Order, request: HttpRequest):  # CT105 twice: objects, not ids
-    """Email a receipt."""
+    """Email a receipt, and mark the order as receipted (saving the snapshot back)."""
+    order.receipt_sent = True
+    order.save()
     return order.pk
 
 
