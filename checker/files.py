@@ -260,7 +260,8 @@ def module_name(path: Path) -> tuple[str, bool]:
 
     Walks up through directories holding an ``__init__.py`` (and directories without one whose
     parent holds one: namespace portions inside a package); the first other directory is the
-    import root (which handles ``src/`` layouts). A module outside any regular package is
+    import root (which handles ``src/`` layouts), and so is a directory whose name is not an
+    identifier (it cannot be a package). A module outside any regular package is
     part of a namespace package: its name runs up to the nearest directory that looks like an
     import root (holding ``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``manage.py`` or
     ``.git``, or named ``src``), when there is one.
@@ -281,7 +282,13 @@ def module_name(path: Path) -> tuple[str, bool]:
     # A directory without ``__init__.py`` inside a regular package is a namespace portion of that
     # package (``pkg/api/v3/views.py`` with ``pkg/__init__.py`` and ``pkg/api/v3/__init__.py``
     # is ``pkg.api.v3.views``), not an import root.
-    while directory.parent != directory and (_is_package_dir(directory) or _is_package_dir(directory.parent)):
+    # A directory whose name is not an identifier (a checkout named ``my-project`` that holds a
+    # stray ``__init__.py``) cannot be a package anyone imports: it is the import root.
+    while (
+        directory.parent != directory
+        and directory.name.isidentifier()
+        and (_is_package_dir(directory) or _is_package_dir(directory.parent))
+    ):
         parts.append(directory.name)
         directory = directory.parent
     return ".".join(reversed(parts)), is_package

@@ -115,6 +115,26 @@ def test_module_names(tmp_path: Path) -> None:
     assert module_name(tmp_path / "script.py") == ("script", False)
 
 
+def test_a_checkout_whose_name_is_not_an_identifier_is_the_import_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stray ``__init__.py`` at the top of ``my-checkout/`` does not make its modules
+    ``my-checkout.shop.tasks`` (never importable, so never reported)."""
+    for rel, text in {
+        "my-checkout/__init__.py": "",
+        "my-checkout/manage.py": "",
+        "my-checkout/shop/__init__.py": "",
+        "my-checkout/shop/tasks.py": "from shop.celery import app\n\n@app.task\ndef f():\n    pass\n",
+    }.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert module_name(tmp_path / "my-checkout/shop/tasks.py") == ("shop.tasks", False)
+    monkeypatch.chdir(tmp_path / "my-checkout")
+    assert main(["check", ".", "--no-cache", "--select", "CT201"]) == 1
+    assert "shop/tasks.py:3:1: CT201" in capsys.readouterr().out
+
+
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     for rel in ["proj/jobs/tasks.py", "backend/manage.py", "backend/tasks.py", "src/ns/tasks.py"]:

@@ -1023,13 +1023,14 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Tasks are not run eagerly outside tests",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to the literal `True` outside test code. Not reported in test files and test settings modules (`settings/test.py`), nor in settings modules named for development or CI (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`): eager mode is common there and does not reach production.",
+        summary="Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to the literal `True` outside test code. Not reported in test files and test settings modules (`settings/test.py`), nor in settings modules named for development or CI (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`, `settings/development/base.py`): eager mode is common there and does not reach production.",
         docs=(
             "## What it does\n"
             "Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to\n"
             "the literal `True` outside test code. Not reported in test files and test settings modules\n"
             "(`settings/test.py`), nor in settings modules named for development or CI\n"
-            "(`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`): eager mode is\n"
+            "(`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`,\n"
+            "`settings/development/base.py`): eager mode is\n"
             "common there and does not reach production.\n"
             "\n"
             "## Why is this bad?\n"

@@ -13,7 +13,8 @@ class EagerInSettings(Rule):
     Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to
     the literal `True` outside test code. Not reported in test files and test settings modules
     (`settings/test.py`), nor in settings modules named for development or CI
-    (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`): eager mode is
+    (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`,
+    `settings/development/base.py`): eager mode is
     common there and does not reach production.
 
     ## Why is this bad?
@@ -45,6 +46,7 @@ class EagerInSettings(Rule):
         {"proj/settings/base.py": "CELERY_TASK_ALWAYS_EAGER = env.bool('EAGER', False)\n"},
         {"tests/conftest.py": "from proj.celery import app\n\napp.conf.task_always_eager = True\n"},
         {"proj/settings_dev.py": "DEBUG = True\nCELERY_TASK_ALWAYS_EAGER = True\n"},
+        {"proj/settings/development/base.py": "DEBUG = True\nCELERY_TASK_ALWAYS_EAGER = True\n"},
         {"proj/settings/local.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
     ]
     INVALID = [
@@ -75,6 +77,5 @@ _DEVELOPMENT = frozenset({"dev", "devel", "develop", "development", "local", "ci
 
 def _development(module: str) -> bool:
     """A settings module named for development or CI (``proj.settings.dev``, ``settings_dev``,
-    ``local_settings``)."""
-    last = module.rpartition(".")[2]
-    return not _DEVELOPMENT.isdisjoint(last.split("_"))
+    ``local_settings``), or inside a package so named (``proj.settings.development.base``)."""
+    return any(not _DEVELOPMENT.isdisjoint(part.split("_")) for part in module.split("."))
