@@ -233,14 +233,16 @@ def importable(module: str) -> bool:
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "manage.py", ".git")
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_package_dir(directory: Path) -> bool:
-    return (directory / "__init__.py").is_file()
+@functools.cache
+def _is_package_dir(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "__init__.py"))
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_import_root(directory: Path) -> bool:
-    return directory.name == "src" or any((directory / marker).exists() for marker in ROOT_MARKERS)
+@functools.cache
+def _is_import_root(directory: str) -> bool:
+    return os.path.basename(directory) == "src" or any(
+        os.path.exists(os.path.join(directory, marker)) for marker in ROOT_MARKERS
+    )
 
 
 def project_root(path: Path) -> Path | None:
@@ -255,7 +257,7 @@ def project_root(path: Path) -> Path | None:
     return None
 
 
-def module_name(path: Path) -> tuple[str, bool]:
+def module_name(path: Path | str) -> tuple[str, bool]:
     """The dotted name Python imports ``path`` under, and whether it is a package's ``__init__``.
 
     Walks up through directories holding an ``__init__.py`` (and directories without one whose
@@ -266,29 +268,45 @@ def module_name(path: Path) -> tuple[str, bool]:
     import root (holding ``pyproject.toml``, ``setup.py``, ``setup.cfg``, ``manage.py`` or
     ``.git``, or named ``src``), when there is one.
     """
-    location = Path(os.path.abspath(path))
-    is_package = location.name == "__init__.py"
-    parts = [] if is_package else [location.stem]
-    directory = location.parent
-    if not is_package and not _is_package_dir(directory):
-        namespace: list[str] = []
-        probe = directory
-        while not _is_import_root(probe) and probe.parent != probe:
-            namespace.append(probe.name)
-            probe = probe.parent
-        if probe.parent != probe and len(namespace) <= 8:
-            return ".".join([*reversed(namespace), location.stem]), False
-        return location.stem, False
-    # A directory without ``__init__.py`` inside a regular package is a namespace portion of that
-    # package (``pkg/api/v3/views.py`` with ``pkg/__init__.py`` and ``pkg/api/v3/__init__.py``
-    # is ``pkg.api.v3.views``), not an import root.
-    # A directory whose name is not an identifier (a checkout named ``my-project`` that holds a
-    # stray ``__init__.py``) cannot be a package anyone imports: it is the import root.
-    while (
-        directory.parent != directory
-        and directory.name.isidentifier()
-        and (_is_package_dir(directory) or _is_package_dir(directory.parent))
+    location = os.path.abspath(path)
+    directory, name = os.path.split(location)
+    if name == "__init__.py":
+        return ".".join(_package_parts(directory)), True
+    stem = os.path.splitext(name)[0]
+    if not _is_package_dir(directory):
+        namespace = _namespace_parts(directory)
+        return ".".join([*namespace, stem]) if namespace is not None else stem, False
+    return ".".join([*_package_parts(directory), stem]), False
+
+
+@functools.cache
+def _namespace_parts(directory: str) -> tuple[str, ...] | None:
+    """The dotted parts of a directory outside any regular package, up to the nearest import
+    root (None when there is none within eight levels)."""
+    namespace: list[str] = []
+    probe = directory
+    while not _is_import_root(probe) and os.path.dirname(probe) != probe:
+        namespace.append(os.path.basename(probe))
+        probe = os.path.dirname(probe)
+    if os.path.dirname(probe) != probe and len(namespace) <= 8:
+        return tuple(reversed(namespace))
+    return None
+
+
+@functools.cache
+def _package_parts(directory: str) -> tuple[str, ...]:
+    """The dotted parts of the package ``directory`` is (empty for an import root).
+
+    A directory without ``__init__.py`` inside a regular package is a namespace portion of that
+    package (``pkg/api/v3/views.py`` with ``pkg/__init__.py`` and ``pkg/api/v3/__init__.py`` is
+    ``pkg.api.v3.views``), not an import root. A directory whose name is not an identifier (a
+    checkout named ``my-project`` that holds a stray ``__init__.py``) cannot be a package anyone
+    imports: it is the import root."""
+    parent, name = os.path.split(directory)
+    if (
+        parent == directory
+        or not name.isidentifier()
+        or not (_is_package_dir(directory) or _is_package_dir(parent))
     ):
-        parts.append(directory.name)
-        directory = directory.parent
-    return ".".join(reversed(parts)), is_package
+        return ()
+    return (*_package_parts(parent), name)

@@ -264,14 +264,21 @@ class UntestedTask(Rule):
         aliases = project.import_aliases()
         referenced: set[str] = set()
         by_file: list[tuple[set[str], frozenset[str]]] = []
+        # test files share most of their references (``pytest``, the project's fixtures)
+        prefixes: dict[str, frozenset[str]] = {}
         for facts in project.files:
             if not facts.test_references:
                 continue
             names: set[str] = set()
             for reference in facts.test_references:
-                for name in aliases.resolve(reference):
-                    parts = name.split(".")
-                    names.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+                known = prefixes.get(reference)
+                if known is None:
+                    found: set[str] = set()
+                    for name in aliases.resolve(reference):
+                        parts = name.split(".")
+                        found.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+                    known = prefixes[reference] = frozenset(found)
+                names |= known
             referenced |= names
             by_file.append((names, facts.test_attributes))
         eager = project.tests_run_eagerly
