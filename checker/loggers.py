@@ -357,15 +357,28 @@ def configured_loggers(info: ModuleInfo) -> frozenset[str]:
                     found.add(path[1])
     for call in info.calls:
         func, positional = call.func, [a.value for a in call.args if a.keyword is None and not a.star]
-        if not positional:
-            continue
-        argument = positional[0]
         if info.qualify(func) in _DICT_CONFIG:
+            given = positional[:1] or [
+                a.value for a in call.args if a.keyword and a.keyword.value == "config"
+            ]
+            if not given:
+                continue
+            argument = given[0]
             if isinstance(argument, cst.Name):
                 bound = info.assignments.get(argument.value)
                 argument = bound if bound is not None else argument
-            found |= _config_loggers(argument)
-        elif isinstance(func, cst.Attribute) and func.attr.value == "update":
+            if isinstance(argument, cst.Dict):
+                found |= _config_loggers(argument)
+            elif not (isinstance(argument, cst.Attribute) and argument.attr.value == _LOGGING):
+                # a configuration built at run time (in a function, in a loop over the installed
+                # apps): which loggers get handlers cannot be told (``settings.LOGGING`` is read
+                # where it is written)
+                found.add(ANY_LOGGER)
+            continue
+        if not positional:
+            continue
+        argument = positional[0]
+        if isinstance(func, cst.Attribute) and func.attr.value == "update":
             path = _subscripts(func.value, configs)
             if path == []:
                 found |= _config_loggers(argument)
@@ -408,11 +421,19 @@ def _config_loggers(node: cst.BaseExpression) -> set[str]:
     return _loggers_with_handlers(loggers) if loggers is not None else set()
 
 
+# Stands for every logger: a configuration whose loggers cannot be read (built at run time).
+ANY_LOGGER = "*"
+
+
 def _loggers_with_handlers(node: cst.BaseExpression) -> set[str]:
     """The loggers of a ``"loggers"`` mapping that name handlers (a non-empty list, or a value
     the analyser cannot read)."""
     if not isinstance(node, cst.Dict):
         return set()
+    if not isinstance(node, cst.Dict) or any(
+        not isinstance(e, cst.DictElement) or string_value(e.key) is None for e in node.elements
+    ):
+        return {ANY_LOGGER}  # ``loggers`` built from names, ``{**base, ...}``, a comprehension
     return {name for name, logger in _string_keys(node).items() if _has_handlers(logger)}
 
 

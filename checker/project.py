@@ -24,7 +24,8 @@ from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_se
 from checker.testroots import TEST_DIRS, catch_all, conftest_roots, pytest_options, root_patterns
 from checker.values import UNKNOWN, Value
 
-DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests/**/*.py", "conftest.py")
+# ``tests.py``: the module Django's ``startapp`` creates, found by its test runner (``test*.py``).
+DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests.py", "tests/**/*.py", "conftest.py")
 _TEST_PART = re.compile(r"^(tests?|testing|conftest)$|^test_|_tests?$|_testing$")
 DJANGO_SETTINGS = "django.conf:settings"
 

@@ -940,8 +940,8 @@ ENTRIES: tuple[Entry, ...] = (
             '- patches it as an attribute: `mock.patch.object(views, "send_receipt")`,\n'
             '  `monkeypatch.setattr(tasks, "send_receipt", ...)`.\n'
             "\n"
-            "The `test-paths` globs are by default `test_*.py`, `*_test.py`, `tests/**/*.py` and\n"
-            "`conftest.py`, matched anywhere in the tree. A test file the running Python\n"
+            "The `test-paths` globs are by default `test_*.py`, `*_test.py`, `tests.py` (Django's\n"
+            "convention), `tests/**/*.py` and `conftest.py`, matched anywhere in the tree. A test file the running Python\n"
             "cannot parse (newer syntax such as Python 3.14's `except A, B:`, or Python 2 code) is still\n"
             "read, token by token: its imports, names and strings count the same (a note says which\n"
             "files).\n"

@@ -31,8 +31,8 @@ class UntestedTask(Rule):
     - patches it as an attribute: `mock.patch.object(views, "send_receipt")`,
       `monkeypatch.setattr(tasks, "send_receipt", ...)`.
 
-    The `test-paths` globs are by default `test_*.py`, `*_test.py`, `tests/**/*.py` and
-    `conftest.py`, matched anywhere in the tree. A test file the running Python
+    The `test-paths` globs are by default `test_*.py`, `*_test.py`, `tests.py` (Django's
+    convention), `tests/**/*.py` and `conftest.py`, matched anywhere in the tree. A test file the running Python
     cannot parse (newer syntax such as Python 3.14's `except A, B:`, or Python 2 code) is still
     read, token by token: its imports, names and strings count the same (a note says which
     files).
@@ -122,6 +122,12 @@ class UntestedTask(Rule):
             "shop/test_views.py": "from unittest import mock\nfrom shop import tasks\n\ndef test_it():\n"
             "    tasks.send_receipt.delay(1)\n"
             "    with mock.patch('shop.views.call') as call:\n        call('shop.refund')\n",
+        },
+        # Django's per-app ``tests.py`` is a test file
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/tests.py": "from shop.tasks import send_receipt\n\ndef test_it():\n    send_receipt(1)\n",
         },
         # a mock.patch target through a module that imports the task
         {

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checker import body
+from checker.loggers import ANY_LOGGER
 from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
@@ -31,6 +32,9 @@ class NonTaskLogger(TaskRule):
       the task's module for `getLogger(__name__)` (`"proj"` or `"proj.tasks"` for `proj.tasks`):
       `get_task_logger` would take the task's records away from those handlers (see below).
       Handlers on the root logger only do not count: the worker takes over the root logger.
+      A configuration whose loggers cannot be read (`dictConfig(config)` of a dict built in a
+      function, `"loggers"` built in a loop over the installed apps) may route any logger: no
+      finding then.
 
     ## Why is this bad?
     The task logger adds the task's name and id to every record (with the worker's task log
@@ -72,6 +76,15 @@ class NonTaskLogger(TaskRule):
     opt_in = True
     checklist = "Logs through the task logger"
     VALID = [
+        # a logging configuration built at run time, with a logger for every installed app
+        {
+            "shop/tasks.py": "import logging\nfrom celery import shared_task\n\n"
+            "logger = logging.getLogger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
+            "shop/logs.py": "import logging.config\nfrom django.apps import apps\n\ndef configure():\n"
+            "    config = {'version': 1, 'handlers': {'file': {'class': 'logging.FileHandler'}}}\n"
+            "    config['loggers'] = {a.name: {'handlers': ['file']} for a in apps.get_app_configs()}\n"
+            "    logging.config.dictConfig(config=config)\n",
+        },
         "from celery import shared_task\nfrom celery.utils.log import get_task_logger\n\n"
         "logger = get_task_logger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -191,7 +204,8 @@ class NonTaskLogger(TaskRule):
             return finding
         logger = facts.finding_loggers.get((finding.code, finding.line, finding.column), facts.module)
         if logger and any(
-            logger == name or logger.startswith(name + ".") for name in project.configured_loggers
+            name == ANY_LOGGER or logger == name or logger.startswith(name + ".")
+            for name in project.configured_loggers
         ):
             return None
         return finding
