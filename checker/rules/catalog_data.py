@@ -652,12 +652,14 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Automatic retries back off",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a conscious choice (a task that waits for a lock or a slot, not for a failing service).",
+        summary="Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a conscious choice (a task that waits for a lock or a slot, not for a failing service); nor when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`, `TimeLimitExceeded`): the task retries its own run that ran out of time, no service is hit.",
         docs=(
             "## What it does\n"
             "Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when\n"
             "`retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a\n"
-            "conscious choice (a task that waits for a lock or a slot, not for a failing service).\n"
+            "conscious choice (a task that waits for a lock or a slot, not for a failing service); nor\n"
+            "when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`,\n"
+            "`TimeLimitExceeded`): the task retries its own run that ran out of time, no service is hit.\n"
             "\n"
             "## Why is this bad?\n"
             "Without backoff, automatic retries come at a fixed interval (three minutes by default, or\n"
@@ -1691,6 +1693,9 @@ ENTRIES: tuple[Entry, ...] = (
             '  the task\'s module for `getLogger(__name__)` (`"proj"` or `"proj.tasks"` for `proj.tasks`):\n'
             "  `get_task_logger` would take the task's records away from those handlers (see below).\n"
             "  Handlers on the root logger only do not count: the worker takes over the root logger.\n"
+            "  A configuration whose loggers cannot be read (`dictConfig(config)` of a dict built in a\n"
+            '  function, `"loggers"` built in a loop over the installed apps) may route any logger: no\n'
+            "  finding then.\n"
             "\n"
             "## Why is this bad?\n"
             "The task logger adds the task's name and id to every record (with the worker's task log\n"

@@ -4,8 +4,12 @@ from collections.abc import Iterator
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import TaskDef
+from checker.tasks import TaskDef, is_ref
 from checker.values import UNKNOWN, iter_items
+
+# Celery's time-limit exceptions: a task retried on them retries its own run, not a call to a
+# failing service.
+_TIME_LIMITS = ("SoftTimeLimitExceeded", "TimeLimitExceeded")
 
 
 class AutoretryWithoutBackoff(TaskRule):
@@ -13,7 +17,9 @@ class AutoretryWithoutBackoff(TaskRule):
     ## What it does
     Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when
     `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a
-    conscious choice (a task that waits for a lock or a slot, not for a failing service).
+    conscious choice (a task that waits for a lock or a slot, not for a failing service); nor
+    when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`,
+    `TimeLimitExceeded`): the task retries its own run that ran out of time, no service is hit.
 
     ## Why is this bad?
     Without backoff, automatic retries come at a fixed interval (three minutes by default, or
@@ -45,6 +51,8 @@ class AutoretryWithoutBackoff(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=5)\n"
         "def f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=())\ndef f():\n    pass\n",
+        "from celery import shared_task\nfrom celery.exceptions import SoftTimeLimitExceeded\n\n"
+        "@shared_task(autoretry_for=(SoftTimeLimitExceeded,))\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=False)\n"
         "def f():\n    pass\n",
     ]
@@ -60,6 +68,10 @@ class AutoretryWithoutBackoff(TaskRule):
             return
         if autoretry.value is not UNKNOWN and not iter_items(autoretry.value):
             return  # an empty tuple retries nothing
+        if autoretry.value is not UNKNOWN and all(
+            is_ref(e, *_TIME_LIMITS) for e in iter_items(autoretry.value)
+        ):
+            return  # retried when its own time runs out: no failing service to spare
         backoff = task.option("retry_backoff")
         if backoff is None and not task.options_complete:
             return
