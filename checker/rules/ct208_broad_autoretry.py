@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef, is_ref
@@ -12,6 +14,11 @@ class BroadAutoretry(TaskRule):
     """
     ## What it does
     Checks that `autoretry_for` does not include `Exception` or `BaseException`.
+
+    When the option comes from a decorator the module makes once and applies to several tasks
+    (`retrying = shared_task(autoretry_for=(Exception,), ...)`, then `@retrying`), it is
+    reported once, at that decorator's `autoretry_for`, not at every task: that is the line to
+    change (or to suppress, when retrying everything a few times with backoff is deliberate).
 
     ## Why is this bad?
     Retrying is right for transient failures: timeouts, connection resets, rate limits. With
@@ -43,6 +50,9 @@ class BroadAutoretry(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=RETRYABLE)\ndef f():\n    pass\n",
     ]
     INVALID = [
+        # a shared decorator: reported once, at its ``autoretry_for``
+        "from celery import shared_task\n\nretrying = shared_task(autoretry_for=(Exception,), retry_backoff=True)\n\n"
+        "@retrying\ndef f():\n    pass\n\n@retrying\ndef g():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,))\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(autoretry_for=[IOError, BaseException])\n"
         "def f():\n    pass\n",
@@ -53,11 +63,36 @@ class BroadAutoretry(TaskRule):
         if option is None:
             return
         broad = [item for item in iter_items(option.value) if is_ref(item, "Exception", "BaseException")]
-        if broad:
-            name = broad[0].last if hasattr(broad[0], "last") else "Exception"
-            yield Report(
-                option.node or task.anchor,
-                f"`autoretry_for` includes `{name}`: programming errors are retried too; "
-                "list the transient errors instead",
-                task,
-            )
+        if not broad:
+            return
+        name = broad[0].last if hasattr(broad[0], "last") else "Exception"
+        message = (
+            f"`autoretry_for` includes `{name}`: programming errors are retried too; "
+            "list the transient errors instead"
+        )
+        shared = _shared_decorator(task, ctx) if option.node is None else None
+        if shared is None:
+            yield Report(option.node or task.anchor, message, task)
+            return
+        local, keyword = shared
+        users = [t for t in ctx.tasks if t.decorator_name == task.decorator_name]
+        if users[0] is task:  # once, where the option is written, for every task it decorates
+            count = f"{len(users)} tasks" if len(users) > 1 else "1 task"
+            yield Report(keyword, f"{message} (in `{local}`, the decorator of {count} here)", task)
+
+
+def _shared_decorator(task: TaskDef, ctx: FileContext) -> tuple[str, cst.Arg] | None:
+    """The module-level decorator the task's options come from (``retrying = shared_task(
+    autoretry_for=...)`` then ``@retrying``), and its ``autoretry_for`` keyword, when it is
+    written in this file."""
+    prefix = f"{ctx.info.name}." if ctx.info.name else ""
+    if not task.decorator_name.startswith(prefix):
+        return None
+    local = task.decorator_name[len(prefix) :]
+    bound = ctx.info.assignments.get(local)
+    if not isinstance(bound, cst.Call):
+        return None
+    keyword = next(
+        (a for a in bound.args if a.keyword is not None and a.keyword.value == "autoretry_for"), None
+    )
+    return (local, keyword) if keyword is not None else None
