@@ -262,3 +262,17 @@ def test_broad_autoretry_of_a_shared_decorator_is_reported_once_where_it_is_writ
     )
     found = [(f.line, f.task) for f in analyse({"proj/tasks.py": source}, select=["CT208"]).findings]
     assert found == [(3, "proj.tasks.f"), (13, "proj.tasks.h")]
+
+
+def test_periodic_without_expires_under_the_database_scheduler_asks_for_the_task_option(analyse):
+    files = {
+        "proj/settings.py": "CELERY_BEAT_SCHEDULER = 'django_celery_beat.schedulers:DatabaseScheduler'\n"
+        "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+    }
+    found = analyse(files, select=["CT407"]).findings
+    assert len(found) == 1 and "set `expires=` on the task" in found[0].message
+    del files["proj/settings.py"]
+    files["proj/celeryconfig.py"] = "beat_schedule = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"
+    found = analyse(files, select=["CT407"]).findings
+    assert len(found) == 1 and "DatabaseScheduler" not in found[0].message

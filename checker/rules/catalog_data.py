@@ -1326,6 +1326,13 @@ ENTRIES: tuple[Entry, ...] = (
             "beat_schedule = {\n"
             '    "sync": {"task": "proj.tasks.sync", "schedule": crontab(minute="*/5"), "options": {"expires": 290}}\n'
             "}\n"
+            "```\n"
+            "or, on the task, which every scheduler honours (django-celery-beat's `DatabaseScheduler`\n"
+            'drops `options["expires"]` when it copies the schedule into its tables; it keeps\n'
+            '`options["expire_seconds"]`; the message says so when the project configures it):\n'
+            "```python\n"
+            "@shared_task(expires=290)\n"
+            "def sync(): ...\n"
             "```"
         ),
     ),

@@ -19,6 +19,14 @@ def _every(seconds: float) -> str:
     return f"{round(3600 / seconds)} times an hour"
 
 
+# django-celery-beat's DatabaseScheduler keeps ``options["expire_seconds"]`` but drops
+# ``options["expires"]`` when it copies the schedule into its tables.
+_DATABASE_ADVICE = (
+    '; the project\'s DatabaseScheduler drops `options={"expires": ...}`: set `expires=` on the task '
+    '(or `options={"expire_seconds": ...}`)'
+)
+
+
 class PeriodicWithoutExpires(Rule):
     """
     ## What it does
@@ -59,6 +67,13 @@ class PeriodicWithoutExpires(Rule):
     beat_schedule = {
         "sync": {"task": "proj.tasks.sync", "schedule": crontab(minute="*/5"), "options": {"expires": 290}}
     }
+    ```
+    or, on the task, which every scheduler honours (django-celery-beat's `DatabaseScheduler`
+    drops `options["expires"]` when it copies the schedule into its tables; it keeps
+    `options["expire_seconds"]`; the message says so when the project configures it):
+    ```python
+    @shared_task(expires=290)
+    def sync(): ...
     ```
     """
 
@@ -159,6 +174,8 @@ class PeriodicWithoutExpires(Rule):
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
         by_name = {t.name: t for t in project.tasks}
+        scheduler = project.config.value("beat_scheduler")
+        database = isinstance(scheduler, str) and "DatabaseScheduler" in scheduler
         for reference in project.references("beat"):
             if reference.has_expires or reference.period is None or reference.period >= FREQUENT:
                 continue
@@ -168,6 +185,6 @@ class PeriodicWithoutExpires(Rule):
             yield ProjectReport(
                 reference.where,
                 f"the beat entry for `{reference.task}` runs {_every(reference.period)} and has no "
-                "`expires`: copies pile up while workers are down",
+                "`expires`: copies pile up while workers are down" + (_DATABASE_ADVICE if database else ""),
                 task,  # the scheduled task fails "deployed"
             )
