@@ -587,7 +587,7 @@ def execute(
         if extra:
             results.extend(analyse_sources(extra, options, jobs, known_index=index)[0])
             sources = dataclasses.replace(sources, analysed=[*sources.analysed, *extra])
-    if "CT207" in codes:
+    if not {"CT207", "CT209"}.isdisjoint(codes):
         results.extend(_unread_helpers(results, sources, options, jobs, cache))
     tasks = [t for r in results for t in r.tasks]
     if "CT301" in codes and tasks:
@@ -635,8 +635,9 @@ def _naming(sources: Sources, names: set[bytes]) -> list[SourceFile]:
 def _unread_helpers(
     results: list[FileResult], sources: Sources, options: RunOptions, jobs: int | None, cache: Cache | None
 ) -> list[FileResult]:
-    """The results of the project modules that CT207's handlers call but the byte prefilter
-    skipped (a ``utils/errors.py`` that only logs), so that the project knows whether they log."""
+    """The results of the project modules that CT207's handlers (or CT209's tasks) call but the
+    byte prefilter skipped (a ``utils/errors.py`` that only logs), so that the project knows
+    whether they log (or catch the soft time limit)."""
     wanted: set[str] = set()
     for result in results:
         if result.facts is not None:
@@ -658,8 +659,10 @@ def _unread_helpers(
                 found.append(named)
     if not found:
         return []
-    # CT207 alone: only the facts about logging functions are wanted from these files.
-    helper_options = dataclasses.replace(options, codes=("CT207",), severities={})
+    # Only the facts about functions that log (CT207) or catch the soft limit (CT209) are
+    # wanted from these files.
+    wanted_codes = tuple(c for c in ("CT207", "CT209") if c in options.codes)
+    helper_options = dataclasses.replace(options, codes=wanted_codes, severities={})
     return analyse_sources(found[:_MAX_HELPERS], helper_options, jobs, cache)[0]
 
 

@@ -13,7 +13,13 @@ from checker.callsites import call_sites
 from checker.discover import SourceFile
 from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
-from checker.loggers import configured_loggers, connects_setup_logging, module_loggers, signal_receivers
+from checker.loggers import (
+    configured_loggers,
+    connects_setup_logging,
+    limit_handlers,
+    module_loggers,
+    signal_receivers,
+)
 from checker.model import Finding, Severity, TaskSummary
 from checker.module_info import ModuleInfo, collect
 from checker.positions import Position, positions_of
@@ -249,7 +255,9 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             resolved.append(positions_of(module))
         _spread(silenced, module, resolved[0])
     facts.suppressions = silenced
-    if not source.is_test and not {"CT201", "CT207", "CT301"}.isdisjoint(options.codes):
+    if "CT209" in options.codes and not source.is_test:
+        facts.limit_handlers = limit_handlers(info)
+    if not source.is_test and not {"CT201", "CT207", "CT209", "CT301"}.isdisjoint(options.codes):
         # CT301 follows what the code the tests call calls, down to the tasks
         facts.logging_functions, facts.function_calls = module_loggers(info)
         if "CT301" in options.codes:
@@ -276,6 +284,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.call_sites
         or facts.logging_functions
         or facts.function_calls
+        or facts.limit_handlers
         or facts.signal_receivers
         or facts.connects_setup_logging
         or facts.eager_tests

@@ -118,6 +118,8 @@ class FileFacts:
     # Functions of this module that log, and what the others call (CT207, see checker.loggers).
     logging_functions: frozenset[str] = frozenset()
     function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    # Functions of this module that catch ``SoftTimeLimitExceeded`` (CT209).
+    limit_handlers: frozenset[str] = frozenset()
     # Django signal receivers by the model whose signals they receive (CT301).
     signal_receivers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # The functions a finding's code calls, by (code, line, column) of the finding.

@@ -227,6 +227,39 @@ def module_loggers(info: ModuleInfo) -> tuple[frozenset[str], dict[str, frozense
     return frozenset(direct), calls
 
 
+_SOFT_LIMIT = frozenset({"SoftTimeLimitExceeded"})
+
+
+def limit_handlers(info: ModuleInfo) -> frozenset[str]:
+    """The module's functions (module level, or methods of module-level classes) whose body
+    catches ``SoftTimeLimitExceeded``, by name or through a broad handler (CT209: a task that
+    calls one handles its soft limit there)."""
+    found: set[str] = set()
+    for record in info.functions:
+        name = _qualname(record, info)
+        if name is not None and any(
+            isinstance(node, cst.ExceptHandler) and body.catches_broadly(node, _SOFT_LIMIT)
+            for node in body.nodes(record.node.body)
+        ):
+            found.add(name)
+    return frozenset(found)
+
+
+def calls_any(called: Iterable[str], functions: frozenset[str]) -> bool:
+    """One of ``called`` (qualified as the caller's module could) is one of ``functions``, or a
+    class one of them is a method of (the caller builds it: ``Exporter().run(job)``); a name the
+    caller could not qualify (``Handler.run``, imported inside a function) matches by its end."""
+    for name in called:
+        if name in functions:
+            return True
+        built = name.rpartition(".")[2][:1].isupper()  # a class, built by the caller
+        if built and any(f.startswith(name + ".") for f in functions):
+            return True
+        if "." in name and any(f.endswith("." + name) or ("." + name + ".") in f for f in functions):
+            return True
+    return False
+
+
 def signal_receivers(info: ModuleInfo) -> dict[str, frozenset[str]]:
     """Django signal receivers by the model that sends the signal: ``@receiver(post_save,
     sender=Order)`` and ``post_save.connect(handler, sender=Order)`` (a sender given as a string

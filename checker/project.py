@@ -18,7 +18,7 @@ import pathspec
 from checker.callsites import CallSite
 from checker.facts import FileFacts, NamedSchedule, SettingFact, TaskReference
 from checker.files import relative_to
-from checker.loggers import project_loggers
+from checker.loggers import calls_any, project_loggers
 from checker.model import TaskSummary
 from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_settings_like
 from checker.testroots import TEST_DIRS, catch_all, conftest_roots, pytest_options, root_patterns
@@ -279,6 +279,21 @@ class ProjectContext:
     def logging_functions(self) -> frozenset[str]:
         """Qualified names of the project's functions that log (directly or one call deeper)."""
         return project_loggers((f.logging_functions, f.function_calls) for f in self.files)
+
+    @functools.cached_property
+    def limit_handlers(self) -> frozenset[str]:
+        """Qualified names of the project's functions that catch ``SoftTimeLimitExceeded`` (by
+        name or broadly), and of those calling one of them (one call deeper) (CT209)."""
+        direct = frozenset(name for f in self.files for name in f.limit_handlers)
+        if not direct:
+            return direct
+        callers = {
+            caller
+            for f in self.files
+            for caller, called in f.function_calls.items()
+            if calls_any(called, direct)
+        }
+        return direct | callers
 
     @functools.cached_property
     def configured_loggers(self) -> frozenset[str]:

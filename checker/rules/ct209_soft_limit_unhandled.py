@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from checker import body
+from checker import body, loggers
+from checker.loggers import calls_any
 from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
@@ -25,7 +26,10 @@ class SoftLimitUnhandled(TaskRule):
     - when the task's literal `soft_time_limit` is not below its literal `time_limit`: the soft
       limit can then never fire first, and CT202 reports the limits themselves;
     - when the task's `base=` class is the project's own: such a base commonly wraps `run` (in
-      `__call__`) with its own handler, which the analyser does not follow.
+      `__call__`) with its own handler, which the analyser does not follow;
+    - when the task calls project code that catches `SoftTimeLimitExceeded` (by name or
+      through a broad `except`), itself or one call deeper: `ExportHandler.run(job)` that marks
+      the job as failed in its `except Exception:` is where the task handles its soft limit.
 
     ## Why is this bad?
     With both limits, the soft one exists so the task can stop cleanly before the hard one kills
@@ -58,6 +62,14 @@ class SoftLimitUnhandled(TaskRule):
     severity = Severity.INFO
     checklist = "A soft time limit is handled"
     VALID = [
+        # handled in the project code the task calls
+        {
+            "proj/celeryconfig.py": "task_time_limit = 120\n",
+            "proj/export.py": "class Exporter:\n    def run(self, job):\n        try:\n            build(job)\n"
+            "        except Exception:\n            job.fail()\n            raise\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(soft_time_limit=60)\n"
+            "def export(job_id):\n    from proj.export import Exporter\n    Exporter().run(job_id)\n",
+        },
         "from celery import shared_task\nfrom celery.exceptions import SoftTimeLimitExceeded\n\n"
         "@shared_task(soft_time_limit=60)\ndef f():\n    try:\n        g()\n"
         "    except SoftTimeLimitExceeded:\n        cleanup()\n",
@@ -92,7 +104,12 @@ class SoftLimitUnhandled(TaskRule):
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        """Kept when the task or the app's configuration sets a hard limit."""
+        """Kept when the task or the app's configuration sets a hard limit, and the project code
+        the task calls (one or two calls away) does not catch the soft limit either."""
+        facts = project.facts_by_path().get(finding.path)
+        called = facts.finding_calls.get((finding.code, finding.line, finding.column)) if facts else None
+        if called and calls_any(called, project.limit_handlers):
+            return None  # handled in the project code the task calls
         task = project.task_by_key().get(finding.task_key or "")
         if task is not None and "time_limit" in task.set_options:
             return finding
@@ -118,10 +135,12 @@ class SoftLimitUnhandled(TaskRule):
                 node, frozenset({"SoftTimeLimitExceeded"})
             ):
                 return
+        owner = f"{ctx.info.name}.{task.function}" if task.kind == "class" and ctx.info.name else None
         yield Report(
             option.node or task.anchor,
             "`soft_time_limit` fires before the hard limit but the task never handles `SoftTimeLimitExceeded`: nothing cleans up before the worker is killed",
             task,
+            calls=loggers.called_names(task.run.body, ctx.info, owner),
         )
 
 
