@@ -262,8 +262,9 @@ def calls_any(called: Iterable[str], functions: frozenset[str]) -> bool:
 
 def signal_receivers(info: ModuleInfo) -> dict[str, frozenset[str]]:
     """Django signal receivers by the model that sends the signal: ``@receiver(post_save,
-    sender=Order)`` and ``post_save.connect(handler, sender=Order)`` (a sender given as a string
-    or computed is not followed). Saving or building an ``Order`` runs the receiver (CT301)."""
+    sender=Order)`` (or a project decorator named ``...receiver`` given the sender second) and
+    ``post_save.connect(handler, sender=Order)`` (a sender given as a string or computed is not
+    followed). Saving or building an ``Order`` runs the receiver (CT301)."""
     found: dict[str, set[str]] = {}
 
     def add(sender: cst.BaseExpression | None, receiver: str | None) -> None:
@@ -275,18 +276,20 @@ def signal_receivers(info: ModuleInfo) -> dict[str, frozenset[str]]:
         name = _qualname(record, info)
         for decorator in record.node.decorators:
             call = decorator.decorator
-            if (
-                isinstance(call, cst.Call)
-                and (info.qualify(call.func) or "").rpartition(".")[2] == "receiver"
+            # Django's ``@receiver(post_save, sender=Order)``, and a project's own receiver
+            # decorator (``@search_receiver(post_delete, Order)``) by its name
+            if isinstance(call, cst.Call) and (info.qualify(call.func) or "").rpartition(".")[2].endswith(
+                "receiver"
             ):
-                add(_keyword(call, "sender"), name)
+                given = [a.value for a in call.args if a.keyword is None and not a.star]
+                add(_keyword(call, "sender") or (given[1] if len(given) > 1 else None), name)
     for call in info.calls:
         func = call.func
         positional = [a for a in call.args if a.keyword is None and not a.star]
         if isinstance(func, cst.Attribute) and func.attr.value == "connect" and positional:
             handler = positional[0].value
             if isinstance(handler, (cst.Name, cst.Attribute)):
-                add(_keyword(call, "sender"), info.qualify(handler))
+                add(_keyword(call, "sender"), info.qualify_local(handler))
     return {model: frozenset(receivers) for model, receivers in found.items()}
 
 

@@ -174,6 +174,32 @@ class UntestedTask(Rule):
             "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
             "    Order.objects.create()\n",
         },
+        # enqueued by a receiver connected by a call (``post_save.connect(handler, sender=...)``)
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
+            "shop/signals.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n\n"
+            "def on_order(sender, instance, **kwargs):\n    from shop.tasks import send_receipt\n"
+            "    send_receipt.delay(instance.pk)\n\n"
+            "def register():\n    post_save.connect(on_order, sender=Order)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
+            "    Order.objects.create()\n",
+        },
+        # a receiver registered by the project's own decorator, given the sender second
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
+            "    pass\n",
+            "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
+            "shop/signals.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n"
+            "from shop.tasks import send_receipt\nfrom shop.utils import index_receiver\n\n"
+            "@index_receiver(post_save, Order)\ndef on_order(instance, **kwargs):\n"
+            "    send_receipt.delay(instance.pk)\n",
+            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
+            "    Order.objects.create()\n",
+        },
         # called inline by a helper of the code a test calls (eager or not)
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
