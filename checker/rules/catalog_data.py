@@ -1556,10 +1556,13 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Does not sleep in a worker slot",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `time.sleep(...)` in the task body.",
+        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production.",
         docs=(
             "## What it does\n"
-            "Checks for `time.sleep(...)` in the task body.\n"
+            "Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test\n"
+            "or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`:\n"
+            "`if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not\n"
+            "production.\n"
             "\n"
             "## Why is this bad?\n"
             "A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with\n"

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from checker import body
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
@@ -11,7 +13,10 @@ from checker.tasks import TaskDef
 class SleepInTask(TaskRule):
     """
     ## What it does
-    Checks for `time.sleep(...)` in the task body.
+    Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test
+    or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`:
+    `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not
+    production.
 
     ## Why is this bad?
     A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with
@@ -41,11 +46,17 @@ class SleepInTask(TaskRule):
     severity = Severity.INFO
     checklist = "Does not sleep in a worker slot"
     VALID = [
+        # a delay only tests turn on
+        "import time\nfrom celery import shared_task\nfrom django.conf import settings\n\n@shared_task\n"
+        "def f():\n    if settings.BATCH_TEST_DELAY > 0:\n        time.sleep(settings.BATCH_TEST_DELAY)\n",
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f():\n    return time.time()\n",
         "from celery import shared_task\n\n@shared_task\ndef f(page):\n    page.sleep(3)\n",
         "import time\nfrom celery import shared_task\n\ndef helper():\n    time.sleep(1)\n",
     ]
     INVALID = [
+        # gated by a production setting
+        "import time\nfrom celery import shared_task\nfrom django.conf import settings\n\n@shared_task\n"
+        "def f():\n    if settings.THROTTLE > 0:\n        time.sleep(settings.THROTTLE)\n",
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f():\n    time.sleep(30)\n",
         "from time import sleep\nfrom celery import shared_task\n\n@shared_task\ndef f():\n"
         "    for _ in range(3):\n        sleep(1)\n",
@@ -54,10 +65,34 @@ class SleepInTask(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None:
             return
-        for call in body.calls(task.run.body):
-            if ctx.info.qualify(call.func) == "time.sleep":
+        for node, ancestors in body.walk(task.run.body):
+            if type(node) is not cst.Call:
+                continue
+            assert isinstance(node, cst.Call)
+            call = node
+            if ctx.info.qualify(call.func) == "time.sleep" and not _test_hook(call, ancestors):
                 yield Report(
                     call,
                     "`time.sleep()` holds a worker slot: use `countdown`/`eta` or `self.retry(countdown=...)`",
                     task,
                 )
+
+
+# Words of a setting that gates code meant for tests or debugging only.
+_TEST_WORDS = frozenset({"TEST", "TESTS", "TESTING", "DEBUG"})
+
+
+def _test_hook(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """The call sits in the body of an ``if`` whose condition reads a test or debug setting
+    (``if settings.BATCH_TEST_DELAY > 0:``, ``if DEBUG:``)."""
+    for ancestor, inner in zip(ancestors, (*ancestors[1:], call)):
+        if isinstance(ancestor, cst.If) and inner is ancestor.body:
+            for name in body.nodes(ancestor.test):
+                word = name.attr.value if isinstance(name, cst.Attribute) else getattr(name, "value", None)
+                if (
+                    isinstance(name, (cst.Name, cst.Attribute))
+                    and isinstance(word, str)
+                    and not _TEST_WORDS.isdisjoint(word.upper().split("_"))
+                ):
+                    return True
+    return False
