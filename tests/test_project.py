@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pathspec
+import pytest
+
+from checker.project import spec_matcher
+
 
 def codes(result):
     return sorted((f.code, f.path, f.task) for f in result.findings)
@@ -251,7 +258,13 @@ def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
         # a catch-all pattern (``*.py``) would make every module a test: it is not followed
         assert listed() == ["shop/everything.py", "shop/tasks.py"], name
         (tmp_path / name).unlink()
-    assert len(listed()) == 5
+    # without a configuration, Django's ``tests.py`` is still a test file (a default glob)
+    assert listed() == [
+        "shop/check_tasks.py",
+        "shop/everything.py",
+        "shop/tasks.py",
+        "suites/helpers/tasks.py",
+    ]
 
 
 def test_skipped_files_still_register_tasks_and_settings(analyse):
@@ -362,3 +375,31 @@ def test_beat_schedule_items_and_updates_and_config_modules(analyse):
         ("CT401", "proj/settings/base.py", 4),
         ("CT401", "proj/settings/prod.py", 3),
     ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["test_*.py", "*_test.py", "tests.py", "**/tests/**/*.py", "conftest.py", "t/", "/pkg/sub/"],
+        ["**/tests/**/*.py", "!keep.py"],  # a negation: pathspec's own matching
+        [],
+    ],
+)
+def test_the_union_matcher_matches_what_pathspec_matches(lines):
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    matcher = spec_matcher(spec)
+    root = Path(__file__).resolve().parent.parent
+    paths = [
+        str(p.relative_to(root)) for d in ("tests", "checker", "examples") for p in (root / d).rglob("*.py")
+    ]
+    paths += [
+        "t/x.py",
+        "a/t/y.py",
+        "pkg/sub/z.py",
+        "x/pkg/sub/z.py",
+        "./tests.py",
+        "/abs/test_a.py",
+        "a/keep.py",
+    ]
+    paths += ["tests/keep.py", "conftest.py", "a_test.py", "test_.py", "x.py", "tests", "tests/"]
+    assert [p for p in paths if matcher(p)] == [p for p in paths if spec.match_file(p)]
