@@ -202,6 +202,21 @@ class DirectCall:
     # The call sits in the body of a ``try`` with ``except`` handlers: the caller handles its
     # failures (and may act on its success in ``else``), which ``.delay()`` would move away (CT506).
     handled: bool = False
+    # The call is the caller's last statement, outside any loop or branch (CT506): the caller
+    # hands its work on once, at its end, as ``.delay()`` would.
+    tail: bool = False
+
+
+def _tail_call(function: cst.FunctionDef) -> cst.Call | None:
+    """The call that is the function's last statement (``other(...)`` alone on its line)."""
+    suite = function.body
+    statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    last = statements[-1] if statements else None
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and last.body:
+        small = last.body[-1]
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            return small.value
+    return None
 
 
 def _is(info: ModuleInfo, node: cst.BaseExpression, suffix: str) -> bool:
@@ -287,6 +302,7 @@ def call_sites(
         if task.run is None:
             continue
         forwarding = body.forwarding_call(task.run)
+        tail = _tail_call(task.run)
         constructed: set[str] | None = None
         for call, ancestors in body.walk(task.run.body):
             if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
@@ -305,6 +321,7 @@ def call_sites(
                     bool(ancestors) and not isinstance(ancestors[-1], cst.Expr),
                     _opaque_argument(call, constructed),
                     _in_try_body(call, ancestors),
+                    call is tail,
                 )
             )
     return sites, direct
@@ -555,18 +572,35 @@ def may_write(call: cst.Call) -> bool:
     """The call writes through the ORM, or is code we cannot tell is read-only.
 
     Read-only: queryset reads, logging, plain data methods, builtins, enqueueing and building
-    signatures, and constructors (a capitalised callee: ``Decimal(...)``, ``Order(...)``
-    unsaved). Everything else (a model method, a service function) may write.
+    signatures, constructors (a capitalised callee: ``Decimal(...)``, ``Order(...)`` unsaved),
+    and functions named as readers or checks (``get_*``, ``check_*``, ``has_*``, ``is_*``,
+    ``can_*``, ``raise_if_*``). Everything else (a model method, a service function) may write.
     """
     func = call.func
     if isinstance(func, cst.Attribute):
         name = func.attr.value
         if name in ORM_WRITES or name.startswith("bulk_"):
             return True
-        return not (name in _READ_ONLY_METHODS or name in ENQUEUE or name in SIGNATURES or name[:1].isupper())
+        return not (
+            name in _READ_ONLY_METHODS
+            or name in ENQUEUE
+            or name in SIGNATURES
+            or name[:1].isupper()
+            or name.startswith(_READER_PREFIXES)
+        )
     if isinstance(func, cst.Name):
-        return not (func.value in _READ_ONLY_FUNCTIONS or func.value[:1].isupper())
+        return not (
+            func.value in _READ_ONLY_FUNCTIONS
+            or func.value[:1].isupper()
+            or func.value.startswith(_READER_PREFIXES)
+        )
     return True
+
+
+# Project functions named as readers and checks (``get_field``, ``check_permissions``,
+# ``raise_if_user_lacks_feature``): by convention they do not write (``get_or_create`` is a
+# write, and is checked first).
+_READER_PREFIXES = ("get_", "check_", "has_", "is_", "can_", "raise_if_")
 
 
 # Loops (CT503) ----------------------------------------------------------------------------

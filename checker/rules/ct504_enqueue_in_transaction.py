@@ -20,8 +20,10 @@ class EnqueueInTransaction(Rule):
 
     "Read-only" is a short list: queryset reads (`filter`, `get`, `exists`, `values_list`, ...),
     logging, builtins, plain data methods (`append`, `format`, ...), constructors (a capitalised
-    callee) and enqueueing or building signatures. Any other call (a model method, a service
-    function) may write, so the enqueue is reported.
+    callee), enqueueing or building signatures, and calls named as readers or checks
+    (`get_*`, `check_*`, `has_*`, `is_*`, `can_*`, `raise_if_*`: `get_field(...)`,
+    `check_permissions(...)`). Any other call (a model method, a service function) may write,
+    so the enqueue is reported.
 
     Not reported: a block with nothing before the enqueue, or only reads; and
     `atomic(using=...)` on an alias that names a replica or read-only database (its text
@@ -54,6 +56,13 @@ class EnqueueInTransaction(Rule):
     severity = Severity.WARNING
     checklist = "Callers enqueue after the transaction commits"
     VALID = [
+        # only readers and checks before the enqueue: nothing to commit
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef fill(x):\n    pass\n",
+            "shop/views.py": "from django.db import transaction\nfrom shop.tasks import fill\n\n"
+            "@transaction.atomic\ndef view(request, pk):\n    field = FieldHandler().get_field(pk)\n"
+            "    check_permissions(request.user, field)\n    fill.delay(field.pk)\n",
+        },
         "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
         "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n"
         "        transaction.on_commit(lambda: send.delay(x))\n        send.delay_on_commit(x)\n",

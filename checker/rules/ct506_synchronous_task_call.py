@@ -22,6 +22,10 @@ class SynchronousTaskCall(Rule):
     - a call that is the task's whole body (ignoring a docstring: `return other_task(a, b)` or
       `other_task(*args, **kwargs)` alone, passing on only the task's own parameters): such a
       task is an alias, kept so that messages queued under an old name still run;
+    - a call that is the task's last statement, outside any loop or branch
+      (`collect(); notify_all(ids)`): the task hands its work on once, at its end; running it
+      inline costs the caller's slot no more than a queue hop would save, and the callee's own
+      failure still fails this run, where it is seen;
     - a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand
       it an AsyncResult, so it is no drop-in replacement, and restructuring into a chain is a
       design choice the code does not tell us about;
@@ -61,6 +65,10 @@ class SynchronousTaskCall(Rule):
     severity = Severity.INFO
     checklist = "Enqueues other tasks instead of calling them"
     VALID = [
+        # the last statement: the task hands its work on once, at its end
+        "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
+        "@shared_task\ndef import_feed(url):\n    rows = fetch(url)\n    reindex(rows)\n\n"
+        "def refresh(rows):\n    reindex.delay(rows)\n",
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
         "@shared_task\ndef import_feed(url):\n    reindex.delay([url])\n",
         # a decorated helper: never sent as a message anywhere, only called
@@ -84,18 +92,20 @@ class SynchronousTaskCall(Rule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
-        "@shared_task\ndef import_feed(url):\n    reindex([url])\n\ndef refresh(rows):\n    reindex.delay(rows)\n",
+        "@shared_task\ndef import_feed(url):\n    reindex([url])\n    notify(url)\n\n"
+        "def refresh(rows):\n    reindex.delay(rows)\n",
         {
             "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n",
             "shop/feeds.py": "from celery import shared_task\nfrom shop import search\n\n"
-            "@shared_task(bind=True)\ndef import_feed(self, url):\n    search.reindex([url])\n",
+            "@shared_task(bind=True)\ndef import_feed(self, urls):\n    for url in urls:\n"
+            "        search.reindex([url])\n",
             "shop/views.py": "from shop.search import reindex\n\ndef refresh(rows):\n"
             "    reindex.apply_async((rows,), queue='search')\n",
         },
         {  # sent by beat under its registered name, called inline here; not the whole body
             "shop/settings.py": "CELERY_BEAT_SCHEDULE = {'r': {'task': 'shop.search.reindex', 'schedule': 60}}\n",
             "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows=None):\n    pass\n\n"
-            "@shared_task\ndef import_feed(url):\n    rows = [url]\n    reindex(rows)\n",
+            "@shared_task\ndef import_feed(url):\n    rows = [url]\n    reindex(rows)\n    return len(rows)\n",
         },
     ]
 
@@ -106,7 +116,7 @@ class SynchronousTaskCall(Rule):
             for call in facts.direct_calls:
                 task = tasks.get(call.target)
                 caller = callers.get(call.caller)
-                if task is None or caller is None or task.key == caller.key or call.forwards:
+                if task is None or caller is None or task.key == caller.key or call.forwards or call.tail:
                     continue
                 if call.result_used or call.handled or not project.is_enqueued(task):
                     continue
