@@ -398,6 +398,13 @@ def _scope_sites(
         if target is None:
             continue
         deferred = any(isinstance(a, cst.Call) and _is(info, a, "transaction.on_commit") for a in ancestors)
+        # a task re-enqueuing itself for later (``countdown``/``eta``): the next batch of a
+        # backfill, which reads its own slice, not the rows this transaction writes
+        deferred = deferred or (
+            isinstance(scope, cst.FunctionDef)
+            and target == (f"{info.name}.{scope.name.value}" if info.name else scope.name.value)
+            and any(a.keyword is not None and a.keyword.value in ("countdown", "eta") for a in node.args)
+        )
         region = _atomic_region(ancestors, info, root if atomic_function else None)
         in_transaction = (
             region is not None

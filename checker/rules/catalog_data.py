@@ -1523,9 +1523,11 @@ ENTRIES: tuple[Entry, ...] = (
             "`check_permissions(...)`). Any other call (a model method, a service function) may write,\n"
             "so the enqueue is reported.\n"
             "\n"
-            "Not reported: a block with nothing before the enqueue, or only reads; and\n"
+            "Not reported: a block with nothing before the enqueue, or only reads;\n"
             "`atomic(using=...)` on an alias that names a replica or read-only database (its text\n"
-            'contains "replica" or "read"): reads on a replica have no commit the worker could outrun.\n'
+            'contains "replica" or "read"): reads on a replica have no commit the worker could outrun;\n'
+            "and a task that re-enqueues itself with a `countdown` or `eta` (the next batch of a\n"
+            "backfill, which pages on and does not look for the rows this run writes).\n"
             "\n"
             "## Why is this bad?\n"
             "The message reaches the broker at once, before the transaction commits. A fast worker runs\n"

@@ -25,9 +25,11 @@ class EnqueueInTransaction(Rule):
     `check_permissions(...)`). Any other call (a model method, a service function) may write,
     so the enqueue is reported.
 
-    Not reported: a block with nothing before the enqueue, or only reads; and
+    Not reported: a block with nothing before the enqueue, or only reads;
     `atomic(using=...)` on an alias that names a replica or read-only database (its text
-    contains "replica" or "read"): reads on a replica have no commit the worker could outrun.
+    contains "replica" or "read"): reads on a replica have no commit the worker could outrun;
+    and a task that re-enqueues itself with a `countdown` or `eta` (the next batch of a
+    backfill, which pages on and does not look for the rows this run writes).
 
     ## Why is this bad?
     The message reaches the broker at once, before the transaction commits. A fast worker runs
@@ -56,6 +58,10 @@ class EnqueueInTransaction(Rule):
     severity = Severity.WARNING
     checklist = "Callers enqueue after the transaction commits"
     VALID = [
+        # a backfill re-enqueuing itself for its next batch, later
+        "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+        "def backfill(offset=0):\n    with transaction.atomic():\n        rows = copy_batch(offset)\n"
+        "        if rows:\n            backfill.apply_async(kwargs={'offset': offset + 100}, countdown=5)\n",
         # only readers and checks before the enqueue: nothing to commit
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef fill(x):\n    pass\n",
@@ -71,6 +77,10 @@ class EnqueueInTransaction(Rule):
         "    send.delay(x)\n",
     ]
     INVALID = [
+        # re-enqueued at once: it may run before this transaction commits
+        "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+        "def backfill(offset=0):\n    with transaction.atomic():\n        rows = copy_batch(offset)\n"
+        "        if rows:\n            backfill.delay(offset + 100)\n",
         "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
         "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n        save(x)\n"
         "        send.delay(x)\n",
