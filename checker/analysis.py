@@ -595,7 +595,7 @@ def execute(
         # Test files are parsed only when their bytes name a task (CT301 is all they serve): its
         # function, object or registered name, or a name a module imports it under.
         # Also those naming code that runs a task (CT301 follows it), or making tasks eager.
-        names |= _callers(results, tasks) | _EAGER_WORDS
+        names |= _callers(results, tasks) | _delegate_words(tasks) | _EAGER_WORDS
         named = _naming(sources, names)
         results.extend(analyse_sources(named, options, jobs, cache)[0])
         unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
@@ -775,6 +775,16 @@ def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
         if marker:  # tests run a Django command by its name: ``call_command("rebuild_index")``
             words.add(command.partition(".")[0].encode())
     return words
+
+
+def _delegate_words(tasks: list[TaskSummary]) -> set[bytes]:
+    """The words a test file must hold to name what a one-call task delegates to (CT301): the
+    method or function, or the management command."""
+    return {
+        t.delegate.rpartition(":" if t.delegate.startswith("command:") else ".")[2].encode()
+        for t in tasks
+        if t.delegate
+    }
 
 
 def _alias_names(results: list[FileResult], canonical: set[str]) -> set[bytes]:

@@ -31,6 +31,7 @@ from checker.source import ParseError, Unsupported, decode, parse
 from checker.suppressions import Suppressions, read, skips_file
 from checker.tasks import TaskDef, discover, index_contributions
 from checker.testrefs import AST, makes_eager, module_imports, test_references
+from checker.values import string_value
 
 SYNTAX_ERROR = "CT000"
 
@@ -169,6 +170,37 @@ def analyse_imports(source: SourceFile) -> FileResult:
 
 def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
     return index_contributions(parsed.info, index)
+
+
+def _delegate(task: TaskDef, info: ModuleInfo) -> str:
+    """What the task's whole body calls, when it is one call (ignoring a docstring): the called
+    function's qualified name, or ``command:NAME`` for ``call_command("NAME")`` (CT301: a test
+    of that code tests the task's work)."""
+    if task.run is None:
+        return ""
+    suite = task.run.body
+    statements = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+    small: list[cst.BaseSmallStatement] = []
+    for statement in statements:
+        if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return ""
+        small.extend(statement.body)
+    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
+        small = small[1:]
+    if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Return)):
+        return ""
+    call = small[0].value
+    if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return ""
+    callee = info.qualify_local(call.func) or ""
+    if callee.rpartition(".")[2] == "call_command":
+        # the command alone: with options (``operation="import_business_data"``) the task runs a
+        # part of it that a test of the command need not reach
+        first = (
+            string_value(call.args[0].value) if len(call.args) == 1 and call.args[0].keyword is None else None
+        )
+        return f"command:{first}" if isinstance(first, str) and first else ""
+    return callee if "." in callee else ""
 
 
 def _positional_params(task: TaskDef) -> tuple[str, ...]:
@@ -321,6 +353,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 options_complete=task.options_complete,
                 serializer=task.value("serializer"),
                 optional_params=_optional_params(task),
+                delegate=_delegate(task, info),
                 positional_params=_positional_params(task),
                 written_params=body.written_names(task.run) if task.run is not None else frozenset(),
             )

@@ -96,6 +96,9 @@ class TaskSummary:
     # The parameters callers pass by position, in order, and those the body writes back
     # (``order.save()``, ``order.status = ...``): under pickle a stale snapshot matters there.
     positional_params: tuple[str, ...] = ()
+    # What the task's whole body calls, when it is one call: a qualified function name, or
+    # ``command:NAME`` for ``call_command("NAME")`` (CT301).
+    delegate: str = ""
     written_params: frozenset[str] = frozenset()
     # How it was found: the qualified task decorator (``celery.shared_task``,
     # ``proj.celery.app.task``, a project factory like ``proj.utils.cron_task``) or, for a task

@@ -985,6 +985,15 @@ ENTRIES: tuple[Entry, ...] = (
             "  of the URL name before the action (`orders` -> `shop.api.OrderViewSet`). The standard routes\n"
             "  (`-list`, `-detail`) are not followed: every ViewSet has them.\n"
             "\n"
+            "Not reported either:\n"
+            "- a task whose whole body is one call of code a test names: `return\n"
+            "  QuestionVisits.reload_from_analytics()` when a test calls\n"
+            '  `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command\n'
+            "  alone, without options) when a test runs that command: the task is a thin wrapper and\n"
+            "  its work is tested;\n"
+            "- a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off\n"
+            "  data backfill a migration sends once.\n"
+            "\n"
             'Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task\n'
             "enqueued only under a setting the tests turn off still counts), and calls through objects\n"
             "the analyser cannot name. Name the task in a test when a finding is about such a task.\n"

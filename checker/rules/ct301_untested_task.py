@@ -66,6 +66,15 @@ class UntestedTask(Rule):
       of the URL name before the action (`orders` -> `shop.api.OrderViewSet`). The standard routes
       (`-list`, `-detail`) are not followed: every ViewSet has them.
 
+    Not reported either:
+    - a task whose whole body is one call of code a test names: `return
+      QuestionVisits.reload_from_analytics()` when a test calls
+      `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command
+      alone, without options) when a test runs that command: the task is a thin wrapper and
+      its work is tested;
+    - a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off
+      data backfill a migration sends once.
+
     Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task
     enqueued only under a setting the tests turn off still counts), and calls through objects
     the analyser cannot name. Name the task in a test when a finding is about such a task.
@@ -200,6 +209,23 @@ class UntestedTask(Rule):
             "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
             "    Order.objects.create()\n",
         },
+        # a thin wrapper around a method a test calls, and one around a command a test runs
+        {
+            "shop/tasks.py": "from celery import shared_task\nfrom django.core.management import call_command\n"
+            "from shop.models import Visits\n\n@shared_task\ndef reload_visits():\n"
+            '    """Reload."""\n    return Visits.reload_from_analytics(verbose=False)\n\n'
+            "@shared_task\ndef flush():\n    call_command('flush_tokens')\n",
+            "tests/test_models.py": "from django.core.management import call_command\nfrom shop.models import Visits\n\n"
+            "def test_reload():\n    Visits.reload_from_analytics()\n\n"
+            "def test_flush():\n    call_command('flush_tokens')\n",
+        },
+        # a one-off backfill in a migrations package
+        {
+            "shop/migrations/__init__.py": "",
+            "shop/migrations/tasks/__init__.py": "",
+            "shop/migrations/tasks/backfill.py": "from celery import shared_task\n\n@shared_task\n"
+            "def fill_numbers():\n    pass\n",
+        },
         # called inline by a helper of the code a test calls (eager or not)
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
@@ -246,6 +272,13 @@ class UntestedTask(Rule):
         },
     ]
     INVALID = [
+        # a command run with options: a test running the command otherwise need not reach them
+        {
+            "shop/tasks.py": "from celery import shared_task\nfrom django.core.management import call_command\n\n"
+            "@shared_task\ndef import_data(source):\n    call_command('packages', operation='import', source=source)\n",
+            "tests/test_packages.py": "from django.core.management import call_command\n\n"
+            "def test_export():\n    call_command('packages', operation='export')\n",
+        },
         # the same action on a ViewSet the URL name does not name
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
@@ -317,10 +350,10 @@ class UntestedTask(Rule):
         reached = reached_tasks(project, by_file, eager) if by_file else set()
         how = "enqueues or calls" if eager else "calls"
         for task in project.tasks:
-            if project.test_files.matches(task.path):
+            if project.test_files.matches(task.path) or ".migrations." in f".{task.module}.":
                 continue
             names = task_names(task)
-            if names & referenced or names & reached:
+            if names & referenced or names & reached or _delegates_to_tested(task.delegate, referenced):
                 continue
             yield ProjectReport(
                 Location(task.path, task.line, task.column, task.line, task.column),
@@ -489,3 +522,14 @@ def _named_after(owner: str, prefix: list[str]) -> bool:
         word[:-3] + "y" if word.endswith("ies") else word,
     }
     return any(stem and stem in name for stem in stems)
+
+
+def _delegates_to_tested(delegate: str, referenced: set[str]) -> bool:
+    """The task's whole body is one call of code a test names: the function or method
+    (``QuestionVisits.reload_from_analytics``, as the test reaches it), or the management
+    command a test runs by name (``call_command("flushexpiredtokens")``)."""
+    if not delegate:
+        return False
+    if delegate.startswith("command:"):
+        return delegate[len("command:") :] in referenced
+    return delegate in referenced
