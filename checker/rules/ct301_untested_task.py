@@ -9,6 +9,13 @@ from checker.project import ProjectContext, task_names
 from checker.rules.base import ProjectReport, Rule
 from checker.testrefs import GRAPHQL, REACH_DEPTH, URL, VIEW_MODULES, VIEW_SUFFIXES
 
+# What several examples below share: a task, a model whose signals enqueue it, eager test
+# settings and a test that builds the model.
+_SEND_RECEIPT = "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n"
+_ORDER_MODEL = "from django.db import models\n\nclass Order(models.Model):\n    pass\n"
+_EAGER_SETTINGS = "CELERY_TASK_ALWAYS_EAGER = True\n"
+_ORDER_TEST = "from shop.models import Order\n\ndef test_order():\n    Order.objects.create()\n"
+
 
 class UntestedTask(Rule):
     """
@@ -172,42 +179,36 @@ class UntestedTask(Rule):
         },
         # enqueued by a signal receiver of a model the (eager) tests build
         {
-            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
-            "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/models.py": _ORDER_MODEL,
             "shop/signals.py": "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n"
             "from shop.models import Order\nfrom shop.tasks import send_receipt\n\n"
             "@receiver(post_save, sender=Order)\ndef on_order(sender, instance, **kwargs):\n"
             "    send_receipt.delay(instance.pk)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
-            "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
-            "    Order.objects.create()\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_orders.py": _ORDER_TEST,
         },
         # enqueued by a receiver connected by a call (``post_save.connect(handler, sender=...)``)
         {
-            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
-            "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/models.py": _ORDER_MODEL,
             "shop/signals.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n\n"
             "def on_order(sender, instance, **kwargs):\n    from shop.tasks import send_receipt\n"
             "    send_receipt.delay(instance.pk)\n\n"
             "def register():\n    post_save.connect(on_order, sender=Order)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
-            "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
-            "    Order.objects.create()\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_orders.py": _ORDER_TEST,
         },
         # a receiver registered by the project's own decorator, given the sender second
         {
-            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
-            "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    pass\n",
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/models.py": _ORDER_MODEL,
             "shop/signals.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n"
             "from shop.tasks import send_receipt\nfrom shop.utils import index_receiver\n\n"
             "@index_receiver(post_save, Order)\ndef on_order(instance, **kwargs):\n"
             "    send_receipt.delay(instance.pk)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
-            "tests/test_orders.py": "from shop.models import Order\n\ndef test_order():\n"
-            "    Order.objects.create()\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_orders.py": _ORDER_TEST,
         },
         # a thin wrapper around a method a test calls, and one around a command a test runs
         {
