@@ -771,6 +771,12 @@ def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
         words.update({cls.encode(), (cls[:1].lower() + cls[1:]).encode()})
         if cls.endswith(VIEW_SUFFIXES):
             words.add(last.replace("_", "-").encode())
+            # the router's basename, as URL names start (``exporter-detail``)
+            stem = cls
+            for suffix in sorted(VIEW_SUFFIXES, key=len, reverse=True):
+                stem = stem.removesuffix(suffix) if stem.endswith(suffix) else stem
+            if stem:
+                words.update({stem.lower().encode(), f"{stem.lower()}s".encode()})
         _, marker, command = name.partition(".management.commands.")
         if marker:  # tests run a Django command by its name: ``call_command("rebuild_index")``
             words.add(command.partition(".")[0].encode())

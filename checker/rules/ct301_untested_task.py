@@ -71,7 +71,8 @@ class UntestedTask(Rule):
       `views`/`api` module, or a class view named after it (`pay` -> `PayView`). The router's
       basename is not read: a ViewSet counts when its module or class name holds the last word
       of the URL name before the action (`orders` -> `shop.api.OrderViewSet`). The standard routes
-      (`-list`, `-detail`) are not followed: every ViewSet has them.
+      (`-list`, `-detail`) are followed only when exactly one ViewSet is so named: every ViewSet
+      has them.
 
     Not reported either:
     - a task whose whole body is one call of code a test names: `return
@@ -271,6 +272,15 @@ class UntestedTask(Rule):
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
             "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
         },
+        # the standard route of the one ViewSet the URL name's basename names (eager tests)
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/api.py": "from shop.tasks import send_receipt\n\nclass ExporterViewSet:\n"
+            "    def retrieve(self, request, pk=None):\n        send_receipt.delay(pk)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_api.py": "from django.urls import reverse\n\ndef test_export(client):\n"
+            "    client.get(reverse('exporter-detail', args=[1]))\n",
+        },
     ]
     INVALID = [
         # a command run with options: a test running the command otherwise need not reach them
@@ -290,12 +300,13 @@ class UntestedTask(Rule):
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
             "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
         },
-        # a URL name of a standard ViewSet route (``-list``) does not tell which ViewSet it is
+        # a standard route (``-list``) when two ViewSets are so named: which one is meant is not told
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
             "    pass\n",
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass OrderViewSet:\n"
-            "    def create(self, request):\n        send_receipt.delay(1)\n",
+            "    def create(self, request):\n        send_receipt.delay(1)\n\n"
+            "class OrderLineViewSet:\n    def create(self, request):\n        self.save_line(request)\n",
             "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_list(client):\n"
             "    client.post(reverse('orders-list'))\n",
@@ -460,6 +471,10 @@ def reached_tasks(
 # The methods of a DRF ViewSet that its router names ``<basename>-list`` / ``<basename>-detail``:
 # any ViewSet has them, so a URL name cannot tell which one it is.
 _STANDARD_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+_STANDARD_ROUTES = {
+    "list": frozenset({"list", "create"}),
+    "detail": frozenset({"retrieve", "update", "partial_update", "destroy"}),
+}
 
 
 def _graphql_resolvers(field: str, by_class: dict[str, list[str]], methods: dict[str, list[str]]) -> set[str]:
@@ -487,6 +502,17 @@ def _url_views(
     ``taiga.importers.asana.api.AsanaImporterViewSet``)."""
     words = url.rpartition(":")[2].split("-")
     found: set[str] = set()
+    routes = _STANDARD_ROUTES.get(words[-1]) if len(words) > 1 else None
+    if routes is not None:
+        # ``exporter-detail``: the standard route of the one ViewSet the basename names
+        named = [
+            owner
+            for owners in by_class.values()
+            for owner in owners
+            if owner.rpartition(".")[2].endswith(VIEW_SUFFIXES) and _named_after(owner, words[:-1])
+        ]
+        if len(named) == 1:
+            found.update(f"{named[0]}.{m}" for m in methods[named[0]] if m in routes)
     for k in range(1, len(words)):
         action = "_".join(words[k:])
         if action in _STANDARD_ACTIONS:
