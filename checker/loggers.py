@@ -186,7 +186,18 @@ def called_names(node: cst.CSTNode, info: ModuleInfo, owner: str | None = None) 
     module's prefix), for the project phase to look up. In a method of class ``owner`` (its
     qualified name), ``self.helper()`` and ``cls.helper()`` are ``owner.helper``."""
     names: set[str] = set()
-    for call in body.calls(node):
+    calls = list(body.calls(node))
+    for call in list(calls):
+        # ``transaction.on_commit(lambda: send.delay(pk))``: the lambda runs once the
+        # transaction commits (in tests too: ``TransactionTestCase``, ``captureOnCommitCallbacks``)
+        if (
+            isinstance(call.func, (cst.Name, cst.Attribute))
+            and (call.func.attr if isinstance(call.func, cst.Attribute) else call.func).value == "on_commit"
+            and call.args
+            and isinstance(call.args[0].value, cst.Lambda)
+        ):
+            calls.extend(body.calls(call.args[0].value))
+    for call in calls:
         if isinstance(call.func, (cst.Name, cst.Attribute)):
             name = info.qualify_local(call.func)
             if not name:

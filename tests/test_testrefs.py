@@ -483,3 +483,17 @@ def test_fast_walk_reads_what_ast_walk_reads() -> None:
             continue
         reading = testrefs.test_references(data, "pkg.mod", False)
         assert (reading.references, reading.attributes, reading.eager) == expected, path
+
+
+def test_a_helper_task_never_sent_and_run_inline_by_another_task_is_covered_by_that_task(analyse):
+    tasks = (
+        "from celery import shared_task\n\n@shared_task\ndef rehash(rows):\n    pass\n\n"
+        "@shared_task\ndef update_columns(rows):\n    rehash(rows)\n    return len(rows)\n"
+    )
+    views = "from shop.tasks import update_columns\n\ndef view(rows):\n    update_columns.delay(rows)\n"
+    found = untested(analyse({"shop/tasks.py": tasks, "shop/views.py": views}, select=["CT301"]))
+    assert found == ["shop.tasks.update_columns"]  # its finding covers the helper it runs
+    # sent somewhere too: a task of its own, reported
+    views += "\nfrom shop.tasks import rehash\n\ndef other(rows):\n    rehash.delay(rows)\n"
+    found = untested(analyse({"shop/tasks.py": tasks, "shop/views.py": views}, select=["CT301"]))
+    assert found == ["shop.tasks.rehash", "shop.tasks.update_columns"]

@@ -992,6 +992,9 @@ ENTRIES: tuple[Entry, ...] = (
             '  `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command\n'
             "  alone, without options) when a test runs that command: the task is a thin wrapper and\n"
             "  its work is tested;\n"
+            "- a task that is never sent (no `.delay`, signature, beat entry, route) and that a task the\n"
+            "  project does send calls inline: a helper that carries the decorator; the finding of the\n"
+            "  task calling it (or that task's test) covers it;\n"
             "- a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off\n"
             "  data backfill a migration sends once.\n"
             "\n"

@@ -80,6 +80,9 @@ class UntestedTask(Rule):
       `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command
       alone, without options) when a test runs that command: the task is a thin wrapper and
       its work is tested;
+    - a task that is never sent (no `.delay`, signature, beat entry, route) and that a task the
+      project does send calls inline: a helper that carries the decorator; the finding of the
+      task calling it (or that task's test) covers it;
     - a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off
       data backfill a migration sends once.
 
@@ -272,6 +275,24 @@ class UntestedTask(Rule):
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
             "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
         },
+        # run by a tested task's chord when the tests are eager (task -> task adds no depth)
+        {
+            "shop/tasks.py": "from celery import chord, shared_task\n\n@shared_task\ndef page(n):\n    pass\n\n"
+            "@shared_task\ndef done(results):\n    pass\n\n@shared_task\ndef document(pages):\n"
+            "    chord(page.s(n) for n in range(pages))(done.s())\n",
+            "shop/views.py": "from shop.tasks import document\n\ndef a(x):\n    b(x)\n\ndef b(x):\n    c(x)\n\n"
+            "def c(x):\n    d(x)\n\ndef d(x):\n    document.delay(x)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_views.py": "from shop.views import a\n\ndef test_a():\n    a(2)\n",
+        },
+        # enqueued once the transaction commits (``on_commit(lambda: ...)``), eager tests
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/services.py": "from django.db import transaction\nfrom shop.tasks import send_receipt\n\n"
+            "def pay(order):\n    transaction.on_commit(lambda: send_receipt.delay(order.pk))\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_services.py": "from shop.services import pay\n\ndef test_pay(order):\n    pay(order)\n",
+        },
         # the standard route of the one ViewSet the URL name's basename names (eager tests)
         {
             "shop/tasks.py": _SEND_RECEIPT,
@@ -361,12 +382,23 @@ class UntestedTask(Rule):
         eager = project.tests_run_eagerly
         reached = reached_tasks(project, by_file, eager) if by_file else set()
         how = "enqueues or calls" if eager else "calls"
+        # the tasks that other tasks, themselves sent somewhere, run inline (``helper(rows)`` in
+        # the body of a task the project enqueues)
+        by_key = project.task_by_key()
+        inline = {
+            call.target
+            for facts in project.files
+            for call in facts.direct_calls
+            if not call.forwards and call.caller in by_key and project.is_enqueued(by_key[call.caller])
+        }
         for task in project.tasks:
             if project.test_files.matches(task.path) or ".migrations." in f".{task.module}.":
                 continue
             names = task_names(task)
             if names & referenced or names & reached or _delegates_to_tested(task.delegate, referenced):
                 continue
+            if names & inline and not project.is_enqueued(task):
+                continue  # a helper that carries the decorator: its callers' findings cover it
             yield ProjectReport(
                 Location(task.path, task.line, task.column, task.line, task.column),
                 f"no test refers to `{task.name}` (by import, through its module, by name or by a "
@@ -465,6 +497,21 @@ def reached_tasks(
                             seen.add(callee)
                             following.add(callee)
         frontier = following
+    # A task that runs runs what its own body runs, however deep it was reached: task -> task
+    # hops (``.delay()`` of the next step, a chord's header and body) add no uncertainty.
+    pending = [name for name in found if name in graph]
+    while pending:
+        for called in graph.get(pending.pop(), frozenset()):
+            owner, _, method = called.rpartition(".")
+            enqueued = method in _ENQUEUES
+            target = owner if enqueued or method in _RUNS else called
+            if target not in resolved:
+                resolved[target] = aliases.resolve(target)
+            for name in resolved[target]:
+                runs = tasks.get(name)
+                if runs is not None and (eager or not enqueued) and not task_names(runs) <= found:
+                    found |= task_names(runs)
+                    pending.extend(n for n in task_names(runs) if n in graph)
     return found
 
 
