@@ -187,12 +187,22 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
         small.extend(statement.body)
     if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
         small = small[1:]
+    small = [s for s in small if not isinstance(s, (cst.Import, cst.ImportFrom))]  # local imports
     if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Return)):
         return ""
     call = small[0].value
     if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
         return ""
-    callee = info.qualify_local(call.func) or ""
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, (cst.Name, cst.Attribute))
+    ):
+        built = info.qualify_local(func.value.func) or ""  # ``Handler().sync(...)``: ``Handler.sync``
+        is_class = built.rpartition(".")[2][:1].isupper()  # not ``objects.filter()``
+        return f"{built}.{func.attr.value}" if is_class and "." in built else ""
+    callee = info.qualify_local(func) or ""
     if callee.rpartition(".")[2] == "call_command":
         # the command alone: with options (``operation="import_business_data"``) the task runs a
         # part of it that a test of the command need not reach

@@ -224,6 +224,14 @@ class UntestedTask(Rule):
             "def test_reload():\n    Visits.reload_from_analytics()\n\n"
             "def test_flush():\n    call_command('flush_tokens')\n",
         },
+        # a thin wrapper importing its handler locally and calling it on a new instance
+        {
+            "shop/handler.py": "class CoreHandler:\n    def sync_templates(self, force=False):\n        pass\n",
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync_templates_task():\n"
+            "    from shop.handler import CoreHandler\n\n    CoreHandler().sync_templates()\n",
+            "tests/test_handler.py": "from shop.handler import CoreHandler\n\ndef test_sync():\n"
+            "    CoreHandler().sync_templates(force=True)\n",
+        },
         # a one-off backfill in a migrations package
         {
             "shop/migrations/__init__.py": "",
@@ -395,7 +403,11 @@ class UntestedTask(Rule):
             if project.test_files.matches(task.path) or ".migrations." in f".{task.module}.":
                 continue
             names = task_names(task)
-            if names & referenced or names & reached or _delegates_to_tested(task.delegate, referenced):
+            if (
+                names & referenced
+                or names & reached
+                or _delegates_to_tested(task.delegate, referenced, by_file)
+            ):
                 continue
             if names & inline and not project.is_enqueued(task):
                 continue  # a helper that carries the decorator: its callers' findings cover it
@@ -598,12 +610,18 @@ def _named_after(owner: str, prefix: list[str]) -> bool:
     return any(stem and stem in name for stem in stems)
 
 
-def _delegates_to_tested(delegate: str, referenced: set[str]) -> bool:
+def _delegates_to_tested(
+    delegate: str, referenced: set[str], by_file: list[tuple[set[str], frozenset[str]]]
+) -> bool:
     """The task's whole body is one call of code a test names: the function or method
-    (``QuestionVisits.reload_from_analytics``, as the test reaches it), or the management
-    command a test runs by name (``call_command("flushexpiredtokens")``)."""
+    (``QuestionVisits.reload_from_analytics``, as the test reaches it, or a method of a class a
+    test file names and calls that method on: ``CoreHandler().sync_templates()``), or the
+    management command a test runs by name (``call_command("flushexpiredtokens")``)."""
     if not delegate:
         return False
     if delegate.startswith("command:"):
         return delegate[len("command:") :] in referenced
-    return delegate in referenced
+    owner, _, method = delegate.rpartition(".")
+    return delegate in referenced or any(
+        owner in names and method in attributes for names, attributes in by_file
+    )
