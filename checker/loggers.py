@@ -275,7 +275,8 @@ def signal_receivers(info: ModuleInfo) -> dict[str, frozenset[str]]:
     """Django signal receivers by the model that sends the signal: ``@receiver(post_save,
     sender=Order)`` (or a project decorator named ``...receiver`` given the sender second) and
     ``post_save.connect(handler, sender=Order)`` (a sender given as a string or computed is not
-    followed). Saving or building an ``Order`` runs the receiver (CT301)."""
+    followed). Saving or building an ``Order`` runs the receiver (CT301). A handler may be given
+    as ``connect(receiver=handler)``."""
     found: dict[str, set[str]] = {}
 
     def add(sender: cst.BaseExpression | None, receiver: str | None) -> None:
@@ -297,8 +298,8 @@ def signal_receivers(info: ModuleInfo) -> dict[str, frozenset[str]]:
     for call in info.calls:
         func = call.func
         positional = [a for a in call.args if a.keyword is None and not a.star]
-        if isinstance(func, cst.Attribute) and func.attr.value == "connect" and positional:
-            handler = positional[0].value
+        if isinstance(func, cst.Attribute) and func.attr.value == "connect":
+            handler = positional[0].value if positional else _keyword(call, "receiver")
             if isinstance(handler, (cst.Name, cst.Attribute)):
                 add(_keyword(call, "sender"), info.qualify_local(handler))
     return {model: frozenset(receivers) for model, receivers in found.items()}

@@ -974,7 +974,8 @@ ENTRIES: tuple[Entry, ...] = (
             "\n"
             "The code a test names also includes:\n"
             '- a Django management command it runs by name (`call_command("rebuild_index")`), and the\n'
-            "  signal receivers of a model it builds (`@receiver(post_save, sender=Order)`);\n"
+            "  signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,\n"
+            "  `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`);\n"
             "- a GraphQL mutation or type it names in a GraphQL document it sends\n"
             "  (`mutation { requestReceipt(order: 1) { ... } }` names graphene's\n"
             "  `RequestReceipt.Field()`): every method of that class;\n"

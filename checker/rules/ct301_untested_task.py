@@ -62,7 +62,8 @@ class UntestedTask(Rule):
 
     The code a test names also includes:
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
-      signal receivers of a model it builds (`@receiver(post_save, sender=Order)`);
+      signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,
+      `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`);
     - a GraphQL mutation or type it names in a GraphQL document it sends
       (`mutation { requestReceipt(order: 1) { ... } }` names graphene's
       `RequestReceipt.Field()`): every method of that class;
@@ -200,6 +201,17 @@ class UntestedTask(Rule):
             "def on_order(sender, instance, **kwargs):\n    from shop.tasks import send_receipt\n"
             "    send_receipt.delay(instance.pk)\n\n"
             "def register():\n    post_save.connect(on_order, sender=Order)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+            "tests/test_orders.py": _ORDER_TEST,
+        },
+        # connected with ``connect(receiver=...)`` inside a method
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/models.py": _ORDER_MODEL,
+            "shop/indexing.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n"
+            "from shop.tasks import send_receipt\n\ndef handler(sender, instance, **kwargs):\n"
+            "    send_receipt.delay(instance.pk)\n\nclass Setup:\n    def connect(self):\n"
+            "        post_save.connect(receiver=handler, sender=Order)\n",
             "shop/settings/test.py": _EAGER_SETTINGS,
             "tests/test_orders.py": _ORDER_TEST,
         },
