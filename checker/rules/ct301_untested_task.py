@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from checker.facts import Location
 from checker.loggers import call_graph
 from checker.model import Section, Severity, TaskSummary
-from checker.project import ProjectContext, task_names
+from checker.project import ImportAliases, ProjectContext, task_names
 from checker.rules.base import ProjectReport, Rule
 from checker.testrefs import GRAPHQL, REACH_DEPTH, URL, VIEW_MODULES, VIEW_SUFFIXES
 
@@ -505,12 +505,8 @@ def reached_tasks(
                     if method in named and callee not in seen:
                         seen.add(callee)
                         following.add(callee)
-                owner, _, method = called.rpartition(".")
-                enqueued = method in _ENQUEUES
-                target = owner if enqueued or method in _RUNS else called
-                if target not in resolved:
-                    resolved[target] = aliases.resolve(target)
-                for name in resolved[target]:
+                enqueued, runnable = _runnable(called, aliases, resolved)
+                for name in runnable:
                     runs = tasks.get(name)
                     if runs is not None and (eager or not enqueued):
                         found |= task_names(runs)
@@ -526,17 +522,24 @@ def reached_tasks(
     pending = [name for name in found if name in graph]
     while pending:
         for called in graph.get(pending.pop(), frozenset()):
-            owner, _, method = called.rpartition(".")
-            enqueued = method in _ENQUEUES
-            target = owner if enqueued or method in _RUNS else called
-            if target not in resolved:
-                resolved[target] = aliases.resolve(target)
-            for name in resolved[target]:
+            enqueued, runnable = _runnable(called, aliases, resolved)
+            for name in runnable:
                 runs = tasks.get(name)
                 if runs is not None and (eager or not enqueued) and not task_names(runs) <= found:
                     found |= task_names(runs)
                     pending.extend(n for n in task_names(runs) if n in graph)
     return found
+
+
+def _runnable(called: str, aliases: ImportAliases, resolved: dict[str, set[str]]) -> tuple[bool, set[str]]:
+    """Whether the call enqueues, and every name what it runs may go by: ``send.delay`` and
+    ``send.apply`` run ``send`` (through the modules' imports), anything else itself."""
+    owner, _, method = called.rpartition(".")
+    enqueued = method in _ENQUEUES
+    target = owner if enqueued or method in _RUNS else called
+    if target not in resolved:
+        resolved[target] = aliases.resolve(target)
+    return enqueued, resolved[target]
 
 
 # The methods of a DRF ViewSet that its router names ``<basename>-list`` / ``<basename>-detail``:
