@@ -972,6 +972,11 @@ ENTRIES: tuple[Entry, ...] = (
             "  (`celery_worker`, `celery_session_worker`). Eager settings in production or development\n"
             "  settings modules do not count, and test settings never count for the other rules.\n"
             "\n"
+            "A task so run runs, in turn, what its own body runs, however deep it was reached (the next\n"
+            "task it enqueues, a chord's header and body): task-to-task hops add no depth. A call made\n"
+            "once a transaction commits (`transaction.on_commit(lambda: send_receipt.delay(pk))`) is\n"
+            "followed like any other.\n"
+            "\n"
             "The code a test names also includes:\n"
             '- a Django management command it runs by name (`call_command("rebuild_index")`), and the\n'
             "  signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,\n"

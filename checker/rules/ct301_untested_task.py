@@ -60,6 +60,11 @@ class UntestedTask(Rule):
       (`celery_worker`, `celery_session_worker`). Eager settings in production or development
       settings modules do not count, and test settings never count for the other rules.
 
+    A task so run runs, in turn, what its own body runs, however deep it was reached (the next
+    task it enqueues, a chord's header and body): task-to-task hops add no depth. A call made
+    once a transaction commits (`transaction.on_commit(lambda: send_receipt.delay(pk))`) is
+    followed like any other.
+
     The code a test names also includes:
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
       signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,
