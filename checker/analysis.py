@@ -772,9 +772,8 @@ def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
         if cls.endswith(VIEW_SUFFIXES):
             words.add(last.replace("_", "-").encode())
             # the router's basename, as URL names start (``exporter-detail``)
-            stem = cls
-            for suffix in sorted(VIEW_SUFFIXES, key=len, reverse=True):
-                stem = stem.removesuffix(suffix) if stem.endswith(suffix) else stem
+            suffix = max((x for x in VIEW_SUFFIXES if cls.endswith(x)), key=len)
+            stem = cls[: -len(suffix)]
             if stem:
                 words.update({stem.lower().encode(), f"{stem.lower()}s".encode()})
         _, marker, command = name.partition(".management.commands.")

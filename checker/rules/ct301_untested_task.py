@@ -480,12 +480,18 @@ def reached_tasks(
     for owner in methods:
         by_class.setdefault(owner.rpartition(".")[2], []).append(owner)
     frontier: set[str] = set()
+    entries: dict[str, set[str]] = {}
     for names, attributes in by_file:
         for name in names:
-            if name.startswith(GRAPHQL):
-                frontier |= _graphql_resolvers(name[len(GRAPHQL) :], by_class, methods)
-            elif name.startswith(URL):
-                frontier |= _url_views(name[len(URL) :], by_class, methods, graph, modules)
+            if name.startswith((GRAPHQL, URL)):
+                # test files repeat the same documents and URL names: each is looked up once
+                if name not in entries:
+                    entries[name] = (
+                        _graphql_resolvers(name[len(GRAPHQL) :], by_class, methods)
+                        if name.startswith(GRAPHQL)
+                        else _url_views(name[len(URL) :], by_class, methods, graph, modules)
+                    )
+                frontier |= entries[name]
             if name in graph:
                 frontier.add(name)
             if name in commands:
