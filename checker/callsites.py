@@ -295,8 +295,10 @@ def call_sites(
         isinstance(c.func, cst.Attribute) and c.func.attr.value in ENQUEUE | SIGNATURES for c in info.calls
     ):
         scopes: list[cst.CSTNode] = [module, *(r.node for r in info.functions)]
+        seen: set[int] = set()
         for scope in scopes:
-            sites.extend(_scope_sites(scope, info, where))
+            sites.extend(_scope_sites(scope, info, where, seen))
+        sites.extend(_unscoped_sites(info, where, seen))
     direct: list[DirectCall] = []
     for key, task in tasks:
         if task.run is None:
@@ -375,8 +377,60 @@ def _opaque_argument(call: cst.Call, constructed: set[str]) -> str | None:
     return None
 
 
+def handed_objects(info: ModuleInfo) -> frozenset[str]:
+    """Qualified names of the module's and imported objects that calls receive as arguments
+    (``dispatch(send_receipt, pk)``, ``on_commit(send_receipt.delay)``, as ``send_receipt``):
+    the project's own dispatch helpers may send a task so handed to them (CT301)."""
+    heads = set(info.imports) | info.local_names()
+    found: set[str] = set()
+    for call in info.calls:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ENQUEUE | SIGNATURES:
+            continue
+        for arg in call.args:
+            value = arg.value
+            if not isinstance(value, (cst.Name, cst.Attribute)):
+                continue
+            qualified = info.qualify_local(value)
+            if qualified is None or dotted_head(value) not in heads:
+                continue
+            owner, _, method = qualified.rpartition(".")
+            found.add(owner if method in ENQUEUE | SIGNATURES and owner else qualified)
+    return frozenset(found)
+
+
+def dotted_head(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _unscoped_sites(
+    info: ModuleInfo, where: Callable[[cst.CSTNode], Location], seen: set[int]
+) -> Iterator[CallSite]:
+    """The sends no function or module scope holds: in a lambda
+    (``transaction.on_commit(lambda: send.delay(pk))``) or a class body. They count as sends;
+    their context (loop, transaction, arguments) is not judged. The result of a send that a
+    lambda given to ``on_commit`` returns is dropped."""
+    deferred = {
+        id(call.args[0].value.body)
+        for call in info.calls
+        if call.args and isinstance(call.args[0].value, cst.Lambda) and _is(info, call, "on_commit")
+    }
+    for node in info.calls:
+        if id(node) in seen or not isinstance(node.func, cst.Attribute):
+            continue
+        method = node.func.attr.value
+        if method not in ENQUEUE and method not in SIGNATURES:
+            continue
+        target = info.qualify_local(node.func.value)
+        if target is not None:
+            yield CallSite(
+                target, method, where(node), False, False, (), _passes(node, method), id(node) not in deferred
+            )
+
+
 def _scope_sites(
-    scope: cst.CSTNode, info: ModuleInfo, where: Callable[[cst.CSTNode], Location]
+    scope: cst.CSTNode, info: ModuleInfo, where: Callable[[cst.CSTNode], Location], seen: set[int]
 ) -> list[CallSite]:
     found: list[CallSite] = []
     models: set[str] | None = None
@@ -388,6 +442,7 @@ def _scope_sites(
     for node, ancestors in body.walk(root):
         if not isinstance(node, cst.Call):
             continue
+        seen.add(id(node))
         earlier.append((node, ancestors))
         if not isinstance(node.func, cst.Attribute):
             continue

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import libcst as cst
 
 from checker import body
-from checker.callsites import call_sites
+from checker.callsites import call_sites, handed_objects
 from checker.discover import SourceFile
 from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
@@ -173,13 +173,19 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
 
 
 def _delegate(task: TaskDef, info: ModuleInfo) -> str:
-    """What the task's whole body calls, when it is one call (ignoring a docstring): the called
-    function's qualified name, or ``command:NAME`` for ``call_command("NAME")`` (CT301: a test
-    of that code tests the task's work)."""
+    """What the task's whole body calls, when it is one call (ignoring a docstring and local
+    imports, also inside a ``with`` block that only sets up context: ``with tracing(...):
+    run()``): the called function's qualified name, or ``command:NAME`` for
+    ``call_command("NAME")`` (CT301: a test of that code tests the task's work)."""
     if task.run is None:
         return ""
-    suite = task.run.body
-    statements = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+    suite: cst.BaseSuite = task.run.body
+    while True:
+        statements = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+        kept = [s for s in statements if not _docstring_or_import(s)]
+        if len(kept) != 1 or not isinstance(kept[0], cst.With):
+            break
+        suite = kept[0].body
     small: list[cst.BaseSmallStatement] = []
     for statement in statements:
         if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -211,6 +217,15 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
         )
         return f"command:{first}" if isinstance(first, str) and first else ""
     return callee if "." in callee else ""
+
+
+def _docstring_or_import(statement: cst.CSTNode) -> bool:
+    """A statement line holding only a string or imports."""
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom))
+        or (isinstance(s, cst.Expr) and isinstance(s.value, cst.BaseString))
+        for s in statement.body
+    )
 
 
 def _positional_params(task: TaskDef) -> tuple[str, ...]:
@@ -317,6 +332,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             [(keys[id(t)], t) for t in tasks],
             lambda node: Location(source.display, *span(node)),
         )
+        if "CT301" in options.codes:
+            facts.handed = handed_objects(info)
     if not (
         reports
         or tasks

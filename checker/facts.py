@@ -98,6 +98,8 @@ class FileFacts:
     references: list[TaskReference] = dataclasses.field(default_factory=list)
     call_sites: list[CallSite] = dataclasses.field(default_factory=list)
     direct_calls: list[DirectCall] = dataclasses.field(default_factory=list)
+    # objects calls receive as arguments outside test code (a task handed to a dispatch helper)
+    handed: frozenset[str] = frozenset()
     # For test files: every qualified name and string the file mentions (CT301).
     test_references: frozenset[str] = frozenset()
     # For test files: the attribute names they use (``view.post``, ``obj.run``: which methods of

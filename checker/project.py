@@ -22,7 +22,14 @@ from checker.files import relative_to
 from checker.loggers import calls_any, project_loggers
 from checker.model import TaskSummary
 from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_settings_like
-from checker.testroots import TEST_DIRS, catch_all, conftest_roots, pytest_options, root_patterns
+from checker.testroots import (
+    TEST_DIRS,
+    catch_all,
+    conftest_roots,
+    pytest_options,
+    root_patterns,
+    test_settings_modules,
+)
 from checker.values import UNKNOWN, Value
 
 # ``tests.py``: the module Django's ``startapp`` creates, found by its test runner (``test*.py``).
@@ -58,6 +65,8 @@ class TestFiles:
         self._match = spec_matcher(self.spec)
         self._matched: dict[str, bool] = {}
         self.base = base
+        # the Django settings modules the test runs select (pytest-django, CI): test code too
+        self.settings_modules: frozenset[str] = frozenset()
 
     @classmethod
     def of_project(cls, patterns: Sequence[str], root: Path | None, relatives: Iterable[str]) -> TestFiles:
@@ -65,7 +74,9 @@ class TestFiles:
         options = pytest_options(root)
         plain = cls(patterns, names=options.python_files)
         roots = [*root_patterns(options, root), *conftest_roots(relatives, plain.is_test_file)]
-        return cls(patterns, roots, options.python_files, str(root) if root is not None else None)
+        found = cls(patterns, roots, options.python_files, str(root) if root is not None else None)
+        found.settings_modules = test_settings_modules(root, options)
+        return found
 
     def is_test_file(self, path: str) -> bool:
         """``path`` is named like a test file (without looking at the test roots)."""
@@ -397,15 +408,19 @@ class ProjectContext:
     @functools.cached_property
     def tests_run_eagerly(self) -> bool:
         """The tests make Celery run tasks eagerly: ``task_always_eager`` (any spelling) set to
-        ``True`` in test code (a test settings module such as ``settings/test.py``, a
-        ``conftest.py``, ``override_settings(...)``, ``app.conf.task_always_eager = True``, a
+        ``True`` in test code (a test settings module such as ``settings/test.py``, or the one
+        pytest-django or the CI selects with ``DJANGO_SETTINGS_MODULE``, a ``conftest.py``, ``override_settings(...)``, ``app.conf.task_always_eager = True``, a
         ``celery_config`` fixture), or a pytest-celery worker fixture. Such settings do not count
         for production (see :func:`build_config`); this is what they say about the tests."""
         for facts in self.files:
             if facts.eager_tests:
                 return True
             eager = any(s.name == "task_always_eager" and s.value is True for s in facts.settings)
-            if eager and (is_test_module(facts.module) or self.test_files.matches(facts.path)):
+            if eager and (
+                is_test_module(facts.module)
+                or self.test_files.matches(facts.path)
+                or facts.module in self.test_files.settings_modules
+            ):
                 return True
         return False
 
@@ -443,6 +458,20 @@ class ProjectContext:
     def sends(self, task: TaskSummary) -> list[CallSite]:
         """Where code outside tests enqueues the task or makes a signature of it."""
         return self._sends.get(task.key, [])
+
+    @functools.cached_property
+    def _handed(self) -> frozenset[str]:
+        return frozenset(
+            name
+            for facts in self.files
+            if not (is_test_module(facts.module) or self.test_files.matches(facts.path))
+            for name in facts.handed
+        )
+
+    def handed(self, task: TaskSummary) -> bool:
+        """Code outside tests passes the task object to a call (``dispatch(send_receipt, pk)``,
+        ``on_commit(send_receipt.delay)``): to code that may send it."""
+        return bool(task_names(task) & self._handed)
 
     def named_by(self, task: TaskSummary) -> set[str]:
         """How beat entries, routes and ``send_task`` outside tests name the task: the set of

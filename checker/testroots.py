@@ -36,6 +36,7 @@ _INI_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "to
 class PytestOptions:
     testpaths: tuple[str, ...] = ()  # directories (or globs), relative to the project root
     python_files: tuple[str, ...] = ()  # file name globs of test modules
+    django_settings: tuple[str, ...] = ()  # pytest-django's ``DJANGO_SETTINGS_MODULE``
 
 
 def _words(value: Any) -> tuple[str, ...]:
@@ -57,6 +58,7 @@ def _from_ini(path: Path, section: str) -> PytestOptions | None:
     return PytestOptions(
         _words(parser.get(section, "testpaths", fallback="")),
         _words(parser.get(section, "python_files", fallback="")),
+        _words(parser.get(section, "DJANGO_SETTINGS_MODULE", fallback="")),
     )
 
 
@@ -72,7 +74,11 @@ def _from_pyproject(path: Path) -> PytestOptions | None:
     table = pytest.get("ini_options", pytest)
     if not isinstance(table, dict):
         return None
-    return PytestOptions(_words(table.get("testpaths")), _words(table.get("python_files")))
+    return PytestOptions(
+        _words(table.get("testpaths")),
+        _words(table.get("python_files")),
+        _words(table.get("DJANGO_SETTINGS_MODULE")),
+    )
 
 
 def pytest_options(root: Path | None) -> PytestOptions:
@@ -90,6 +96,34 @@ def pytest_options(root: Path | None) -> PytestOptions:
         if found is not None:
             return found
     return PytestOptions()
+
+
+# Where a CI run sets the Django settings its tests use: ``DJANGO_SETTINGS_MODULE: app.settings_ci``
+# in a workflow's ``env``, ``DJANGO_SETTINGS_MODULE=app.settings_ci`` in tox's ``setenv``.
+_CI_FILES = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".gitlab-ci.yml",
+    ".circleci/config.yml",
+    "tox.ini",
+)
+_SETTINGS_MODULE = re.compile(rb"""DJANGO_SETTINGS_MODULE["']?\s*[:=]\s*["']?([A-Za-z_][\w.]*)""")
+
+
+def test_settings_modules(root: Path | None, options: PytestOptions) -> frozenset[str]:
+    """The Django settings modules the project's test runs select: pytest-django's
+    ``DJANGO_SETTINGS_MODULE`` option, and the one CI workflows and tox set in the environment
+    (the suite's settings, whatever the module is named)."""
+    found = set(options.django_settings)
+    if root is not None:
+        for pattern in _CI_FILES:
+            for path in sorted(root.glob(pattern)):
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                found.update(m.decode() for m in _SETTINGS_MODULE.findall(data))
+    return frozenset(found)
 
 
 def catch_all(pattern: str) -> bool:

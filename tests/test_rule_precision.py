@@ -256,7 +256,7 @@ def test_ct407_says_how_often_the_entry_runs(schedule: str, words: str) -> None:
 def test_broad_autoretry_of_a_shared_decorator_is_reported_once_where_it_is_written(analyse):
     source = (
         "from celery import shared_task\n\n"
-        "retrying = shared_task(autoretry_for=(Exception,), retry_backoff=True)\n\n"
+        "retrying = shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)\n\n"
         "@retrying\ndef f():\n    pass\n\n@retrying\ndef g():\n    pass\n\n"
         "@shared_task(autoretry_for=(Exception,))\ndef h():\n    pass\n"
     )

@@ -261,7 +261,7 @@ def test_task_enqueued_by_tested_code_does_not_count_when_tests_are_not_eager(an
     result = analyse(files, select=["CT301"])
     assert untested(result) == ["shop.tasks.send_receipt"]
     (finding,) = result.findings
-    assert "no code the tests call calls it" in finding.message
+    assert "no code the tests call runs it" in finding.message
     assert "do not run tasks eagerly" in finding.message
 
 
@@ -314,6 +314,28 @@ def test_override_settings_in_the_test_makes_it_eager(analyse):
     assert untested(analyse(files, select=["CT301"])) == []
 
 
+def test_eager_tests_count_every_task_the_project_sends(analyse):
+    """No test reaches ``pay``, but eager tests may reach it by a path the rule cannot follow
+    (here a lambda run once the transaction commits); only beat names ``send_refund``."""
+    services = (
+        "from django.db import transaction\nfrom shop.tasks import send_receipt\n\n"
+        "def pay(order):\n    transaction.on_commit(lambda: send_receipt.delay(order.pk))\n"
+    )
+    tasks = TASKS + "\n@shared_task\ndef send_refund(order_id):\n    pass\n"
+    beat = "CELERY_BEAT_SCHEDULE = {'r': {'task': 'shop.tasks.send_refund', 'schedule': 60.0}}\n"
+    files = {
+        "shop/tasks.py": tasks,
+        "shop/services.py": services,
+        "shop/settings/base.py": beat,
+        "shop/settings/test.py": "from .base import *\n\n" + EAGER_SETTINGS,
+    }
+    result = analyse(files, select=["CT301"])
+    assert untested(result) == ["shop.tasks.send_refund"]
+    assert "never sends it: only a beat entry names it" in result.findings[0].message
+    del files["shop/settings/test.py"]
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt", "shop.tasks.send_refund"]
+
+
 def test_eager_false_or_eager_in_production_settings_does_not_count(analyse):
     files = {
         "shop/tasks.py": TASKS,
@@ -328,7 +350,7 @@ def test_eager_false_or_eager_in_production_settings_does_not_count(analyse):
 def _chain(length):
     """``step0`` calls ``step1`` ... the last step enqueues the task; the test names ``step0``."""
     steps = "".join(f"def step{i}(x):\n    step{i + 1}(x)\n\n" for i in range(length - 1))
-    return steps + f"def step{length - 1}(x):\n    send_receipt.delay(x)\n"
+    return steps + f"def step{length - 1}(x):\n    send_receipt(x)\n"
 
 
 @pytest.mark.parametrize(("length", "reported"), [(4, []), (5, ["shop.tasks.send_receipt"])])
@@ -336,7 +358,6 @@ def test_reach_is_followed_three_calls_deep(analyse, length, reported):
     files = {
         "shop/tasks.py": TASKS,
         "shop/flow.py": "from shop.tasks import send_receipt\n\n" + _chain(length),
-        "tests/settings.py": EAGER_SETTINGS,
         "tests/test_flow.py": "from shop.flow import step0\n\ndef test_it():\n    step0(1)\n",
     }
     assert untested(analyse(files, select=["CT301"])) == reported
@@ -346,14 +367,13 @@ def test_methods_of_a_tested_class_count_when_the_test_names_them(analyse):
     views = (
         "from shop.tasks import send_receipt, send_refund\n\n"
         "class Checkout:\n    def pay(self, order):\n        self._notify(order)\n\n"
-        "    def _notify(self, order):\n        send_receipt.delay(order.pk)\n\n"
-        "    def refund(self, order):\n        send_refund.delay(order.pk)\n"
+        "    def _notify(self, order):\n        send_receipt(order.pk)\n\n"
+        "    def refund(self, order):\n        send_refund(order.pk)\n"
     )
     tasks = TASKS + "\n@shared_task\ndef send_refund(order_id):\n    pass\n"
     files = {
         "shop/tasks.py": tasks,
         "shop/views.py": views,
-        "tests/settings.py": EAGER_SETTINGS,
         "tests/test_views.py": "from shop.views import Checkout\n\ndef test_pay(order):\n"
         "    Checkout().pay(order)\n",
     }
@@ -397,13 +417,12 @@ def test_eager_reading(source, eager):
 def test_methods_of_an_object_the_tested_code_builds(analyse):
     flow = (
         "from shop.tasks import send_receipt\n\n"
-        "class Sender:\n    def send(self, order):\n        send_receipt.delay(order.pk)\n\n"
+        "class Sender:\n    def send(self, order):\n        send_receipt(order.pk)\n\n"
         "def notify(order):\n    sender = Sender()\n    sender.send(order)\n"
     )
     files = {
         "shop/tasks.py": TASKS,
         "shop/flow.py": flow,
-        "tests/settings.py": EAGER_SETTINGS,
         "tests/test_flow.py": "from shop.flow import notify\n\ndef test_it(order):\n    notify(order)\n",
     }
     assert untested(analyse(files, select=["CT301"])) == []
@@ -497,3 +516,63 @@ def test_a_helper_task_never_sent_and_run_inline_by_another_task_is_covered_by_t
     views += "\nfrom shop.tasks import rehash\n\ndef other(rows):\n    rehash.delay(rows)\n"
     found = untested(analyse({"shop/tasks.py": tasks, "shop/views.py": views}, select=["CT301"]))
     assert found == ["shop.tasks.rehash", "shop.tasks.update_columns"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pytest.ini", "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings_dev\n"),
+        ("pyproject.toml", "[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = 'shop.settings_dev'\n"),
+        (
+            ".github/workflows/ci.yml",
+            "jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: shop.settings_dev\n",
+        ),
+        ("tox.ini", "[testenv]\nsetenv =\n    DJANGO_SETTINGS_MODULE=shop.settings_dev\n"),
+        (None, ""),
+    ],
+)
+def test_settings_module_the_test_runs_select_is_test_code(tmp_path, monkeypatch, capsys, name, text):
+    """Eager settings in a module that pytest-django or CI selects for the tests make the tests
+    eager, whatever the module is named; the same module selected by nothing does not."""
+    import json
+
+    from checker.cli import main
+
+    files = {
+        "shop/__init__.py": "",
+        "shop/tasks.py": TASKS,
+        "shop/views.py": VIEWS,
+        "shop/settings_dev.py": EAGER_SETTINGS,
+        "shop/tests/__init__.py": "",
+        "shop/tests/test_views.py": TEST_PAY,
+    }
+    if name is not None:
+        files[name] = text
+    for rel, source in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--select", "CT301", "--no-cache"])
+    reported = [f["task"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert reported == ([] if name is not None else ["shop.tasks.send_receipt"])
+
+
+def test_a_task_handed_to_a_call_counts_as_sent_under_eager_tests(analyse):
+    views = (
+        "from shop.dispatch import dispatch\nfrom shop.tasks import send_receipt\n\n"
+        "def pay(order):\n    dispatch(send_receipt, order.pk)\n"
+    )
+    files = {
+        "shop/tasks.py": TASKS,
+        "shop/dispatch.py": "def dispatch(task, *args):\n    task.delay(*args)\n",
+        "shop/views.py": views,
+        "shop/settings/test.py": EAGER_SETTINGS,
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+    # only production code counts: a test handing the task to a helper does not send it
+    files["shop/views.py"] = "def pay(order):\n    pass\n"
+    files["tests/test_dispatch.py"] = (
+        "from shop import dispatch\n\ndef test_it():\n    dispatch.dispatch(object, 1)\n"
+    )
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]

@@ -18,7 +18,12 @@ class BroadAutoretry(TaskRule):
     When the option comes from a decorator the module makes once and applies to several tasks
     (`retrying = shared_task(autoretry_for=(Exception,), ...)`, then `@retrying`), it is
     reported once, at that decorator's `autoretry_for`, not at every task: that is the line to
-    change (or to suppress, when retrying everything a few times with backoff is deliberate).
+    change.
+
+    Not reported when the retries are few and back off: at most Celery's default of 3
+    (`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy
+    `retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose
+    cost is small: a bug surfaces after the last retry, minutes late, not never.
 
     ## Why is this bad?
     Retrying is right for transient failures: timeouts, connection resets, rate limits. With
@@ -28,13 +33,13 @@ class BroadAutoretry(TaskRule):
 
     ## Example
     ```python
-    @shared_task(autoretry_for=(Exception,), retry_backoff=True)
+    @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=10)
     def charge(payment_id): ...
     ```
 
     ## Use instead
     ```python
-    @shared_task(autoretry_for=(stripe.error.APIConnectionError,), retry_backoff=True)
+    @shared_task(autoretry_for=(stripe.error.APIConnectionError,), retry_backoff=True, max_retries=10)
     def charge(payment_id): ...
     ```
     """
@@ -48,14 +53,24 @@ class BroadAutoretry(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(ConnectionError, TimeoutError))\n"
         "def f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=RETRYABLE)\ndef f():\n    pass\n",
+        # a few retries (Celery's default 3, or fewer), backing off
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=2, "
+        "retry_kwargs={'max_retries': 3})\ndef f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True)\n"
+        "def f():\n    pass\n",
     ]
     INVALID = [
         # a shared decorator: reported once, at its ``autoretry_for``
-        "from celery import shared_task\n\nretrying = shared_task(autoretry_for=(Exception,), retry_backoff=True)\n\n"
+        "from celery import shared_task\n\nretrying = shared_task(autoretry_for=(Exception,), max_retries=5)\n\n"
         "@retrying\ndef f():\n    pass\n\n@retrying\ndef g():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,))\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(autoretry_for=[IOError, BaseException])\n"
         "def f():\n    pass\n",
+        # backing off, but retrying without end, or more than Celery's default
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
+        "max_retries=None)\ndef f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
+        "retry_kwargs={'max_retries': 8})\ndef f():\n    pass\n",
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -63,7 +78,7 @@ class BroadAutoretry(TaskRule):
         if option is None:
             return
         broad = [item for item in iter_items(option.value) if is_ref(item, "Exception", "BaseException")]
-        if not broad:
+        if not broad or _few_and_backed_off(task):
             return
         name = broad[0].last if hasattr(broad[0], "last") else "Exception"
         message = (
@@ -79,6 +94,27 @@ class BroadAutoretry(TaskRule):
         if users[0] is task:  # once, where the option is written, for every task it decorates
             count = f"{len(users)} tasks" if len(users) > 1 else "1 task"
             yield Report(keyword, f"{message} (in `{local}`, the decorator of {count} here)", task)
+
+
+# Celery's ``Task.max_retries`` when a task sets none.
+_DEFAULT_MAX_RETRIES = 3
+
+
+def _few_and_backed_off(task: TaskDef) -> bool:
+    """The task retries at most Celery's default number of times (``retry_kwargs`` first, then
+    the task's ``max_retries``; ``None`` in ``retry_kwargs`` defers to the task) and backs off."""
+    backoff = task.value("retry_backoff")
+    if not (backoff is True or (type(backoff) in (int, float) and backoff > 0)):  # type: ignore[operator]
+        return False
+    bound: object = _DEFAULT_MAX_RETRIES
+    if task.is_set("max_retries"):
+        bound = task.value("max_retries")
+    kwargs = task.value("retry_kwargs")
+    if isinstance(kwargs, dict) and kwargs.get("max_retries") is not None:
+        bound = kwargs["max_retries"]
+    elif task.is_set("retry_kwargs") and not isinstance(kwargs, dict):
+        return False  # ``retry_kwargs`` the analyser cannot read may set any bound
+    return isinstance(bound, int) and not isinstance(bound, bool) and 0 <= bound <= _DEFAULT_MAX_RETRIES
 
 
 def _shared_decorator(task: TaskDef, ctx: FileContext) -> tuple[str, cst.Arg] | None:

@@ -44,26 +44,32 @@ class UntestedTask(Rule):
     read, token by token: its imports, names and strings count the same (a note says which
     files).
 
-    A task also counts as tested when code a test refers to runs it, at most three calls away
-    (test -> view -> helper -> task). The code a test refers to is a function it names, or a
-    method of a class it names that the same test file uses as an attribute (`view.post(...)`,
+    A task also counts as tested when code a test refers to runs it inline
+    (`send_receipt(order.pk)`, `send_receipt.apply(...)`), at most three calls away (test ->
+    view -> helper -> task). The code a test refers to is a function it names, or a method of a
+    class it names that the same test file uses as an attribute (`view.post(...)`,
     `exporter.run()`), or its `__init__`. From there the rule follows calls of project
     functions, `self.method()`, and methods of objects the code builds
-    (`sender = Sender(); sender.send()`). Such code runs a task when it:
-    - calls it inline (`send_receipt(order.pk)`, `send_receipt.apply(...)`): always;
-    - enqueues it (`.delay`, `.apply_async`, or `.s`/`.si`/`.signature` in a chain, group or
-      chord) only when the tests run tasks eagerly: `task_always_eager`
-      (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) set to `True` in test code (a test
-      settings module such as `settings/test.py` or `tests/settings.py`, a `conftest.py`,
-      `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`, `app.conf.task_always_eager = True`,
-      a `celery_config` fixture returning it), or a pytest-celery worker fixture
-      (`celery_worker`, `celery_session_worker`). Eager settings in production or development
-      settings modules do not count, and test settings never count for the other rules.
+    (`sender = Sender(); sender.send()`). A task so run runs, in turn, what its own body runs
+    inline, however deep it was reached: task-to-task hops add no depth.
 
-    A task so run runs, in turn, what its own body runs, however deep it was reached (the next
-    task it enqueues, a chord's header and body): task-to-task hops add no depth. A call made
-    once a transaction commits (`transaction.on_commit(lambda: send_receipt.delay(pk))`) is
-    followed like any other.
+    When the tests run tasks eagerly, every task the project's own code sends (`.delay`,
+    `.apply_async`, a signature in a chain, group or chord, also in a lambda such as
+    `transaction.on_commit(lambda: send_receipt.delay(pk))`), or hands to a call (the project's
+    own dispatch helper: `dispatch(send_receipt, pk)`), is not reported: the tests run it
+    whenever they run its sender, and they reach senders by paths a static reading cannot
+    follow (signals, middleware, methods attached at run time, objects returned by helpers,
+    views reached by URL). In such a project the rule reports the tasks that only beat entries,
+    routes or `send_task` name, and those nothing names. The tests run tasks eagerly when
+    `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) is set to `True` in
+    test code (a test settings module such as `settings/test.py` or `tests/settings.py`, the
+    settings module pytest-django's `DJANGO_SETTINGS_MODULE` option or the CI (a GitHub or
+    GitLab workflow's environment, tox's `setenv`) selects, a
+    `conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`,
+    `app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a
+    pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used. Eager
+    settings in production or development settings modules do not count, and test settings
+    never count for the other rules.
 
     The code a test names also includes:
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
@@ -81,7 +87,8 @@ class UntestedTask(Rule):
       has them.
 
     Not reported either:
-    - a task whose whole body is one call of code a test names: `return
+    - a task whose whole body is one call of code a test names (also inside a `with` block
+      that sets up context, such as audit or tracing context): `return
       QuestionVisits.reload_from_analytics()` when a test calls
       `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command
       alone, without options) when a test runs that command: the task is a thin wrapper and
@@ -178,35 +185,47 @@ class UntestedTask(Rule):
             "tests/test_tasks.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
             "    print 'sending'\n    send_receipt(1)\n",
         },
-        # enqueued by the code a test calls, and the tests run tasks eagerly
+        # the tests run tasks eagerly and the project's code sends it (whether or not a test
+        # reaches that code by a path the rule can follow)
         {
-            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
+            "shop/tasks.py": _SEND_RECEIPT,
             "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
             "    send_receipt.delay(order.pk)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
-            "tests/test_views.py": "from shop.views import pay\n\ndef test_pay(order):\n    pay(order)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
         },
-        # enqueued by a signal receiver of a model the (eager) tests build
+        # handed to the project's own dispatch helper, which sends what it is given
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/dispatch.py": "def dispatch(task, *args):\n    return task.si(*args).apply_async()\n",
+            "shop/views.py": "from shop.dispatch import dispatch\nfrom shop.tasks import send_receipt\n\n"
+            "def pay(order):\n    dispatch(send_receipt, order.pk)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # a send in a lambda run once the transaction commits counts too
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/services.py": "from django.db import transaction\nfrom shop.tasks import send_receipt\n\n"
+            "def pay(order):\n    transaction.on_commit(lambda: send_receipt.delay(order.pk))\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # run by a signal receiver of a model the tests build
         {
             "shop/tasks.py": _SEND_RECEIPT,
             "shop/models.py": _ORDER_MODEL,
             "shop/signals.py": "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n"
             "from shop.models import Order\nfrom shop.tasks import send_receipt\n\n"
             "@receiver(post_save, sender=Order)\ndef on_order(sender, instance, **kwargs):\n"
-            "    send_receipt.delay(instance.pk)\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
+            "    send_receipt(instance.pk)\n",
             "tests/test_orders.py": _ORDER_TEST,
         },
-        # enqueued by a receiver connected by a call (``post_save.connect(handler, sender=...)``)
+        # run by a receiver connected by a call (``post_save.connect(handler, sender=...)``)
         {
             "shop/tasks.py": _SEND_RECEIPT,
             "shop/models.py": _ORDER_MODEL,
             "shop/signals.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n\n"
             "def on_order(sender, instance, **kwargs):\n    from shop.tasks import send_receipt\n"
-            "    send_receipt.delay(instance.pk)\n\n"
+            "    send_receipt(instance.pk)\n\n"
             "def register():\n    post_save.connect(on_order, sender=Order)\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
             "tests/test_orders.py": _ORDER_TEST,
         },
         # connected with ``connect(receiver=...)`` inside a method
@@ -215,9 +234,8 @@ class UntestedTask(Rule):
             "shop/models.py": _ORDER_MODEL,
             "shop/indexing.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n"
             "from shop.tasks import send_receipt\n\ndef handler(sender, instance, **kwargs):\n"
-            "    send_receipt.delay(instance.pk)\n\nclass Setup:\n    def connect(self):\n"
+            "    send_receipt(instance.pk)\n\nclass Setup:\n    def connect(self):\n"
             "        post_save.connect(receiver=handler, sender=Order)\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
             "tests/test_orders.py": _ORDER_TEST,
         },
         # a receiver registered by the project's own decorator, given the sender second
@@ -227,8 +245,7 @@ class UntestedTask(Rule):
             "shop/signals.py": "from django.db.models.signals import post_save\nfrom shop.models import Order\n"
             "from shop.tasks import send_receipt\nfrom shop.utils import index_receiver\n\n"
             "@index_receiver(post_save, Order)\ndef on_order(instance, **kwargs):\n"
-            "    send_receipt.delay(instance.pk)\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
+            "    send_receipt(instance.pk)\n",
             "tests/test_orders.py": _ORDER_TEST,
         },
         # a thin wrapper around a method a test calls, and one around a command a test runs
@@ -240,6 +257,15 @@ class UntestedTask(Rule):
             "tests/test_models.py": "from django.core.management import call_command\nfrom shop.models import Visits\n\n"
             "def test_reload():\n    Visits.reload_from_analytics()\n\n"
             "def test_flush():\n    call_command('flush_tokens')\n",
+        },
+        # a thin wrapper that only sets up context around the call a test makes
+        {
+            "shop/services.py": "def purge_duplicates():\n    pass\n",
+            "shop/tasks.py": "from celery import shared_task\nfrom shop.audit import context\n"
+            "from shop.services import purge_duplicates\n\n@shared_task\ndef purge():\n"
+            "    with context(source='beat'):\n        purge_duplicates()\n",
+            "tests/test_services.py": "from shop.services import purge_duplicates\n\ndef test_it():\n"
+            "    purge_duplicates()\n",
         },
         # a thin wrapper importing its handler locally and calling it on a new instance
         {
@@ -277,53 +303,41 @@ class UntestedTask(Rule):
             "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
             "    call_command('rebuild_index')\n",
         },
-        # run through a GraphQL mutation a test sends (eager tests): graphene's field
+        # run through a GraphQL mutation a test sends: graphene's field
         # ``requestReceipt`` is ``RequestReceipt.Field()``
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
             "    pass\n",
             "shop/graphql/mutations.py": "from shop.tasks import send_receipt\n\nclass RequestReceipt:\n"
             "    @classmethod\n    def perform_mutation(cls, root, info, **data):\n"
-            "        send_receipt.delay(data['order'])\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "        send_receipt(data['order'])\n",
             "tests/test_mutations.py": 'MUTATION = """\nmutation Request($order: ID!) {\n'
             '  requestReceipt(order: $order) { errors { field } }\n}\n"""\n\n'
             "def test_it(api_client):\n    api_client.post_graphql(MUTATION, {'order': 1})\n",
         },
-        # run through a DRF ViewSet action a test reaches by its URL name (eager tests)
+        # run through a DRF ViewSet action a test reaches by its URL name
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
             "    pass\n",
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass OrderViewSet:\n"
-            "    def resend_receipt(self, request, pk=None):\n        send_receipt.delay(pk)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "    def resend_receipt(self, request, pk=None):\n        send_receipt(pk)\n",
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
             "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
         },
-        # run by a tested task's chord when the tests are eager (task -> task adds no depth)
+        # run inline by a task the tested code runs (task -> task adds no depth)
         {
             "shop/tasks.py": "from celery import chord, shared_task\n\n@shared_task\ndef page(n):\n    pass\n\n"
             "@shared_task\ndef done(results):\n    pass\n\n@shared_task\ndef document(pages):\n"
-            "    chord(page.s(n) for n in range(pages))(done.s())\n",
+            "    done([page(n) for n in range(pages)])\n",
             "shop/views.py": "from shop.tasks import document\n\ndef a(x):\n    b(x)\n\ndef b(x):\n    c(x)\n\n"
-            "def c(x):\n    d(x)\n\ndef d(x):\n    document.delay(x)\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
+            "def c(x):\n    d(x)\n\ndef d(x):\n    document(x)\n",
             "tests/test_views.py": "from shop.views import a\n\ndef test_a():\n    a(2)\n",
         },
-        # enqueued once the transaction commits (``on_commit(lambda: ...)``), eager tests
-        {
-            "shop/tasks.py": _SEND_RECEIPT,
-            "shop/services.py": "from django.db import transaction\nfrom shop.tasks import send_receipt\n\n"
-            "def pay(order):\n    transaction.on_commit(lambda: send_receipt.delay(order.pk))\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
-            "tests/test_services.py": "from shop.services import pay\n\ndef test_pay(order):\n    pay(order)\n",
-        },
-        # the standard route of the one ViewSet the URL name's basename names (eager tests)
+        # the standard route of the one ViewSet the URL name's basename names
         {
             "shop/tasks.py": _SEND_RECEIPT,
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass ExporterViewSet:\n"
-            "    def retrieve(self, request, pk=None):\n        send_receipt.delay(pk)\n",
-            "shop/settings/test.py": _EAGER_SETTINGS,
+            "    def retrieve(self, request, pk=None):\n        send_receipt(pk)\n",
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_export(client):\n"
             "    client.get(reverse('exporter-detail', args=[1]))\n",
         },
@@ -336,13 +350,12 @@ class UntestedTask(Rule):
             "tests/test_packages.py": "from django.core.management import call_command\n\n"
             "def test_export():\n    call_command('packages', operation='export')\n",
         },
-        # the same action on a ViewSet the URL name does not name
+        # the same action on a ViewSet the URL name does not name (calling the task inline)
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
             "    pass\n",
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass InvoiceViewSet:\n"
-            "    def resend_receipt(self, request, pk=None):\n        send_receipt.delay(pk)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
+            "    def resend_receipt(self, request, pk=None):\n        send_receipt(pk)\n",
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
             "    client.post(reverse('orders-resend-receipt', args=[1]))\n",
         },
@@ -351,11 +364,17 @@ class UntestedTask(Rule):
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
             "    pass\n",
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass OrderViewSet:\n"
-            "    def create(self, request):\n        send_receipt.delay(1)\n\n"
+            "    def create(self, request):\n        send_receipt(1)\n\n"
             "class OrderLineViewSet:\n    def create(self, request):\n        self.save_line(request)\n",
-            "shop/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_list(client):\n"
             "    client.post(reverse('orders-list'))\n",
+        },
+        # eager tests, but only a beat entry names the task: nothing the tests run sends it
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/celery.py": "from celery import Celery\n\napp = Celery('shop')\napp.conf.beat_schedule = {\n"
+            "    'receipts': {'task': 'shop.tasks.send_receipt', 'schedule': 60.0},\n}\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
         },
         # enqueued by the code a test calls, but the tests do not run tasks eagerly
         {
@@ -405,8 +424,7 @@ class UntestedTask(Rule):
             referenced |= names
             by_file.append((names, facts.test_attributes))
         eager = project.tests_run_eagerly
-        reached = reached_tasks(project, by_file, eager) if by_file else set()
-        how = "enqueues or calls" if eager else "calls"
+        reached = reached_tasks(project, by_file) if by_file else set()
         # the tasks that other tasks, themselves sent somewhere, run inline (``helper(rows)`` in
         # the body of a task the project enqueues)
         by_key = project.task_by_key()
@@ -428,13 +446,24 @@ class UntestedTask(Rule):
                 continue
             if names & inline and not project.is_enqueued(task):
                 continue  # a helper that carries the decorator: its callers' findings cover it
+            if eager and (project.sends(task) or project.handed(task)):
+                continue  # the tests may reach its sender by paths a static reading cannot follow
             yield ProjectReport(
                 Location(task.path, task.line, task.column, task.line, task.column),
                 f"no test refers to `{task.name}` (by import, through its module, by name or by a "
-                f"`mock.patch` target), and no code the tests call {how} it"
-                + ("" if eager else " (the tests do not run tasks eagerly, so enqueuing does not count)"),
+                "`mock.patch` target), and no code the tests call runs it" + _why(project, task, eager),
                 task,
             )
+
+
+def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
+    if not eager:
+        return " (the tests do not run tasks eagerly, so enqueuing does not count)"
+    kinds = sorted(project.named_by(task))
+    if not kinds:
+        return " (nothing in the project's code sends it, schedules it or names it)"
+    named = {"beat": "a beat entry", "route": "a route", "send_task": "`send_task`"}
+    return f" (the project's code never sends it: only {' and '.join(named[k] for k in kinds)} names it)"
 
 
 # Methods that run the task in the caller's process, and those that enqueue (or sign) it.
@@ -444,11 +473,10 @@ _ENQUEUES = frozenset(
 )
 
 
-def reached_tasks(
-    project: ProjectContext, by_file: list[tuple[set[str], frozenset[str]]], eager: bool
-) -> set[str]:
-    """The names (see :func:`task_names`) of the tasks that the code the tests name runs: calls
-    directly, or enqueues when the tests run tasks eagerly, at most ``REACH_DEPTH`` calls away.
+def reached_tasks(project: ProjectContext, by_file: list[tuple[set[str], frozenset[str]]]) -> set[str]:
+    """The names (see :func:`task_names`) of the tasks that the code the tests name runs inline
+    (``send_receipt(pk)``, ``send_receipt.apply()``), at most ``REACH_DEPTH`` calls away. What
+    it enqueues runs only under eager tests, where every task the project sends counts as run.
 
     The code a test names: a module-level function it refers to, or a method of a class it
     refers to whose name the same test file uses as an attribute (``view.post``,
@@ -519,7 +547,7 @@ def reached_tasks(
                 enqueued, runnable = _runnable(called, aliases, resolved)
                 for name in runnable:
                     runs = tasks.get(name)
-                    if runs is not None and (eager or not enqueued):
+                    if runs is not None and not enqueued:
                         found |= task_names(runs)
                     elif runs is not None:
                         continue  # enqueued, but not run: its body does not run either
@@ -536,7 +564,7 @@ def reached_tasks(
             enqueued, runnable = _runnable(called, aliases, resolved)
             for name in runnable:
                 runs = tasks.get(name)
-                if runs is not None and (eager or not enqueued) and not task_names(runs) <= found:
+                if runs is not None and not enqueued and not task_names(runs) <= found:
                     found |= task_names(runs)
                     pending.extend(n for n in task_names(runs) if n in graph)
     return found

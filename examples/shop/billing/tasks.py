@@ -84,7 +84,7 @@ def poll_payout(self, payout_id: int):
     return response.json()
 
 
-@shared_task(time_limit=60, autoretry_for=(Exception,), retry_backoff=True)  # CT208
+@shared_task(time_limit=60, autoretry_for=(Exception,), retry_backoff=True, max_retries=10)  # CT208
 def export_to_erp(invoice_id: int):
     """Send an invoice to the ERP."""
     reconcile("2026-11-01")  # CT506: runs the other task inline
