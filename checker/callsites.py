@@ -379,17 +379,18 @@ def _opaque_argument(call: cst.Call, constructed: set[str]) -> str | None:
 
 def handed_objects(info: ModuleInfo) -> frozenset[str]:
     """Qualified names of the module's and imported objects that calls receive as arguments
-    (``dispatch(send_receipt, pk)``, ``on_commit(send_receipt.delay)``, as ``send_receipt``):
-    the project's own dispatch helpers may send a task so handed to them (CT301)."""
+    (``dispatch(send_receipt, pk)``, ``on_commit(send_receipt.delay)``, as ``send_receipt``) or
+    that a function binds to a name (``task = tasks.change_webhook``, then ``task.delay()``):
+    the code may send a task so handed on (CT301)."""
     heads = set(info.imports) | info.local_names()
     found: set[str] = set()
+    values: list[cst.BaseExpression] = list(info.bound_references)
     for call in info.calls:
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in ENQUEUE | SIGNATURES:
             continue
-        for arg in call.args:
-            value = arg.value
-            if not isinstance(value, (cst.Name, cst.Attribute)):
-                continue
+        values.extend(arg.value for arg in call.args)
+    for value in values:
+        if isinstance(value, (cst.Name, cst.Attribute)):
             qualified = info.qualify_local(value)
             if qualified is None or dotted_head(value) not in heads:
                 continue

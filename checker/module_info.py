@@ -50,6 +50,9 @@ class ModuleInfo:
     functions: list[FunctionRecord] = dataclasses.field(default_factory=list)
     classes: list[ClassRecord] = dataclasses.field(default_factory=list)
     calls: list[cst.Call] = dataclasses.field(default_factory=list)
+    # Values bound to a name anywhere that are a plain name or attribute chain
+    # (``task = tasks.change_webhook``): objects the code holds to use later.
+    bound_references: list[cst.BaseExpression] = dataclasses.field(default_factory=list)
     # Top-level statements with the number of enclosing conditional blocks (if/try/for/while/with).
     module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(default_factory=list)
     _local_names: frozenset[str] | None = None
@@ -139,6 +142,10 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             info.functions.append(FunctionRecord(cast(cst.FunctionDef, node), scopes))
         elif kind is cst.ClassDef:
             info.classes.append(ClassRecord(cast(cst.ClassDef, node), scopes))
+        elif kind is cst.Assign and scopes:
+            value = cast(cst.Assign, node).value
+            if type(value) is cst.Attribute or type(value) is cst.Name:
+                info.bound_references.append(value)
         inner_scopes = (
             (*scopes, cast(Scope, node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
         )

@@ -576,3 +576,20 @@ def test_a_task_handed_to_a_call_counts_as_sent_under_eager_tests(analyse):
         "from shop import dispatch\n\ndef test_it():\n    dispatch.dispatch(object, 1)\n"
     )
     assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]
+
+
+def test_a_task_bound_to_a_name_counts_as_sent_under_eager_tests(analyse):
+    handlers = (
+        "from shop import tasks\n\n"
+        "def on_change(kind, args):\n    if kind == 'receipt':\n        task = tasks.send_receipt\n"
+        "    else:\n        task = tasks.send_refund\n    run(task, args)\n\n"
+        "def run(task, args):\n    task.delay(*args)\n"
+    )
+    files = {
+        "shop/tasks.py": TASKS + "\n@shared_task\ndef send_refund(order_id):\n    pass\n",
+        "shop/handlers.py": handlers,
+        "shop/settings/test.py": EAGER_SETTINGS,
+    }
+    assert untested(analyse(files, select=["CT301"])) == []
+    del files["shop/settings/test.py"]
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt", "shop.tasks.send_refund"]
