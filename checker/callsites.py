@@ -19,7 +19,7 @@ from checker.body import LOG_METHODS
 from checker.facts import Location
 from checker.module_info import ModuleInfo
 from checker.tasks import TaskDef
-from checker.values import string_value
+from checker.values import dotted_name, string_value
 
 ENQUEUE = frozenset({"delay", "apply_async", "delay_on_commit"})
 SIGNATURES = frozenset({"s", "si", "signature", "subtask"})
@@ -379,30 +379,33 @@ def _opaque_argument(call: cst.Call, constructed: set[str]) -> str | None:
 
 def handed_objects(info: ModuleInfo) -> frozenset[str]:
     """Qualified names of the module's and imported objects that calls receive as arguments
-    (``dispatch(send_receipt, pk)``, ``on_commit(send_receipt.delay)``, as ``send_receipt``) or
-    that a function binds to a name (``task = tasks.change_webhook``, then ``task.delay()``):
-    the code may send a task so handed on (CT301)."""
+    (``dispatch(send_receipt, pk)``, ``on_commit(send_receipt.delay)``, as ``send_receipt``),
+    that a function binds to a name (``task = tasks.change_webhook``, then ``task.delay()``), or
+    that become a canvas (``send_receipt.chunks(pairs, 10)``, ``.map``, ``.starmap``): the code
+    may send a task so handed on (CT301)."""
     heads = set(info.imports) | info.local_names()
     found: set[str] = set()
     values: list[cst.BaseExpression] = list(info.bound_references)
     for call in info.calls:
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ENQUEUE | SIGNATURES:
-            continue
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            if method in _CANVASES:
+                values.append(call.func.value)
+            if method in ENQUEUE | SIGNATURES:
+                continue
         values.extend(arg.value for arg in call.args)
     for value in values:
         if isinstance(value, (cst.Name, cst.Attribute)):
             qualified = info.qualify_local(value)
-            if qualified is None or dotted_head(value) not in heads:
+            if qualified is None or (dotted_name(value) or "").partition(".")[0] not in heads:
                 continue
             owner, _, method = qualified.rpartition(".")
             found.add(owner if method in ENQUEUE | SIGNATURES and owner else qualified)
     return frozenset(found)
 
 
-def dotted_head(node: cst.BaseExpression) -> str | None:
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
+# Task methods that build a canvas of the task over many argument tuples.
+_CANVASES = frozenset({"map", "starmap", "chunks"})
 
 
 def _unscoped_sites(

@@ -187,13 +187,11 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
             break
         suite = kept[0].body
     small: list[cst.BaseSmallStatement] = []
-    for statement in statements:
+    for statement in kept:
         if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return ""
         small.extend(statement.body)
-    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
-        small = small[1:]
-    small = [s for s in small if not isinstance(s, (cst.Import, cst.ImportFrom))]  # local imports
+    small = [s for s in small if not isinstance(s, (cst.Import, cst.ImportFrom))]  # ``import x; f()``
     if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Return)):
         return ""
     call = small[0].value

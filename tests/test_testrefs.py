@@ -578,6 +578,17 @@ def test_a_task_handed_to_a_call_counts_as_sent_under_eager_tests(analyse):
     assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]
 
 
+@pytest.mark.parametrize(
+    "send", ["send_receipt.chunks(zip(ids), 10).apply_async()", "send_receipt.map(ids).delay()"]
+)
+def test_a_canvas_of_the_task_counts_as_sent_under_eager_tests(analyse, send):
+    views = f"from shop.tasks import send_receipt\n\ndef pay(ids):\n    {send}\n"
+    files = {"shop/tasks.py": TASKS, "shop/views.py": views, "shop/settings/test.py": EAGER_SETTINGS}
+    assert untested(analyse(files, select=["CT301"])) == []
+    del files["shop/settings/test.py"]
+    assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt"]
+
+
 def test_a_task_bound_to_a_name_counts_as_sent_under_eager_tests(analyse):
     handlers = (
         "from shop import tasks\n\n"

@@ -55,8 +55,10 @@ class UntestedTask(Rule):
 
     When the tests run tasks eagerly, every task the project's own code sends (`.delay`,
     `.apply_async`, a signature in a chain, group or chord, also in a lambda such as
-    `transaction.on_commit(lambda: send_receipt.delay(pk))`), or hands to a call (the project's
-    own dispatch helper: `dispatch(send_receipt, pk)`), is not reported: the tests run it
+    `transaction.on_commit(lambda: send_receipt.delay(pk))`, a canvas of it: `.chunks`, `.map`,
+    `.starmap`), hands to a call (the project's own dispatch helper: `dispatch(send_receipt,
+    pk)`) or binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`), is not
+    reported: the tests run it
     whenever they run its sender, and they reach senders by paths a static reading cannot
     follow (signals, middleware, methods attached at run time, objects returned by helpers,
     views reached by URL). In such a project the rule reports the tasks that only beat entries,
