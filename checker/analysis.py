@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import gc
 import os
 import re
 import sys
@@ -414,6 +415,7 @@ _WORKER: dict[str, object] = {}
 
 def _init_worker(index: ProjectIndex, options: RunOptions) -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    gc.disable()  # as in the main process (a forked worker inherits it; a spawned one does not)
     _WORKER["index"] = index
     _WORKER["options"] = options
 

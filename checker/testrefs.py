@@ -107,7 +107,9 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
         )
     imports: dict[str, str] = {}
     stars: list[str] = []
-    kinds = _by_kind(tree)
+    # Only a file whose bytes name an eager setting or a worker fixture can make tasks eager.
+    eager_bytes = EAGER_BYTES.search(data) is not None
+    kinds = _by_kind(tree, _KINDS if eager_bytes else _REFERENCE_KINDS)
     for node in kinds[_IMPORT]:
         assert isinstance(node, (ast.Import, ast.ImportFrom))
         _ast_import(node, module, is_package, imports, stars)
@@ -144,19 +146,19 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
         for part in reversed(parts):
             prefix = f"{prefix}.{part}"
             found.add(prefix)
-    for node in kinds[ast.Name]:
-        assert isinstance(node, ast.Name)
-        qualified = qualify(node)
-        if qualified and "." in qualified:
-            found.add(qualified)
-        elif node.id not in imports:
-            bare.add(node.id)
-    for node in kinds[ast.Constant]:
-        assert isinstance(node, ast.Constant)
-        if isinstance(node.value, str) and node.value:
-            if len(node.value) < _LONGEST_STRING:
-                found.add(node.value)
-            found |= graphql_words(node.value)
+    # A file repeats its names and strings: each is looked at once.
+    for name in {node.id for node in kinds[ast.Name]}:  # type: ignore[attr-defined]
+        target = imports.get(name)
+        if target is None:
+            bare.add(name)
+        elif "." in target:
+            found.add(target)
+    strings = {node.value for node in kinds[ast.Constant]}  # type: ignore[attr-defined]
+    for text in strings:
+        if isinstance(text, str) and text:
+            if len(text) < _LONGEST_STRING:
+                found.add(text)
+            found |= graphql_words(text)
     for node in kinds[ast.Call]:
         assert isinstance(node, ast.Call)
         called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
@@ -180,14 +182,15 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
                 found.add(f"{owner}.{node.args[1].value}")
     # ``from shop.tasks import *`` then ``charge.delay()``: ``charge`` may be ``shop.tasks.charge``
     found.update(f"{star}.{name}" for star in stars for name in bare)
-    eager = _makes_eager([node for kind in _EAGER_KINDS for node in kinds[kind]])
+    eager = eager_bytes and _makes_eager([node for kind in _EAGER_KINDS for node in kinds[kind]])
     return Reading(frozenset(found), AST, attributes=frozenset(attributes), eager=eager)
 
 
 # The node types a test file is read for (import statements are one kind).
 _IMPORT = ast.Import
 _EAGER_KINDS = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.arg, ast.Constant)
-_KINDS = (_IMPORT, ast.Attribute, ast.Name, ast.Constant, ast.Call, *_EAGER_KINDS)
+_REFERENCE_KINDS = (_IMPORT, ast.Attribute, ast.Name, ast.Constant, ast.Call)
+_KINDS = (*_REFERENCE_KINDS, *_EAGER_KINDS[:-1])
 # Fields that hold names, numbers or expression contexts, never a node worth visiting.
 _SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "id", "attr", "arg", "name", "module", "level", "kind"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -201,18 +204,20 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
-def _by_kind(tree: ast.AST) -> dict[type, list[ast.AST]]:
-    """The nodes of ``tree`` of the kinds a test file is read for, by kind, each list in the order
-    of :func:`ast.walk` (breadth first); ``ast.ImportFrom`` counts as ``ast.Import``."""
-    kinds: dict[type, list[ast.AST]] = {kind: [] for kind in _KINDS}
+def _by_kind(tree: ast.AST, wanted: tuple[type, ...] = _KINDS) -> dict[type, list[ast.AST]]:
+    """The nodes of ``tree`` of the ``wanted`` kinds, by kind, each list in the order of
+    :func:`ast.walk` (breadth first); ``ast.ImportFrom`` counts as ``ast.Import``."""
+    kinds: dict[type, list[ast.AST]] = {kind: [] for kind in wanted}
     queue: list[ast.AST] = [tree]
     append = queue.append
+    known = _CHILD_FIELDS
     for node in queue:  # grows while it is read: breadth first
         kind = type(node)
         bucket = kinds.get(_IMPORT if kind is ast.ImportFrom else kind)
         if bucket is not None:
             bucket.append(node)
-        for field in _child_fields(kind):
+        fields = known.get(kind)
+        for field in fields if fields is not None else _child_fields(kind):
             value = getattr(node, field, None)
             if type(value) is list:
                 for item in value:

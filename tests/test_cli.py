@@ -222,6 +222,28 @@ def test_colour_only_on_a_terminal(project: Path, monkeypatch: pytest.MonkeyPatc
     assert "\033[" not in capsys.readouterr().out
 
 
+def test_the_command_leaves_nothing_unwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The command exits without tearing its heap down (``os._exit``, once its streams are
+    flushed): its whole report still reaches a pipe and an ``--output`` file, with the exit
+    status of an ordinary run."""
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "checker", "check", "examples/", "--no-cache", "--format", "json"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    piped = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+    written = tmp_path / "report.json"
+    to_file = subprocess.run(
+        [*command, "--output", str(written)], cwd=root, capture_output=True, text=True, env=env
+    )
+    monkeypatch.chdir(root)
+    assert main(["check", "examples/", "--no-cache", "--format", "json"]) == 1
+    in_process = json.loads(capsys.readouterr().out)
+    assert piped.returncode == to_file.returncode == 1
+    assert json.loads(piped.stdout) == json.loads(written.read_text(encoding="utf-8")) == in_process
+    assert in_process["summary"]["tasks"] > 0 and in_process["findings"]
+
+
 @pytest.mark.parametrize("command", [["rules"], ["explain", "CT101"], ["check", "examples/", "--no-cache"]])
 def test_a_closed_pipe_is_not_a_traceback(command: list[str]) -> None:
     """``celery-checklist rules | head -1``: the reader leaves early; no traceback."""
