@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -179,6 +180,60 @@ def is_logging_call(call: cst.Call) -> bool:
     if isinstance(func, cst.Attribute):
         return func.attr.value in LOG_METHODS or func.attr.value in REPORTING_CALLS
     return isinstance(func, cst.Name) and func.value in REPORTING_CALLS
+
+
+# What an argument of a logging call may call: formatting, nothing that does work.
+_FORMATTING = frozenset({"format", "str", "repr"})
+
+
+def only_reports(function: cst.FunctionDef) -> bool:
+    """The task does nothing but log or print its own request: Celery's ``debug_task`` example,
+    ``print(f"Request: {self.request!r}")`` in a bound task. Besides a docstring and ``pass``,
+    every statement is such a call, whose arguments name ``<first parameter>.request`` and call
+    nothing but ``str``, ``repr`` and ``.format``."""
+    parameters = function.params.posonly_params or function.params.params
+    if not parameters:
+        return False
+    bound = parameters[0].name.value
+    suite = function.body
+    small: list[cst.BaseSmallStatement] = []
+    if isinstance(suite, cst.SimpleStatementSuite):
+        small.extend(suite.body)
+    else:
+        for statement in suite.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                return False
+            small.extend(statement.body)
+    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
+        small = small[1:]
+    reports = 0
+    for statement in small:
+        if isinstance(statement, cst.Pass):
+            continue
+        call = statement.value if isinstance(statement, cst.Expr) else None
+        if not isinstance(call, cst.Call):
+            return False
+        if not (is_logging_call(call) or (isinstance(call.func, cst.Name) and call.func.value == "print")):
+            return False
+        names_request = False
+        for argument in call.args:
+            for node in (argument.value, *nodes(argument.value)):
+                kind = type(node)
+                if kind is cst.Call and _called_word(cast(cst.Call, node)) not in _FORMATTING:
+                    return False
+                if kind is cst.Attribute and dotted_name(cast(cst.Attribute, node)) == f"{bound}.request":
+                    names_request = True
+        if not names_request:
+            return False
+        reports += 1
+    return reports > 0
+
+
+def _called_word(call: cst.Call) -> str | None:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
 
 
 def returns_value(function: cst.FunctionDef) -> bool:

@@ -381,6 +381,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 delegate=_delegate(task, info),
                 positional_params=_positional_params(task),
                 written_params=body.written_names(task.run) if task.run is not None else frozenset(),
+                only_reports=task.run is not None and body.only_reports(task.run),
             )
         )
 

@@ -1016,7 +1016,10 @@ ENTRIES: tuple[Entry, ...] = (
             "  project does send calls inline: a helper that carries the decorator; the finding of the\n"
             "  task calling it (or that task's test) covers it;\n"
             "- a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off\n"
-            "  data backfill a migration sends once.\n"
+            "  data backfill a migration sends once;\n"
+            "- a bound task whose body does nothing but log or print its own request (Celery's\n"
+            '  `debug_task` example, `print(f"Request: {self.request!r}")`): there is nothing in it a\n'
+            "  test could check.\n"
             "\n"
             'Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task\n'
             "enqueued only under a setting the tests turn off still counts), and calls through objects\n"

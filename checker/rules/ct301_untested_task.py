@@ -99,7 +99,10 @@ class UntestedTask(Rule):
       project does send calls inline: a helper that carries the decorator; the finding of the
       task calling it (or that task's test) covers it;
     - a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off
-      data backfill a migration sends once.
+      data backfill a migration sends once;
+    - a bound task whose body does nothing but log or print its own request (Celery's
+      `debug_task` example, `print(f"Request: {self.request!r}")`): there is nothing in it a
+      test could check.
 
     Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task
     enqueued only under a setting the tests turn off still counts), and calls through objects
@@ -151,6 +154,9 @@ class UntestedTask(Rule):
             "tests/test_receipts.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
             "    send_receipt.apply(args=(1,))\n",
         },
+        # Celery's ``debug_task``: it only prints (or logs) what it got
+        "from celery import shared_task\n\n@shared_task(bind=True, ignore_result=True)\ndef debug_task(self):\n"
+        "    print(f'Request: {self.request!r}')\n",
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
             "    pass\n\n@shared_task(name='shop.refund')\ndef refund(order_id):\n    pass\n",
@@ -345,6 +351,10 @@ class UntestedTask(Rule):
         },
     ]
     INVALID = [
+        # it logs its request, but also what it computes: work done by the task
+        "import logging\n\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
+        "@shared_task(bind=True)\ndef report_total(self, order_id):\n"
+        "    logger.info('%r: %s', self.request, compute_total(order_id))\n",
         # a command run with options: a test running the command otherwise need not reach them
         {
             "shop/tasks.py": "from celery import shared_task\nfrom django.core.management import call_command\n\n"
@@ -439,6 +449,8 @@ class UntestedTask(Rule):
         for task in project.tasks:
             if project.test_files.matches(task.path) or ".migrations." in f".{task.module}.":
                 continue
+            if task.only_reports:
+                continue  # Celery's ``debug_task``: nothing in it a test could check
             names = task_names(task)
             if (
                 names & referenced
