@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from typing import cast
 
@@ -10,8 +11,19 @@ import libcst as cst
 
 from checker.values import dotted_name
 
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_NESTED_TYPES = frozenset(_NESTED)  # the parser builds exactly these classes (see ``is_node``)
+# The classes of nested scopes (the parser builds exactly these classes, see ``is_node``); set
+# on first use, as every module-level value made of libcst's classes: libcst is imported lazily
+# (see ``checker/__init__.py``), so that a run that parses nothing never loads it.
+_NESTED_TYPES: frozenset[type] = frozenset()
+
+
+def _nested_types() -> frozenset[type]:
+    global _NESTED_TYPES
+    if not _NESTED_TYPES:
+        _NESTED_TYPES = frozenset((cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    return _NESTED_TYPES
+
+
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 )
@@ -87,12 +99,13 @@ def walk(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ..
 
     ``root`` itself is not yielded. Lambdas count as nested scopes too.
     """
+    nested = _NESTED_TYPES or _nested_types()
     stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(root, ())]
     while stack:
         node, ancestors = stack.pop()
         if node is not root:
             yield node, ancestors
-            if type(node) in _NESTED_TYPES:
+            if type(node) in nested:
                 continue
         below = (*ancestors, node)
         stack.extend((child, below) for child in reversed(children(node)))
@@ -112,13 +125,14 @@ def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     known = _NODES.get(id(root))
     if known is not None and known[0] is root:
         return iter(known[1])
+    nested = _NESTED_TYPES or _nested_types()
     found: list[cst.CSTNode] = []
     stack = children(root)
     stack.reverse()
     while stack:
         node = stack.pop()
         found.append(node)
-        if type(node) not in _NESTED_TYPES:
+        if type(node) not in nested:
             below = children(node)
             below.reverse()
             stack.extend(below)
@@ -320,10 +334,12 @@ def written_names(function: cst.FunctionDef) -> frozenset[str]:
     return frozenset(written - fresh - {""})
 
 
-_EMPTY_MODULE = cst.Module(body=[])
+@functools.cache
+def _empty_module() -> cst.Module:
+    return cst.Module(body=[])
 
 
 def code(node: cst.CSTNode, limit: int = 60) -> str:
     """The source of a node on one line, shortened for messages."""
-    text = " ".join(_EMPTY_MODULE.code_for_node(node).split())
+    text = " ".join(_empty_module().code_for_node(node).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,6 +8,7 @@ context (in a loop, in a transaction, the objects passed); the main process keep
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Union
@@ -25,10 +26,27 @@ ENQUEUE = frozenset({"delay", "apply_async", "delay_on_commit"})
 SIGNATURES = frozenset({"s", "si", "signature", "subtask"})
 # Calls that keep what they are given: an enqueue's AsyncResult collected in a loop (CT503).
 _COLLECTORS = frozenset({"append", "add", "extend", "put"})
-_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 # Between a loop and an enqueue, these make the enqueue conditional: not reached every iteration.
-_CONDITIONAL = (cst.If, cst.Else, cst.Match, cst.IfExp, cst.ExceptHandler, cst.BooleanOperation, cst.CompIf)
+# (libcst's classes: set on first use, libcst is imported lazily; see ``checker/__init__.py``)
+
+
+@functools.cache
+def _loops() -> tuple[type[cst.CSTNode], ...]:
+    return (cst.For, cst.While, *_comprehensions())
+
+
+@functools.cache
+def _comprehensions() -> tuple[
+    type[cst.ListComp], type[cst.SetComp], type[cst.DictComp], type[cst.GeneratorExp]
+]:
+    return (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+@functools.cache
+def _conditional() -> tuple[type[cst.CSTNode], ...]:
+    return (cst.If, cst.Else, cst.Match, cst.IfExp, cst.ExceptHandler, cst.BooleanOperation, cst.CompIf)
+
+
 # A loop over pre-made batches: ``batched(ids, 100)``, ``chunks``, a ``batch_ids`` variable.
 _BATCH_WORDS = re.compile(r"batch|chunk|grouper|partition|paginat|slice|page", re.I)
 # Methods that write through Django's ORM.
@@ -517,12 +535,14 @@ def _collected(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
     """In a loop or comprehension, the enqueue's AsyncResult is kept with the others: the
     element of a comprehension that is itself used, an argument of ``.append``/``.add``,
     yielded, stored under a key, or bound to a name that is appended or yielded in the loop."""
-    position = next((i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], _LOOPS)), None)
+    position = next(
+        (i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], _loops())), None
+    )
     if position is None or not ancestors:
         return False
     loop = ancestors[position]
     parent = ancestors[-1]
-    if isinstance(loop, _COMPREHENSIONS):
+    if isinstance(loop, _comprehensions()):
         element = loop.value if isinstance(loop, cst.DictComp) else loop.elt
         outer = ancestors[position - 1] if position else None
         if element is not call or isinstance(outer, cst.Expr):
@@ -673,7 +693,9 @@ _READER_PREFIXES = ("get_", "check_", "has_", "is_", "can_", "raise_if_")
 def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) -> bool:
     """Reached on every iteration of the innermost loop, with arguments derived from its loop
     variable, and not a loop over pre-made batches."""
-    position = next((i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], _LOOPS)), None)
+    position = next(
+        (i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], _loops())), None
+    )
     if position is None:
         return False
     loop = ancestors[position]
@@ -691,7 +713,7 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
             targets = set().union(*(names for names, _ in _assignments(loop.body)))
         region = loop.body
     else:
-        assert isinstance(loop, _COMPREHENSIONS)
+        assert isinstance(loop, _comprehensions())
         if between and isinstance(between[0], cst.CompFor):
             return False
         comp: cst.CompFor | None = loop.for_in
@@ -702,7 +724,7 @@ def _fan_out(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...]) ->
             iterables.append(comp.iter)
             comp = comp.inner_for_in
         region = loop
-    if any(isinstance(a, _CONDITIONAL) for a in between) or _exits_before(call, between):
+    if any(isinstance(a, _conditional()) for a in between) or _exits_before(call, between):
         return False
     if any(_BATCH_WORDS.search(t) for t in targets) or any(_batch_iterable(i) for i in iterables):
         return False

@@ -442,9 +442,6 @@ def _header(
     return (first, last), tuple(sorted(header))
 
 
-_OWN_HEADER = (cst.FunctionDef, cst.ClassDef)  # their headers are covered as task headers
-
-
 def _spread(silenced: Suppressions, module: cst.Module, positions: Mapping[cst.CSTNode, Position]) -> None:
     """Let a comment on any line of a multi-line statement cover the whole statement (a
     formatter moves comments to a closing bracket's line): simple statements whole, compound
@@ -454,7 +451,10 @@ def _spread(silenced: Suppressions, module: cst.Module, positions: Mapping[cst.C
     for node, (start, _, end, _) in positions.items():
         if isinstance(node, cst.SimpleStatementLine):
             top, bottom = start, end
-        elif isinstance(node, cst.BaseCompoundStatement) and not isinstance(node, _OWN_HEADER):
+        elif isinstance(node, cst.BaseCompoundStatement) and not isinstance(
+            node, (cst.FunctionDef, cst.ClassDef)
+        ):
+            # (a function's or class's header is covered as a task's header)
             body = positions.get(node.body)
             top, bottom = start, max(start, body[0] - 1) if body is not None else start
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -22,7 +23,8 @@ from checker.values import Value, dotted_name, evaluate, string_value
 
 # The callee of a decorator: "celery" for Celery's own task decorators, the qualified name of a
 # project factory, or None.
-KindOf = Callable[[cst.BaseExpression], "str | None"]
+if TYPE_CHECKING:
+    KindOf = Callable[[cst.BaseExpression], "str | None"]
 
 _PARTIAL = frozenset({"functools.partial", "partial"})
 _WRAPS = frozenset({"functools.wraps", "wraps"})

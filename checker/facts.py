@@ -267,7 +267,8 @@ def _call_facts(
 
 
 # A literal beat entry: task name, its string node, has ``options.expires``, seconds between runs.
-_Entry = tuple[str, cst.CSTNode, bool, Optional[float]]
+if TYPE_CHECKING:
+    _Entry = tuple[str, cst.CSTNode, bool, Optional[float]]
 
 
 def _beat_entry(node: cst.BaseExpression, info: ModuleInfo) -> _Entry | None:

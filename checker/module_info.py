@@ -7,14 +7,16 @@ calls are recorded with their enclosing scope so later stages never walk the who
 from __future__ import annotations
 
 import dataclasses
-from typing import Union, cast
+import functools
+from typing import TYPE_CHECKING, Union, cast
 
 import libcst as cst
 
 from checker.body import children
 from checker.values import dotted_name
 
-Scope = Union[cst.FunctionDef, cst.ClassDef]
+if TYPE_CHECKING:
+    Scope = Union[cst.FunctionDef, cst.ClassDef]
 
 
 @dataclasses.dataclass
@@ -120,6 +122,7 @@ def resolve_relative(module: str, is_package: bool, level: int, target: str) -> 
 def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
     """Visit every node of the module once (iteratively: no recursion, no node rebuilding)."""
     info = ModuleInfo(name=name, is_package=is_package)
+    blocks = _block_types()
     # (node, enclosing scopes, inside a module-level block)
     stack: list[tuple[cst.CSTNode, tuple[Scope, ...], bool]] = [
         (child, (), False) for child in reversed(module.body)
@@ -147,23 +150,20 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             if type(value) is cst.Attribute or type(value) is cst.Name:
                 info.bound_references.append(value)
         inner_scopes = (
-            (*scopes, cast(Scope, node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
+            (*scopes, cast("Scope", node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
         )
-        inner_conditional = conditional or (not scopes and kind in _BLOCK_TYPES)
+        inner_conditional = conditional or (not scopes and kind in blocks)
         below = children(node)
         stack.extend((child, inner_scopes, inner_conditional) for child in reversed(below))
     return info
 
 
-_BLOCKS: tuple[type[cst.CSTNode], ...] = (
-    cst.If,
-    cst.Try,
-    cst.For,
-    cst.While,
-    cst.With,
-    *((cst.TryStar,) if hasattr(cst, "TryStar") else ()),
-)
-_BLOCK_TYPES = frozenset(_BLOCKS)
+@functools.cache
+def _block_types() -> frozenset[type[cst.CSTNode]]:
+    """The module-level blocks (set on first use: libcst is imported lazily)."""
+    return frozenset(
+        (cst.If, cst.Try, cst.For, cst.While, cst.With, *((cst.TryStar,) if hasattr(cst, "TryStar") else ()))
+    )
 
 
 def _import(info: ModuleInfo, node: cst.Import) -> None:

@@ -9,16 +9,14 @@ the analysis time; this makes them several times cheaper. Positions are plain tu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-try:  # internals, stable for years; the public (slower) path is the fallback
-    from libcst.metadata.position_provider import PositionProvidingCodegenState
-except ImportError:  # pragma: no cover
-    PositionProvidingCodegenState = None  # type: ignore[assignment,misc]
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
 
 
 class _Syntactic:
@@ -39,7 +37,14 @@ class _Syntactic:
         computed[self.node] = (*start, *end)
 
 
-if PositionProvidingCodegenState is not None:
+@functools.cache
+def _fast_state() -> type | None:
+    """The faster codegen state (libcst's metadata module is imported here, on first use: a run
+    that parses nothing never loads libcst, see ``checker/__init__.py``)."""
+    try:  # internals, stable for years; the public (slower) path is the fallback
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+    except ImportError:  # pragma: no cover
+        return None
 
     class _FastState(PositionProvidingCodegenState):
         def add_token(self, value: str) -> None:
@@ -68,6 +73,8 @@ if PositionProvidingCodegenState is not None:
         ) -> _Syntactic:
             return _Syntactic(self, node, start_node, end_node)
 
+    return _FastState
+
 
 Position = tuple[int, int, int, int]  # start line, start column, end line, end column (libcst's)
 
@@ -89,11 +96,14 @@ def _codegen(self: cst.CSTNode, state: Any, **kwargs: Any) -> None:
 def positions_of(module: cst.Module) -> Mapping[cst.CSTNode, Position]:
     """Every node's position as libcst's ``PositionProvider`` defines it (lines 1-based,
     columns 0-based, end exclusive), as plain tuples."""
-    if PositionProvidingCodegenState is not None:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    fast_state = _fast_state()
+    if fast_state is not None:
         try:
             provider = PositionProvider()
             provider._computed = {}
-            state = _FastState(
+            state = fast_state(
                 default_indent=module.default_indent,
                 default_newline=module.default_newline,
                 provider=provider,

@@ -11,7 +11,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable
-from typing import TypeVar, Union
+from typing import TYPE_CHECKING, TypeVar, Union
 
 import libcst as cst
 
@@ -31,7 +31,8 @@ class Unsupported:
     final: bool = False  # no point asking libcst: the tree is too deep for it (or for CPython)
 
 
-ParseResult = Union[cst.Module, ParseError, Unsupported]
+if TYPE_CHECKING:
+    ParseResult = Union[cst.Module, ParseError, Unsupported]
 
 
 # Python's tokenizer refuses more than 200 nested brackets; well below that, libcst's native
@@ -91,6 +92,9 @@ def _suspicious(data: bytes) -> bool:
 def _executor() -> concurrent.futures.ThreadPoolExecutor:
     global _parser_thread
     if _parser_thread is None:
+        # libcst is imported lazily (``checker/__init__.py``): load it here, in the calling
+        # thread, before a second thread could touch it too
+        cst.Module  # noqa: B018
         previous = threading.stack_size(_STACK_SIZE)
         try:
             _parser_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="libcst")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import operator
 from collections.abc import Callable
 
@@ -73,13 +74,16 @@ def string_value(node: cst.BaseExpression) -> str | None:
     return None
 
 
-_NUMBER_OPS: dict[type[cst.BaseBinaryOp], Callable[[float, float], float]] = {
-    cst.Add: operator.add,
-    cst.Subtract: operator.sub,
-    cst.Multiply: operator.mul,
-    cst.Divide: operator.truediv,
-    cst.FloorDivide: operator.floordiv,
-}
+@functools.cache
+def _number_ops() -> dict[type[cst.BaseBinaryOp], Callable[[float, float], float]]:
+    """(Built on first use: libcst is imported lazily, see ``checker/__init__.py``.)"""
+    return {
+        cst.Add: operator.add,
+        cst.Subtract: operator.sub,
+        cst.Multiply: operator.mul,
+        cst.Divide: operator.truediv,
+        cst.FloorDivide: operator.floordiv,
+    }
 
 
 # Deeper literals (a 1,000-term sum, nested tuples) are "set, value unknown".
@@ -118,7 +122,7 @@ def evaluate(node: cst.BaseExpression | None, depth: int = 0) -> Value:
             return -inner
         return UNKNOWN
     if isinstance(node, cst.BinaryOperation):
-        op = _NUMBER_OPS.get(type(node.operator))
+        op = _number_ops().get(type(node.operator))
         left, right = evaluate(node.left, depth), evaluate(node.right, depth)
         if (
             op is not None
