@@ -15,9 +15,9 @@ class _Deferred(types.ModuleType):
     """Stands in for libcst until one of its names is used; then imports it and takes on its
     names (so that later uses cost what they cost on the module itself)."""
 
-    def __getattr__(self, name: str) -> Any:  # only called for a name not yet here
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
+    def __getattr__(self, name: str) -> Any:  # only called for a name not (yet) here
+        if (name.startswith("__") and name.endswith("__")) or "_deferred_loaded" in vars(self):
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         sys.modules.pop(self.__name__, None)
         try:
             real = importlib.import_module(self.__name__)
@@ -25,6 +25,7 @@ class _Deferred(types.ModuleType):
             sys.modules.setdefault(self.__name__, self)
             raise
         vars(self).update(vars(real))
+        vars(self)["_deferred_loaded"] = True
         return getattr(real, name)
 
 
