@@ -237,6 +237,7 @@ def analyse_sources(
             )
             hit = cache.get(key)
             if isinstance(hit, FileResult):
+                hit.key = key
                 results.append(hit)
                 continue
             keys[id(source)] = key
@@ -254,7 +255,8 @@ def analyse_sources(
     computed.extend(zip(rest, _analyse_rest([s.loaded() for s in rest], index, options, jobs)))
     for source, result in computed:
         if cache is not None:
-            cache.put(keys[id(source)], result)
+            result.key = keys[id(source)]
+            cache.put(result.key, result)
         results.append(result)
     return results, index
 
@@ -436,6 +438,7 @@ def collect(
     options: RunOptions,
     config: Config,
     tests: TestFiles,
+    cache: Cache | None = None,
 ) -> RunResult:
     findings: list[Finding] = []
     listed: list[TaskSummary] = []
@@ -469,7 +472,8 @@ def collect(
     )
     findings = [f for f in findings if not _satisfied_by_project(f, project)]
     findings = _revised(findings, project)
-    findings.extend(f for f in _project_findings(project, options) if f.path not in unreported)
+    project_findings = _kept_project_findings(results, project, options, config, tests, cache)
+    findings.extend(f for f in project_findings if f.path not in unreported)
     findings.sort(key=Finding.sort_key)
     listed.sort(key=lambda t: (t.path, t.line, t.column))
     prefix = next(
@@ -520,6 +524,35 @@ def _revised(findings: list[Finding], project: ProjectContext) -> list[Finding]:
         if kept is not None:
             revised.append(kept)
     return revised
+
+
+def _kept_project_findings(
+    results: list[FileResult],
+    project: ProjectContext,
+    options: RunOptions,
+    config: Config,
+    tests: TestFiles,
+    cache: Cache | None,
+) -> list[Finding]:
+    """The project rules' findings, or those of an earlier run whose every file result (each
+    known by its cache key: what it was computed from), in the same order, and whose options,
+    logging helpers and test files were the same: a pre-commit run on files that changed nothing
+    the analysis reads (a module the byte screen skips) does not run the project rules again."""
+    if cache is None or not results or not all(result.key for result in results):
+        return _project_findings(project, options)
+    key = digest(
+        "project",
+        options.fingerprint(),
+        sorted(config.logging_helpers),
+        tests.fingerprint(),
+        [result.key for result in results],
+    )
+    hit = cache.get(key)
+    if isinstance(hit, list) and all(isinstance(f, Finding) for f in hit):
+        return hit
+    found = _project_findings(project, options)
+    cache.put(key, found)
+    return found
 
 
 def _project_findings(project: ProjectContext, options: RunOptions) -> list[Finding]:
@@ -607,7 +640,7 @@ def execute(
                 f"{len(unparsed)} test file(s) Python {sys.version_info[0]}.{sys.version_info[1]} cannot "
                 f"parse ({shown}): CT301 read their imports, names and strings token by token"
             )
-    result = collect(results, sources.count, notes, options, config, tests)
+    result = collect(results, sources.count, notes, options, config, tests, cache)
     result.index = index
     if cache is not None and manifest:
         every = [*sources.remembered, *sources.tests]

@@ -71,6 +71,8 @@ class FileResult:
     # False for an excluded or skipped file: its tasks and facts are knowledge, never reported.
     reported: bool = True
     unanalysed: str = ""  # the path of a file that may define tasks but could not be analysed
+    # The cache key it is kept under (what it was computed from), when the run has a cache.
+    key: str = ""
 
 
 @dataclasses.dataclass

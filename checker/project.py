@@ -61,6 +61,7 @@ class TestFiles:
         self.files_spec = pathspec.GitIgnoreSpec.from_lines(lines)
         lines += [f"{name}/" for name in TEST_DIRS]
         lines += [root if root.startswith("/") else f"/{root.strip('/')}/" for root in roots]
+        self._lines = tuple(lines)
         self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
         self._match = spec_matcher(self.spec)
         self._matched: dict[str, bool] = {}
@@ -77,6 +78,10 @@ class TestFiles:
         found = cls(patterns, roots, options.python_files, str(root) if root is not None else None)
         found.settings_modules = test_settings_modules(root, options)
         return found
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """Everything that decides which files are test code."""
+        return (self._lines, self.base, sorted(self.settings_modules))
 
     def is_test_file(self, path: str) -> bool:
         """``path`` is named like a test file (without looking at the test roots)."""

@@ -222,3 +222,41 @@ def test_changed_module_that_cannot_matter_is_read_again(project: Path, capsys) 
     assert [f["code"] for f in _report(capsys, "--select", "CT207")["findings"]] == []
     (project / "shop" / "errors.py").write_text("def report():\n    pass  # the error is dropped\n")
     assert [f["code"] for f in _report(capsys, "--select", "CT207")["findings"]] == ["CT207"]
+
+
+def test_project_rules_rerun_only_when_a_file_result_or_their_inputs_change(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pre-commit on a module the byte screen skips changes no file result: the project rules'
+    findings of the last run are reused. A changed task module, test file or setting of the
+    rules' own (logging helpers, test paths) runs them again."""
+    import checker.analysis as analysis
+
+    runs: list[int] = []
+    original = analysis._project_findings
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "_project_findings", counted)
+    (project / "shop" / "money.py").write_text("RATE = 2\n")
+    first = _report(capsys)
+    assert "CT301" in {f["code"] for f in first["findings"]} and len(runs) == 1
+    (project / "shop" / "money.py").write_text("RATE = 3\n")  # nothing the analysis reads
+    assert _report(capsys) == first and len(runs) == 1
+    (project / "tests").mkdir()
+    (project / "tests" / "test_charge.py").write_text("from shop.tasks import charge\n")
+    assert "CT301" not in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 2
+    (project / "tests" / "test_charge.py").write_text("def test_nothing():\n    pass\n")
+    (project / "shop" / "views.py").write_text(
+        "from shop.tasks import charge\n\ndef pay():\n    charge.delay(1)\n"
+    )
+    (project / "shop" / "ci_settings.py").write_text("CELERY_TASK_ALWAYS_EAGER = True\n")
+    assert "CT301" in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 3
+    # the settings pytest-django selects are test code: the tests run tasks eagerly, and the
+    # task the views send counts as tested; no file result changes, only the test files' reading
+    (project / "pyproject.toml").write_text(
+        "[project]\nname = 'shop'\n\n[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = 'shop.ci_settings'\n"
+    )
+    assert "CT301" not in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 4
