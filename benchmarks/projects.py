@@ -108,6 +108,36 @@ def task_module(root: Path, chosen: str | None = None) -> str:
     sys.exit(f"{root}: no file defines a Celery task; name one with --hook-file")
 
 
+# Words whose absence tells a module holds no Celery code (the analyser's byte screen does not
+# parse such a module): a pre-commit run on it needs no parse.
+_CELERY_WORDS = (
+    b"task",
+    b"celery",
+    b"crontab",
+    b"beat",
+    b"broker",
+    b"pickle",
+    b"delay",
+    b"logger",
+    b"backend",
+)
+
+
+def plain_module(root: Path) -> str | None:
+    """The first module, in path order, that is not a test and holds none of those words."""
+    for path in python_files(root):
+        relative = path.relative_to(root)
+        if _is_test(relative):
+            continue
+        try:
+            data = path.read_bytes().lower()
+        except OSError:
+            continue
+        if data.strip() and not any(word in data for word in _CELERY_WORDS):
+            return relative.as_posix()
+    return None
+
+
 def ours(command: str | None) -> list[str]:
     """How to run our analyser: ``command``, else the console script installed beside this
     Python, else the one on PATH, else ``python -m checker``."""
