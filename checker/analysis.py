@@ -218,7 +218,7 @@ def analyse_sources(
     if cache is not None:
         index_key = digest(index_key, _factory_files(index, sources, early, hashes))
 
-    results: list[FileResult] = []
+    found: list[tuple[SourceFile, FileResult]] = []
     keys: dict[int, str] = {}
     missing: list[SourceFile] = []
     for source in sources:
@@ -238,7 +238,7 @@ def analyse_sources(
             hit = cache.get(key)
             if isinstance(hit, FileResult):
                 hit.key = key
-                results.append(hit)
+                found.append((source, hit))
                 continue
             keys[id(source)] = key
         missing.append(source)
@@ -257,8 +257,14 @@ def analyse_sources(
         if cache is not None:
             result.key = keys[id(source)]
             cache.put(result.key, result)
-        results.append(result)
-    return results, index
+        found.append((source, result))
+    if cache is not None:
+        # One order whatever was cached (the files that make the index first, as a run without
+        # a cache analyses them): the project rules' findings are kept under the results' keys
+        # in this order.
+        position = {id(source): number for number, source in enumerate(sources)}
+        found.sort(key=lambda pair: (_reads_only(pair[0]) or not _indexes(pair[0]), position[id(pair[0])]))
+    return [result for _, result in found], index
 
 
 def _binding_factories(index: ProjectIndex, sources: Sequence[SourceFile]) -> list[SourceFile]:

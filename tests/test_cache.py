@@ -248,15 +248,25 @@ def test_project_rules_rerun_only_when_a_file_result_or_their_inputs_change(
     (project / "tests").mkdir()
     (project / "tests" / "test_charge.py").write_text("from shop.tasks import charge\n")
     assert "CT301" not in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 2
+    # a changed task module is analysed after the cached ones; the next run, which finds every
+    # result in the cache, still sees the same results in the same order
+    (project / "shop" / "a_refunds.py").write_text(TASK.replace("charge", "refund"))
+    (project / "tests" / "test_refund.py").write_text("from shop.a_refunds import refund\n")
+    settled = _report(capsys)
+    assert len(runs) == 3
+    (project / "shop" / "a_refunds.py").write_text(TASK.replace("charge", "refund") + "# edited\n")
+    assert _report(capsys)["findings"] == settled["findings"] and len(runs) == 4
+    (project / "shop" / "money.py").write_text("RATE = 4\n")
+    assert _report(capsys) == settled and len(runs) == 4
     (project / "tests" / "test_charge.py").write_text("def test_nothing():\n    pass\n")
     (project / "shop" / "views.py").write_text(
         "from shop.tasks import charge\n\ndef pay():\n    charge.delay(1)\n"
     )
     (project / "shop" / "ci_settings.py").write_text("CELERY_TASK_ALWAYS_EAGER = True\n")
-    assert "CT301" in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 3
+    assert "CT301" in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 5
     # the settings pytest-django selects are test code: the tests run tasks eagerly, and the
     # task the views send counts as tested; no file result changes, only the test files' reading
     (project / "pyproject.toml").write_text(
         "[project]\nname = 'shop'\n\n[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = 'shop.ci_settings'\n"
     )
-    assert "CT301" not in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 4
+    assert "CT301" not in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 6
