@@ -200,6 +200,23 @@ def is_logging_call(call: cst.Call) -> bool:
 _FORMATTING = frozenset({"format", "str", "repr"})
 
 
+def _simple_statements(function: cst.FunctionDef) -> list[cst.BaseSmallStatement] | None:
+    """The statements of a function made only of simple statements, without its docstring; None
+    when it holds a compound statement (``if``, ``for``, ``with`` ...)."""
+    suite = function.body
+    small: list[cst.BaseSmallStatement] = []
+    if isinstance(suite, cst.SimpleStatementSuite):
+        small.extend(suite.body)
+    else:
+        for statement in suite.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                return None
+            small.extend(statement.body)
+    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
+        small = small[1:]
+    return small
+
+
 def only_reports(function: cst.FunctionDef) -> bool:
     """The task does nothing but log or print its own request: Celery's ``debug_task`` example,
     ``print(f"Request: {self.request!r}")`` in a bound task. Besides a docstring and ``pass``,
@@ -209,17 +226,9 @@ def only_reports(function: cst.FunctionDef) -> bool:
     if not parameters:
         return False
     bound = parameters[0].name.value
-    suite = function.body
-    small: list[cst.BaseSmallStatement] = []
-    if isinstance(suite, cst.SimpleStatementSuite):
-        small.extend(suite.body)
-    else:
-        for statement in suite.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                return False
-            small.extend(statement.body)
-    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
-        small = small[1:]
+    small = _simple_statements(function)
+    if small is None:
+        return False
     reports = 0
     for statement in small:
         if isinstance(statement, cst.Pass):
@@ -268,18 +277,8 @@ def forwarding_call(function: cst.FunctionDef) -> cst.Call | None:
     """The call that is the function's whole body, ignoring a docstring: ``return other(...)``
     or ``other(...)`` as the only statement, passing on nothing but the function's own
     parameters (``other(a, b=b, *args, **kwargs)``); None otherwise."""
-    suite = function.body
-    small: list[cst.BaseSmallStatement] = []
-    if isinstance(suite, cst.SimpleStatementSuite):
-        small.extend(suite.body)
-    else:
-        for statement in suite.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                return None
-            small.extend(statement.body)
-    if small and isinstance(small[0], cst.Expr) and isinstance(small[0].value, cst.BaseString):
-        small = small[1:]
-    if len(small) != 1:
+    small = _simple_statements(function)
+    if small is None or len(small) != 1:
         return None
     only = small[0]
     value = only.value if isinstance(only, (cst.Return, cst.Expr)) else None

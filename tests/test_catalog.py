@@ -132,6 +132,20 @@ def test_commands_that_run_no_rule_do_not_import_libcst(argv: list[str], tmp_pat
     assert result.stderr.splitlines()[-1] == "status=0 libcst=False", result.stderr
 
 
+def _probe(cwd: Path, *argv: str) -> tuple[str, str]:
+    """The command's output and the probe's last line (its status, whether libcst was loaded)."""
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return result.stdout, result.stderr.splitlines()[-1]
+
+
 def test_a_warm_check_that_reuses_the_last_result_does_not_import_libcst(tmp_path: Path) -> None:
     """The rules' data a report needs (names, sections, docs, fixability) comes from the catalog."""
     (tmp_path / "proj").mkdir()
@@ -140,16 +154,7 @@ def test_a_warm_check_that_reuses_the_last_result_does_not_import_libcst(tmp_pat
     )
 
     def run(*argv: str) -> tuple[str, str]:
-        result = subprocess.run(
-            [sys.executable, "-c", _PROBE, "check", "proj", "--cache-dir", "cache", *argv],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        return result.stdout, result.stderr.splitlines()[-1]
+        return _probe(tmp_path, "check", "proj", "--cache-dir", "cache", *argv)
 
     cold, status = run("--format", "json")
     assert status == "status=1 libcst=True"
@@ -174,16 +179,7 @@ def test_a_check_that_parses_nothing_does_not_import_libcst(tmp_path: Path) -> N
     (tmp_path / "tests" / "test_money.py").write_text("from proj.money import RATE\n")
 
     def run(*argv: str) -> tuple[str, str]:
-        result = subprocess.run(
-            [sys.executable, "-c", _PROBE, "check", "--format", "json", *argv],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        return result.stdout, result.stderr.splitlines()[-1]
+        return _probe(tmp_path, "check", "--format", "json", *argv)
 
     assert run()[1] == "status=1 libcst=True"  # the first run parses the task module
     (tmp_path / "proj" / "money.py").write_text("RATE = 3\n")
