@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from projects import make_project
+from projects import add_project_arguments, make_project, size_mb
 
 _PARSE = """
 import gc, sys, time
@@ -63,7 +63,8 @@ for data in datas:
 print(time.perf_counter() - start)
 """
 
-_START = "import checker.cli, checker.analysis"
+# (``import libcst`` gives a stand-in until a name of it is used: ``libcst.Module`` loads it)
+_START = "import checker.cli, checker.analysis, libcst; libcst.Module"
 
 _WORK = """
 import sys, time
@@ -153,19 +154,11 @@ def _process_seconds(repeat: int, code: str) -> float:
     return _median_of(repeat, [sys.executable, "-c", timer])
 
 
-def _size_mb(paths: list[str]) -> float:
-    return sum(os.path.getsize(p) for p in paths) / 1e6
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--project", type=Path, help="a real checkout (copied first); default: a generated one"
-    )
-    parser.add_argument("--files", type=int, default=5000, help="Python files of the generated project")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each figure (default: 3)")
+    add_project_arguments(parser, 3, "timed runs of each figure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         root = Path(temporary) / "project"
@@ -183,7 +176,7 @@ def main() -> None:
         work = Path(temporary) / "work.py"
         work.write_text(_WORK, encoding="utf-8")
         speedup = _median_of(args.repeat, [sys.executable, str(work)])
-        sizes = {name: _size_mb(getattr(files, name)) for name in ("libcst", "ast")}
+        sizes = {name: size_mb([Path(p) for p in getattr(files, name)]) for name in ("libcst", "ast")}
     print(f"project: {args.project or f'generated, {args.files} files'}; medians of {args.repeat} runs")
     print(f"python start, importing the analyser and libcst: {start:6.3f} s  (python alone: {bare:.3f} s)")
     print(

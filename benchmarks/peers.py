@@ -46,7 +46,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from projects import make_copies, make_project, ours, plain_module, python_files, size_mb, task_module
+from projects import (
+    add_project_arguments,
+    make_copies,
+    make_project,
+    ours,
+    plain_module,
+    python_files,
+    size_mb,
+    task_module,
+)
 
 HERE = Path(__file__).parent
 PACKAGES = ["semgrep", "flake8", "flake8-pie", "ruff"]
@@ -195,11 +204,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--project", type=Path, help="a real checkout (copied first; default: a generated project)"
-    )
-    parser.add_argument("--files", type=int, default=5000, help="Python files of the generated project")
-    parser.add_argument("--repeat", type=int, default=5, help="timed rounds (default: 5)")
+    add_project_arguments(parser, 5, "timed rounds")
     parser.add_argument("--hook-file", help="the staged file of the hook run, relative to the project")
     parser.add_argument("--scaling", action="store_true", help="also time ours cold on 1 and on 4 copies")
     parser.add_argument(

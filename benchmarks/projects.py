@@ -3,6 +3,7 @@ generated one), the task module a pre-commit run checks, and the command that ru
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -65,6 +66,15 @@ def make_copies(destination: Path, project: Path | None, files: int, copies: int
     for index in range(1, copies):
         shutil.copytree(first, destination / "abcdefghijklmnopqrstuvwxyz"[index], symlinks=True)
     (destination / ".git").mkdir()
+
+
+def add_project_arguments(parser: argparse.ArgumentParser, repeat: int, repeat_help: str) -> None:
+    """The options every script measuring one project shares: which project, how many rounds."""
+    parser.add_argument(
+        "--project", type=Path, help="a real checkout (copied first; default: a generated project)"
+    )
+    parser.add_argument("--files", type=int, default=5000, help="Python files of the generated project")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"{repeat_help} (default: {repeat})")
 
 
 def python_files(root: Path) -> list[Path]:
