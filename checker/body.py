@@ -11,17 +11,13 @@ import libcst as cst
 
 from checker.values import dotted_name
 
-# The classes of nested scopes (the parser builds exactly these classes, see ``is_node``); set
-# on first use, as every module-level value made of libcst's classes: libcst is imported lazily
-# (see ``checker/__init__.py``), so that a run that parses nothing never loads it.
-_NESTED_TYPES: frozenset[type] = frozenset()
 
-
+@functools.cache
 def _nested_types() -> frozenset[type]:
-    global _NESTED_TYPES
-    if not _NESTED_TYPES:
-        _NESTED_TYPES = frozenset((cst.FunctionDef, cst.ClassDef, cst.Lambda))
-    return _NESTED_TYPES
+    """The classes of nested scopes (the parser builds exactly these classes, see ``is_node``).
+    Built on first use, as every module-level value made of libcst's classes: libcst is imported
+    lazily (see ``checker/__init__.py``), so that a run that parses nothing never loads it."""
+    return frozenset((cst.FunctionDef, cst.ClassDef, cst.Lambda))
 
 
 LOG_METHODS = frozenset(
@@ -99,7 +95,7 @@ def walk(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ..
 
     ``root`` itself is not yielded. Lambdas count as nested scopes too.
     """
-    nested = _NESTED_TYPES or _nested_types()
+    nested = _nested_types()
     stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(root, ())]
     while stack:
         node, ancestors = stack.pop()
@@ -125,7 +121,7 @@ def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     known = _NODES.get(id(root))
     if known is not None and known[0] is root:
         return iter(known[1])
-    nested = _NESTED_TYPES or _nested_types()
+    nested = _nested_types()
     found: list[cst.CSTNode] = []
     stack = children(root)
     stack.reverse()
@@ -242,7 +238,7 @@ def only_reports(function: cst.FunctionDef) -> bool:
         for argument in call.args:
             for node in (argument.value, *nodes(argument.value)):
                 kind = type(node)
-                if kind is cst.Call and _called_word(cast(cst.Call, node)) not in _FORMATTING:
+                if kind is cst.Call and last_name(cast(cst.Call, node).func) not in _FORMATTING:
                     return False
                 if kind is cst.Attribute and dotted_name(cast(cst.Attribute, node)) == f"{bound}.request":
                     names_request = True
@@ -252,11 +248,13 @@ def only_reports(function: cst.FunctionDef) -> bool:
     return reports > 0
 
 
-def _called_word(call: cst.Call) -> str | None:
-    func = call.func
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return func.value if isinstance(func, cst.Name) else None
+def last_name(node: cst.BaseExpression) -> str | None:
+    """``send`` for ``send`` and ``tasks.send``; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
 
 
 def returns_value(function: cst.FunctionDef) -> bool:

@@ -361,20 +361,12 @@ def _capitalised(name: str) -> bool:
     return name[:1].isupper() and any(c.islower() for c in name)
 
 
-def _last_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return None
-
-
 def _constructed_names(scope: cst.CSTNode) -> set[str]:
     """Names bound in ``scope`` to an instance built by a class: ``x = Exporter(...)``."""
     found: set[str] = set()
     for node in body.nodes(scope):
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
-            callee = _last_name(node.value.func)
+            callee = body.last_name(node.value.func)
             if callee is not None and _capitalised(callee):
                 for target in node.targets:
                     if isinstance(target.target, cst.Name):
@@ -389,7 +381,7 @@ def _opaque_argument(call: cst.Call, constructed: set[str]) -> str | None:
         if arg.star:
             continue
         value = arg.value
-        name = _last_name(value.func) if isinstance(value, cst.Call) else _last_name(value)
+        name = body.last_name(value.func) if isinstance(value, cst.Call) else body.last_name(value)
         if name is not None and (_capitalised(name) or (isinstance(value, cst.Name) and name in constructed)):
             return body.code(value, 60)
     return None

@@ -190,7 +190,7 @@ def test_references(data: bytes, module: str, is_package: bool) -> Reading:
 _IMPORT = ast.Import
 _EAGER_KINDS = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.arg, ast.Constant)
 _REFERENCE_KINDS = (_IMPORT, ast.Attribute, ast.Name, ast.Constant, ast.Call)
-_KINDS = (*_REFERENCE_KINDS, *_EAGER_KINDS[:-1])
+_KINDS = (*_REFERENCE_KINDS, *(kind for kind in _EAGER_KINDS if kind not in _REFERENCE_KINDS))
 # Fields that hold names, numbers or expression contexts, never a node worth visiting.
 _SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "id", "attr", "arg", "name", "module", "level", "kind"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
