@@ -20,6 +20,7 @@ from checker.values import Value, dotted_name, evaluate, string_value
 
 if TYPE_CHECKING:
     from checker.callsites import CallSite, DirectCall
+    from checker.consumers import Uses
 
 Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based, end exclusive)
 
@@ -122,6 +123,8 @@ class FileFacts:
     function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # Functions of this module that catch ``SoftTimeLimitExceeded`` (CT209).
     limit_handlers: frozenset[str] = frozenset()
+    # How the module's functions use their parameters as tasks (``checker.consumers``, CT101).
+    task_parameters: dict[str, Uses] = dataclasses.field(default_factory=dict)
     # Django signal receivers by the model whose signals they receive (CT301).
     signal_receivers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # The functions a finding's code calls, by (code, line, column) of the finding.
@@ -152,13 +155,15 @@ def extract(
     facts = FileFacts(path, info.name)
     for setting in settings:
         key = setting.key_node if setting.key_node is not None else setting.node
+        # a config class's attributes belong to the class (``proj.settings.CeleryConfig``)
+        module = f"{info.name}.{setting.owner}" if setting.owner else info.name
         facts.settings.append(
             SettingFact(
                 setting.name,
                 setting.raw,
                 setting.value,
                 setting.kind,
-                info.name,
+                module,
                 where(setting.node),
                 where(key),
                 environment_without_default(setting.node),
@@ -168,13 +173,13 @@ def extract(
             entries, sources = _schedule_parts(setting.node, info)
             for name, node, expires, every in entries:
                 facts.references.append(
-                    TaskReference(name, "beat", where(node), setting.kind, info.name, expires, every)
+                    TaskReference(name, "beat", where(node), setting.kind, module, expires, every)
                 )
             if sources:
                 facts.beat_sources.append((setting.kind, tuple(sources)))
         elif setting.name == ROUTES_SETTING:
             for name, node in _route_keys(setting.node):
-                facts.references.append(TaskReference(name, "route", where(node), setting.kind, info.name))
+                facts.references.append(TaskReference(name, "route", where(node), setting.kind, module))
     for call in info.calls:
         _call_facts(call, info, facts, where)
     _schedule_facts(info, facts, where)

@@ -17,6 +17,7 @@ import pathspec
 from pathspec.util import normalize_file
 
 from checker.callsites import CallSite
+from checker.consumers import project_consumers
 from checker.facts import FileFacts, NamedSchedule, SettingFact, TaskReference
 from checker.files import relative_to
 from checker.loggers import calls_any, project_loggers
@@ -226,11 +227,12 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
             if imported not in config_modules:
                 config_modules.add(imported)
                 pending.append(imported)
+    config_modules |= _config_classes(config_modules, files)
     counted: list[SettingFact] = []
     for facts in files:
         if is_test_module(facts.module) or test_files.matches(facts.path):
             continue  # test settings do not protect production
-        counted.extend(s for s in facts.settings if s.kind != LOWER or facts.module in config_modules)
+        counted.extend(s for s in facts.settings if s.kind != LOWER or s.module in config_modules)
     settings_modules = set(config_modules) | django_modules
     pending = list(django_modules)
     while pending:
@@ -239,6 +241,43 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
                 settings_modules.add(imported)
                 pending.append(imported)
     return ProjectConfig(counted, frozenset(settings_modules))
+
+
+def _config_classes(targets: set[str], files: list[FileFacts]) -> set[str]:
+    """Where the config classes among ``targets`` are defined: ``proj.settings.CeleryConfig``
+    given to ``config_from_object`` may be defined in a module ``proj.settings`` imports it from
+    (by name, or by a star import), or, when that module was not read (it names nothing of
+    Celery's) or not through a name, in a module of that package
+    (``proj.settings.defaults.CeleryConfig``)."""
+    defined = {s.module for f in files for s in f.settings if s.kind == LOWER and s.module != f.module}
+    if not defined:
+        return set()
+    imports = {f.module: f.imports for f in files}
+    stars = {f.module: [*f.star_imports, *f.imported_stars] for f in files}
+    found: set[str] = set()
+    for start in targets:
+        if start in stars:
+            continue  # a module
+        pending, seen, hits = [start], set[str](), set[str]()
+        while pending and len(seen) < 1000:
+            target = pending.pop()
+            if target in seen:
+                continue
+            seen.add(target)
+            if target in defined:
+                hits.add(target)
+            module, _, name = target.rpartition(".")
+            if not module:
+                continue
+            imported = imports.get(module, {}).get(name)
+            if imported:
+                pending.append(imported)
+            pending.extend(f"{star}.{name}" for star in stars.get(module, ()))
+        module, _, name = start.rpartition(".")
+        if not hits and module:
+            hits = {d for d in defined if d.startswith(module + ".") and d.rpartition(".")[2] == name}
+        found |= hits
+    return found
 
 
 class ImportAliases:
@@ -320,6 +359,12 @@ class ProjectContext:
     def logging_functions(self) -> frozenset[str]:
         """Qualified names of the project's functions that log (directly or one call deeper)."""
         return project_loggers((f.logging_functions, f.function_calls) for f in self.files)
+
+    @functools.cached_property
+    def task_consumers(self) -> frozenset[str]:
+        """The project's decorators written to receive a task object (``checker.consumers``):
+        a decorator's qualified name, or that name plus ``()`` for a decorator factory (CT101)."""
+        return project_consumers(f.task_parameters for f in self.files)
 
     @functools.cached_property
     def limit_handlers(self) -> frozenset[str]:
@@ -408,7 +453,7 @@ class ProjectContext:
             return False
         if reference.kind != LOWER:
             return True
-        return any(s.kind == LOWER and s.module == facts.module for s in self.config.settings)
+        return any(s.kind == LOWER and s.module == reference.module for s in self.config.settings)
 
     @functools.cached_property
     def tests_run_eagerly(self) -> bool:

@@ -4,6 +4,8 @@
 - module-level lower-case names in a Celery config module (``celeryconfig.py``);
 - ``app.conf.x = ...``, ``app.conf["x"] = ...``, ``app.conf.update(x=..., {"x": ...})``;
 - keyword arguments of ``Celery(...)`` (``broker=`` and ``backend=`` included);
+- lower-case attributes of a module-level class given to ``app.config_from_object(...)``
+  (Celery's documented config object), for the names Celery knows;
 - upper-case ``CELERY_X = ...`` attributes of module-level classes in settings modules
   (class-based Django settings such as django-configurations). Subclasses override each other's
   attributes and the class in force is chosen at run time, so their values are UNKNOWN: they
@@ -87,6 +89,10 @@ class Setting:
     # counts only in a config module.
     kind: str
     key_node: cst.CSTNode | None = None  # where the name is written, for CT406
+    # The module-level class whose attribute this is (``class CeleryConfig: task_acks_late = True``,
+    # given to ``app.config_from_object(CeleryConfig)``): counts only when the class is a config
+    # source, like a config module's lower-case names.
+    owner: str = ""
 
 
 def is_config_module(module_name: str) -> bool:
@@ -150,6 +156,7 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
                     yield Setting(names.normalise(raw_key), raw_key, value, value_node, CONF, key)
     if is_settings_like(info.name):
         yield from _class_settings(info, names)
+    yield from _config_class_settings(info, names)
     for call in info.calls:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value == "update" and _conf_attribute(func.value):
@@ -185,6 +192,26 @@ def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
             key = next(t.target for t in targets if isinstance(t.target, cst.Name) and t.target.value == raw)
             assert statement.value is not None
             yield Setting(found[0], raw, UNKNOWN, statement.value, found[1], key)
+
+
+def _config_class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
+    """The lower-case attributes of module-level classes that are Celery settings by name (a
+    config object, ``app.config_from_object(CeleryConfig)``); the project counts them only for a
+    class given to ``config_from_object``. Only names Celery knows: other attributes of such a
+    class are the project's own (queue names, module lists), not misspelt settings."""
+    for record in info.classes:
+        if record.scopes:
+            continue
+        for raw, (value, statement) in class_attributes(record.node).items():
+            if not raw.islower() or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+                continue
+            name = names.normalise(raw)
+            if name is None:
+                continue
+            targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
+            key = next(t.target for t in targets if isinstance(t.target, cst.Name) and t.target.value == raw)
+            assert statement.value is not None
+            yield Setting(name, raw, value, statement.value, LOWER, key, owner=record.node.name.value)
 
 
 def _keyword_settings(

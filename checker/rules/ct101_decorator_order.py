@@ -4,7 +4,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from checker.model import Section, Severity
+from checker.consumers import CALLED
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 from checker.values import dotted_name
@@ -14,9 +16,13 @@ class DecoratorOrder(TaskRule):
     """
     ## What it does
     Checks that the task decorator is the outermost decorator, listed first above the function.
-    Not reported for a decorator that belongs to a task class of the project (the task's `base=`
-    class, say `@MyTask.permission_check(...)`): such a decorator is written to receive the task
-    object, so listing it above the task decorator is intended.
+    Not reported for a decorator written to receive the task object, for which listing it above
+    the task decorator is intended: one that belongs to a task class of the project (the task's
+    `base=` class, say `@MyTask.permission_check(...)`), or a project decorator (or the function
+    a project decorator factory returns) that uses its argument as a task: it calls `.si()`,
+    `.s()`, `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to
+    a project function that does (an `@enqueue_after_commit` that sends the task once the
+    request's transaction commits).
 
     ## Why is this bad?
     Decorators apply bottom-up. A decorator listed above `@app.task` wraps the task object instead
@@ -51,10 +57,28 @@ class DecoratorOrder(TaskRule):
         "    def permission_check(cls, check):\n        def wrap(task):\n            task.check = check\n"
         "            return task\n        return wrap\n\n"
         "@Guarded.permission_check(lambda user: True)\n@shared_task(base=Guarded)\ndef f(): ...\n",
+        {
+            "proj/hooks.py": "def queued(task):\n    def wrapped(*args):\n        QUEUE.append(task.si(*args))\n"
+            "    return wrapped\n\n"
+            "def later(sig, when):\n    when.append(sig.apply_async)\n\n"
+            "def after_commit(celery=False):\n    def wrapper(func):\n        def wrapped(*args):\n"
+            "            later(func, PENDING)\n        return wrapped\n    return wrapper\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom proj.hooks import after_commit, queued\n\n"
+            "@queued\n@shared_task\ndef f(): ...\n\n"
+            "@log_calls\n@after_commit(celery=True)\n@shared_task\ndef g(): ...\n",
+        },
     ]
     INVALID = [
         "from celery import shared_task\n\n@retry_on_deadlock\n@shared_task\ndef f(): ...\n",
         "from proj.celery import app\n\n@log_calls\n@app.task(bind=True)\ndef f(self): ...\n",
+        {
+            "proj/tasks.py": "from celery import shared_task\nfrom proj.hooks import queued, timed\n\n"
+            "@queued\n@timed\n@shared_task\ndef f(): ...\n",
+            "proj/hooks.py": "import functools\n\ndef timed(func):\n    @functools.wraps(func)\n"
+            "    def wrapped(*args):\n        return func(*args)\n    return wrapped\n\n"
+            "def queued(task):\n    def wrapped(*args):\n        QUEUE.append(task.si(*args))\n"
+            "    return wrapped\n",
+        },
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -62,12 +86,28 @@ class DecoratorOrder(TaskRule):
             return
         decorators = list(task.node.decorators)
         above = decorators[: decorators.index(task.decorator)] if task.decorator in decorators else []
-        if above and not all(self._of_task_class(d, task, ctx) for d in above):
+        # The decorator right above receives the task object (one of the task's class hands
+        # it on unchanged): once one consumes the task, those above it wrap a plain function.
+        receiver = next((d for d in reversed(above) if not self._of_task_class(d, task, ctx)), None)
+        if receiver is not None:
             yield Report(
                 task.decorator,
                 "the task decorator is not the outermost decorator: list it first, above the others",
                 task,
+                calls=frozenset({_decorator_key(receiver, ctx)}),
             )
+
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped when the decorator right above the task decorator is written to receive the
+        task object."""
+        facts = project.facts_by_path().get(finding.path)
+        if facts is None:
+            return finding
+        above = facts.finding_calls.get((finding.code, finding.line, finding.column))
+        if above and above <= project.task_consumers:
+            return None
+        return finding
 
     @staticmethod
     def _of_task_class(decorator: cst.Decorator, task: TaskDef, ctx: FileContext) -> bool:
@@ -83,3 +123,15 @@ class DecoratorOrder(TaskRule):
         base = task.option("base")
         node = base.node.value if base is not None and isinstance(base.node, cst.Arg) else None
         return node is not None and dotted_name(node) == dotted_name(callee.value)
+
+
+def _decorator_key(decorator: cst.Decorator, ctx: FileContext) -> str:
+    """The decorator's qualified name, with ``()`` when it is called (a factory's product); an
+    expression that names no function gives a key no project function has."""
+    expr = decorator.decorator
+    called = isinstance(expr, cst.Call)
+    callee = expr.func if isinstance(expr, cst.Call) else expr
+    name = ctx.info.qualify_local(callee) if isinstance(callee, (cst.Name, cst.Attribute)) else None
+    if not name:
+        return "?"
+    return name + CALLED if called else name

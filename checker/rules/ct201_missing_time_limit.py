@@ -14,7 +14,9 @@ class MissingTimeLimit(TaskRule):
     """
     ## What it does
     Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
-    its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration.
+    its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration
+    (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
+    `config_from_object`, Django's `CELERY_` settings).
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
@@ -48,6 +50,15 @@ class MissingTimeLimit(TaskRule):
     satisfied_by_options = ("time_limit", "soft_time_limit")
     VALID = [
         "from celery import shared_task\n\n@shared_task(time_limit=60)\ndef f():\n    pass\n",
+        # a config class given to ``config_from_object``, defined in a module of the package
+        # that the app imports it from
+        {
+            "proj/settings/__init__.py": "from .defaults import *\n",
+            "proj/settings/defaults.py": "class CeleryConfig:\n    task_soft_time_limit = 300\n",
+            "proj/celery_app.py": "from celery import Celery\nfrom proj.settings import CeleryConfig\n\n"
+            "app = Celery()\napp.config_from_object(CeleryConfig)\n",
+            "proj/tasks.py": "from proj.celery_app import app\n\n@app.task\ndef f():\n    return 1\n",
+        },
         "from celery import shared_task\n\n@shared_task(soft_time_limit=settings.LIMIT)\n"
         "def f():\n    pass\n",
         "from celery import Task, shared_task\n\nclass Limited(Task):\n    time_limit = 300\n\n"

@@ -7,9 +7,10 @@ from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef, is_ref
 from checker.values import UNKNOWN, iter_items
 
-# Celery's time-limit exceptions: a task retried on them retries its own run, not a call to a
-# failing service.
-_TIME_LIMITS = ("SoftTimeLimitExceeded", "TimeLimitExceeded")
+# Exceptions whose retries spare no failing service: Celery's time limits (the task retries its
+# own run that ran out of time) and the ORM's "no such row" (the task waits for a row its sender
+# has not committed yet: a short fixed interval is the point).
+_NO_SERVICE = ("SoftTimeLimitExceeded", "TimeLimitExceeded", "DoesNotExist", "ObjectDoesNotExist")
 
 
 class AutoretryWithoutBackoff(TaskRule):
@@ -19,7 +20,9 @@ class AutoretryWithoutBackoff(TaskRule):
     `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a
     conscious choice (a task that waits for a lock or a slot, not for a failing service); nor
     when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`,
-    `TimeLimitExceeded`): the task retries its own run that ran out of time, no service is hit.
+    `TimeLimitExceeded`) or the ORM's "no such row" (`Model.DoesNotExist`,
+    `ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row
+    its sender has not committed yet; no service is hit.
 
     ## Why is this bad?
     Without backoff, automatic retries come at a fixed interval (three minutes by default, or
@@ -53,6 +56,10 @@ class AutoretryWithoutBackoff(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=())\ndef f():\n    pass\n",
         "from celery import shared_task\nfrom celery.exceptions import SoftTimeLimitExceeded\n\n"
         "@shared_task(autoretry_for=(SoftTimeLimitExceeded,))\ndef f():\n    pass\n",
+        # waits for the row its sender has not committed yet
+        "from celery import shared_task\nfrom shop.models import Order\n\n"
+        "@shared_task(autoretry_for=(Order.DoesNotExist,), default_retry_delay=5)\n"
+        "def f(order_id):\n    Order.objects.get(pk=order_id)\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=False)\n"
         "def f():\n    pass\n",
     ]
@@ -60,6 +67,8 @@ class AutoretryWithoutBackoff(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,))\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), default_retry_delay=5)\n"
         "def f():\n    pass\n",
+        "from celery import shared_task\nfrom shop.models import Order\n\n"
+        "@shared_task(autoretry_for=(Order.DoesNotExist, IOError))\ndef f(order_id):\n    pass\n",
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -69,9 +78,9 @@ class AutoretryWithoutBackoff(TaskRule):
         if autoretry.value is not UNKNOWN and not iter_items(autoretry.value):
             return  # an empty tuple retries nothing
         if autoretry.value is not UNKNOWN and all(
-            is_ref(e, *_TIME_LIMITS) for e in iter_items(autoretry.value)
+            is_ref(e, *_NO_SERVICE) for e in iter_items(autoretry.value)
         ):
-            return  # retried when its own time runs out: no failing service to spare
+            return  # its own run out of time, or a row not committed yet: no failing service
         backoff = task.option("retry_backoff")
         if backoff is None and not task.options_complete:
             return

@@ -9,8 +9,8 @@ from checker.loggers import calls_any
 from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import TaskDef
-from checker.values import is_number
+from checker.tasks import TaskDef, is_ref
+from checker.values import Ref, Value, evaluate, is_number, iter_items
 
 
 class SoftLimitUnhandled(TaskRule):
@@ -23,8 +23,12 @@ class SoftLimitUnhandled(TaskRule):
     Not reported:
     - without a hard limit: the soft limit is then the task's only stop, and letting
       `SoftTimeLimitExceeded` fail the task is what it is there for;
-    - when the task's literal `soft_time_limit` is not below its literal `time_limit`: the soft
-      limit can then never fire first, and CT202 reports the limits themselves;
+    - when the task's `soft_time_limit` is not below its `time_limit` (literals, module-level
+      constants, or the same name for both): the soft limit can then never fire first (CT202
+      reports literal limits);
+    - when `autoretry_for` lists `SoftTimeLimitExceeded` (the task is retried when it runs out
+      of time), or the body has a `try`/`finally` (its `finally:` cleans up when the soft limit
+      interrupts it);
     - when the task's `base=` class is the project's own: such a base commonly wraps `run` (in
       `__call__`) with its own handler, which the analyser does not follow;
     - when the task calls project code that catches `SoftTimeLimitExceeded` (by name or
@@ -34,8 +38,9 @@ class SoftLimitUnhandled(TaskRule):
     ## Why is this bad?
     With both limits, the soft one exists so the task can stop cleanly before the hard one kills
     the worker process: release a lock, save progress, mark the job as timed out. When nothing
-    handles `SoftTimeLimitExceeded`, the gap between the two limits is wasted and the task's
-    partial work is left as it was.
+    handles `SoftTimeLimitExceeded`, the exception ends the task wherever it was (between two
+    writes, holding a lock, with its job marked as running) and the gap between the two limits
+    is wasted: the partial work is left as it was.
 
     ## Example
     ```python
@@ -80,6 +85,17 @@ class SoftLimitUnhandled(TaskRule):
         "def f():\n    g()\n",
         "from celery import shared_task\n\n@shared_task(soft_time_limit=90, time_limit=60)\n"
         "def f():\n    g()\n",
+        # the same constant for both, or constants whose values are equal
+        "from celery import shared_task\nfrom proj.limits import DAY\n\n"
+        "@shared_task(soft_time_limit=DAY, time_limit=DAY)\ndef f():\n    g()\n",
+        "from celery import shared_task\n\nSOFT = 3600\nHARD = 60 * 60\n\n"
+        "@shared_task(soft_time_limit=SOFT, time_limit=HARD)\ndef f():\n    g()\n",
+        # retried when it runs out of time, or cleaned up in ``finally:``
+        "from celery import shared_task\nfrom celery.exceptions import SoftTimeLimitExceeded\n\n"
+        "@shared_task(soft_time_limit=50, time_limit=60, autoretry_for=(SoftTimeLimitExceeded,))\n"
+        "def f():\n    g()\n",
+        "from celery import shared_task\n\n@shared_task(soft_time_limit=50, time_limit=60)\n"
+        "def f():\n    lock = acquire()\n    try:\n        g()\n    finally:\n        lock.release()\n",
         # no hard limit anywhere: the soft limit is the only stop, failing the task is its job
         "from celery import shared_task\n\n@shared_task(soft_time_limit=60)\ndef f():\n    g()\n",
         # the project's own base class may handle it around ``run``
@@ -100,6 +116,8 @@ class SoftLimitUnhandled(TaskRule):
         "        try:\n            g()\n        except ValueError:\n            pass\n",
         "from celery import shared_task\n\n@shared_task(soft_time_limit=50, time_limit=60)\n"
         "def f():\n    g()\n",
+        "from celery import shared_task\n\nSOFT = 50\nHARD = 60\n\n"
+        "@shared_task(soft_time_limit=SOFT, time_limit=HARD)\ndef f():\n    g()\n",
     ]
 
     @classmethod
@@ -126,22 +144,40 @@ class SoftLimitUnhandled(TaskRule):
         if task.is_set("base") and task.kind != "class" and not _celery_base(task):
             return  # the project's own base class may handle it around ``run``
         hard = task.option("time_limit")
-        if hard is not None and is_number(option.value) and is_number(hard.value):
-            assert isinstance(option.value, (int, float)) and isinstance(hard.value, (int, float))
-            if option.value >= hard.value:
+        if hard is not None and hard.value is not None:
+            if isinstance(option.value, Ref) and option.value == hard.value:
+                return  # the same constant: the soft limit never fires first
+            soft_seconds, hard_seconds = _seconds(option.value, ctx), _seconds(hard.value, ctx)
+            if soft_seconds is not None and hard_seconds is not None and soft_seconds >= hard_seconds:
                 return  # the soft limit never fires first (CT202)
+        autoretry = task.option("autoretry_for")
+        if autoretry is not None and any(is_ref(e, _SOFT) for e in iter_items(autoretry.value)):
+            return  # retried when it runs out of time: a deliberate answer to the soft limit
         for node in body.nodes(task.run.body):
-            if isinstance(node, cst.ExceptHandler) and body.catches_broadly(
-                node, frozenset({"SoftTimeLimitExceeded"})
-            ):
+            if isinstance(node, cst.ExceptHandler) and body.catches_broadly(node, frozenset({_SOFT})):
                 return
+            if isinstance(node, cst.Try) and node.finalbody is not None:
+                return  # its ``finally:`` cleans up when the soft limit interrupts it
         owner = f"{ctx.info.name}.{task.function}" if task.kind == "class" and ctx.info.name else None
         yield Report(
             option.node or task.anchor,
-            "`soft_time_limit` fires before the hard limit but the task never handles `SoftTimeLimitExceeded`: nothing cleans up before the worker is killed",
+            "`soft_time_limit` fires before the hard limit but the task never handles `SoftTimeLimitExceeded`: the task fails wherever the limit interrupts it, with nothing cleaned up",
             task,
             calls=loggers.called_names(task.run.body, ctx.info, owner),
         )
+
+
+_SOFT = "SoftTimeLimitExceeded"
+
+
+def _seconds(value: Value, ctx: FileContext) -> float | None:
+    """A limit in seconds: a number, or a module-level constant bound to one."""
+    if isinstance(value, Ref) and "." not in value.dotted:
+        value = evaluate(ctx.info.assignments.get(value.dotted))
+    if is_number(value):
+        assert isinstance(value, (int, float))
+        return float(value)
+    return None
 
 
 def _celery_base(task: TaskDef) -> bool:

@@ -46,6 +46,8 @@ class UnknownBeatTask(Rule):
     checklist = "Beat entries name existing tasks"
     per_task = False
     VALID = [
+        # a class no ``config_from_object`` is given is not configuration
+        "class Defaults:\n    beat_schedule = {'cleanup': {'task': 'proj.tasks.clean_up', 'schedule': 60.0}}\n",
         {
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
             "proj/settings.py": "CELERY_BEAT_SCHEDULE = {\n    'cleanup': {'task': 'proj.tasks.cleanup', "
@@ -60,6 +62,14 @@ class UnknownBeatTask(Rule):
         },
     ]
     INVALID = [
+        # the schedule of a config class given to ``config_from_object``
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/config.py": "class CeleryConfig:\n    beat_schedule = {\n        'cleanup': "
+            "{'task': 'proj.tasks.clean_up', 'schedule': 60.0}}\n",
+            "proj/app.py": "from celery import Celery\nfrom proj.config import CeleryConfig\n\n"
+            "app = Celery()\napp.config_from_object(CeleryConfig)\n",
+        },
         {
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
             "proj/settings.py": "CELERY_BEAT_SCHEDULE = {\n    'cleanup': {'task': 'proj.tasks.clean_up', "
