@@ -5,8 +5,10 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checker import body
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
+from checker.rules.ct201_missing_time_limit import MissingTimeLimit
 from checker.tasks import TaskDef
 
 
@@ -16,7 +18,9 @@ class SleepInTask(TaskRule):
     Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test
     or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`:
     `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not
-    production.
+    production. Nor for a task that the project never sends as a message and only calls
+    directly (from a management command, a view, another task): it sleeps in its caller, not in
+    a worker slot of its own.
 
     ## Why is this bad?
     A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with
@@ -46,6 +50,12 @@ class SleepInTask(TaskRule):
     severity = Severity.INFO
     checklist = "Does not sleep in a worker slot"
     VALID = [
+        {  # never sent, only called by a management command: it sleeps in the command
+            "proj/tasks.py": "import time\nfrom celery import shared_task\n\n@shared_task\ndef pace(ids):\n"
+            "    for i in ids:\n        time.sleep(60)\n",
+            "proj/management/commands/pace_all.py": "from proj.tasks import pace\n\n"
+            "def handle(*args):\n    pace([1, 2])\n",
+        },
         # a delay only tests turn on
         "import time\nfrom celery import shared_task\nfrom django.conf import settings\n\n@shared_task\n"
         "def f():\n    if settings.BATCH_TEST_DELAY > 0:\n        time.sleep(settings.BATCH_TEST_DELAY)\n",
@@ -54,6 +64,11 @@ class SleepInTask(TaskRule):
         "import time\nfrom celery import shared_task\n\ndef helper():\n    time.sleep(1)\n",
     ]
     INVALID = [
+        {  # sent by a view: it sleeps in a worker
+            "proj/tasks.py": "import time\nfrom celery import shared_task\n\n@shared_task\ndef pace(ids):\n"
+            "    for i in ids:\n        time.sleep(60)\n",
+            "proj/views.py": "from proj.tasks import pace\n\ndef view(request):\n    pace.delay([1])\n",
+        },
         # gated by a production setting
         "import time\nfrom celery import shared_task\nfrom django.conf import settings\n\n@shared_task\n"
         "def f():\n    if settings.THROTTLE > 0:\n        time.sleep(settings.THROTTLE)\n",
@@ -61,6 +76,12 @@ class SleepInTask(TaskRule):
         "from time import sleep\nfrom celery import shared_task\n\n@shared_task\ndef f():\n"
         "    for _ in range(3):\n        sleep(1)\n",
     ]
+
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped for a task never sent as a message that the project calls directly (as for
+        CT201): it sleeps in its caller, never in a worker."""
+        return MissingTimeLimit.revise(finding, project)
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None:
