@@ -202,16 +202,50 @@ def _config_class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Se
     for record in info.classes:
         if record.scopes:
             continue
-        for raw, (value, statement) in class_attributes(record.node).items():
-            if not raw.islower() or not isinstance(statement, (cst.Assign, cst.AnnAssign)):
+        for statement, conditional in _class_statements(record.node.body):
+            if isinstance(statement, cst.Assign):
+                targets = [t.target for t in statement.targets]
+            elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+                targets = [statement.target]
+            else:
                 continue
-            name = names.normalise(raw)
-            if name is None:
-                continue
-            targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
-            key = next(t.target for t in targets if isinstance(t.target, cst.Name) and t.target.value == raw)
             assert statement.value is not None
-            yield Setting(name, raw, value, statement.value, LOWER, key, owner=record.node.name.value)
+            value = UNKNOWN if conditional else evaluate(statement.value)
+            for target in targets:
+                if not isinstance(target, cst.Name) or not target.value.islower():
+                    continue
+                name = names.normalise(target.value)
+                if name is not None:
+                    yield Setting(
+                        name,
+                        target.value,
+                        value,
+                        statement.value,
+                        LOWER,
+                        target,
+                        owner=record.node.name.value,
+                    )
+
+
+def _class_statements(
+    node: cst.CSTNode, conditional: bool = False
+) -> Iterator[tuple[cst.BaseSmallStatement, bool]]:
+    """The simple statements of a class body, also those under ``if``/``try``/``with`` blocks in
+    it (then ``conditional``), not those of the functions and classes it defines."""
+    for child in node.children:
+        if isinstance(child, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in child.body:
+                yield small, conditional
+        elif isinstance(child, cst.BaseSuite):
+            yield from _class_statements(child, conditional)
+        elif isinstance(child, _blocks()):
+            yield from _class_statements(child, True)
+
+
+@functools.cache
+def _blocks() -> tuple[type[cst.CSTNode], ...]:
+    """The compound statements of a class body whose statements run only sometimes."""
+    return (cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.Finally, cst.With, cst.For, cst.While)
 
 
 def _keyword_settings(

@@ -72,6 +72,15 @@ class UnusedResult(TaskRule):
     satisfied_by_options = ("ignore_result",)
     VALID = [
         _APP + "@app.task\ndef add(x, y):\n    return x + y\n",
+        # a config class: results ignored in a block of its body (the value is then unknown)
+        {
+            "proj/config.py": "class CeleryConfig:\n    result_backend = 'django-db'\n    try:\n"
+            "        import kombu\n    except ImportError:\n        pass\n    else:\n"
+            "        task_ignore_result = True\n",
+            "proj/app.py": "from celery import Celery\nfrom proj.config import CeleryConfig\n\n"
+            "app = Celery()\napp.config_from_object(CeleryConfig)\n\n"
+            "@app.task\ndef f():\n    g()\n\nf.delay()\n",
+        },
         _APP + "@app.task(ignore_result=True)\ndef f():\n    g()\n" + _SEND,
         "from celery import Celery\n\napp = Celery('proj', backend='redis://', task_ignore_result=True)\n\n"
         "@app.task\ndef f():\n    g()\n" + _SEND,
