@@ -394,6 +394,13 @@ def _complete(
             )
             result.unanalysed = parsed.source.display
             return result
+        except Exception as error:  # nor may a bug of the analyser's on one file (as ruff does)
+            result.notes.append(
+                f"{parsed.source.display}: skipped, the analyser failed on it "
+                f"({type(error).__name__}: {error}); please report this with the file"
+            )
+            result.unanalysed = parsed.source.display
+            return result
         result.findings.extend(analysed.findings)
         result.tasks.extend(analysed.tasks)
         result.notes.extend(analysed.notes)

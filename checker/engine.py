@@ -461,7 +461,11 @@ def _spread(silenced: Suppressions, module: cst.Module, positions: Mapping[cst.C
             node, (cst.FunctionDef, cst.ClassDef)
         ):
             # (a function's or class's header is covered as a task's header)
-            body = positions.get(node.body)
+            # (a ``match`` statement's header ends where its first ``case`` starts)
+            inner = (
+                node.cases[0] if isinstance(node, cst.Match) and node.cases else getattr(node, "body", None)
+            )
+            body = positions.get(inner) if isinstance(inner, cst.CSTNode) else None
             top, bottom = start, max(start, body[0] - 1) if body is not None else start
         else:
             continue

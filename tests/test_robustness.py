@@ -122,3 +122,23 @@ def test_every_other_file_is_still_analysed(report: tuple[dict, str, Path]) -> N
         "lone_cr.py",
         "dir with spaces/ünïcödé_tasks.py",
     } <= analysed
+
+
+def test_a_failure_of_the_analyser_on_one_file_skips_that_file_only(analyse, monkeypatch) -> None:
+    import checker.analysis
+
+    real = checker.analysis.analyse
+
+    def failing(parsed, index, options):
+        if parsed.source.display.endswith("broken.py"):
+            raise AttributeError("'Match' object has no attribute 'body'")
+        return real(parsed, index, options)
+
+    monkeypatch.setattr(checker.analysis, "analyse", failing)
+    task = "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n"
+    result = analyse({"proj/broken.py": task, "proj/tasks.py": task}, select=["CT201"])
+    assert [f.path for f in result.findings] == ["proj/tasks.py"]
+    assert result.unanalysed == ["proj/broken.py"]
+    assert any(
+        "proj/broken.py: skipped, the analyser failed on it (AttributeError" in n for n in result.notes
+    )

@@ -92,6 +92,28 @@ def test_a_comment_anywhere_on_a_wrapped_header_or_statement_counts(analyse) -> 
     assert [(f.code, f.task) for f in result.findings] == [("CT201", "proj.tasks.c")]
 
 
+def test_a_comment_on_a_match_statement_header_counts(analyse) -> None:
+    # (a ``match`` statement has cases, not a body: this once ended the run with a traceback)
+    source = """
+    from celery import shared_task
+
+    @shared_task(ignore_result=True)
+    def a(kind):
+        match (
+            kind
+        ):  # noqa: CT601
+            case "x":
+                print(kind)
+        match kind:
+            case _:
+                print(
+                    kind,
+                )  # noqa: CT601
+    """
+    result = analyse({"proj/tasks.py": source}, select=["CT601"])
+    assert [(f.code, f.line) for f in result.findings] == [("CT601", 9)]
+
+
 def test_a_project_finding_is_silenced_on_a_wrapped_header(analyse) -> None:
     source = """
     from celery import shared_task
