@@ -10,7 +10,7 @@ import libcst as cst
 
 from checker import body
 from checker.callsites import call_sites, handed_objects
-from checker.consumers import task_parameters
+from checker.consumers import task_consumers
 from checker.discover import SourceFile
 from checker.facts import FileFacts, Location, Span, extract, may_hold_schedule
 from checker.index import ProjectIndex
@@ -316,7 +316,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     if "CT209" in options.codes and not source.is_test:
         facts.limit_handlers = limit_handlers(info)
     if "CT101" in options.codes and not source.is_test:
-        facts.task_parameters = task_parameters(info)
+        facts.task_consumers = task_consumers(info)
     if not source.is_test and not {"CT201", "CT207", "CT209", "CT301", "CT505"}.isdisjoint(options.codes):
         # CT301 follows what the code the tests call calls, down to the tasks
         facts.logging_functions, facts.function_calls = module_loggers(info)
@@ -347,7 +347,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.logging_functions
         or facts.function_calls
         or facts.limit_handlers
-        or facts.task_parameters
+        or facts.task_consumers
         or facts.signal_receivers
         or facts.connects_setup_logging
         or facts.eager_tests

@@ -20,7 +20,6 @@ from checker.values import Value, dotted_name, evaluate, string_value
 
 if TYPE_CHECKING:
     from checker.callsites import CallSite, DirectCall
-    from checker.consumers import Uses
 
 Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based, end exclusive)
 
@@ -123,8 +122,8 @@ class FileFacts:
     function_calls: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # Functions of this module that catch ``SoftTimeLimitExceeded`` (CT209).
     limit_handlers: frozenset[str] = frozenset()
-    # How the module's functions use their parameters as tasks (``checker.consumers``, CT101).
-    task_parameters: dict[str, Uses] = dataclasses.field(default_factory=dict)
+    # The module's decorators written to receive a task object (``checker.consumers``, CT101).
+    task_consumers: frozenset[str] = frozenset()
     # Django signal receivers by the model whose signals they receive (CT301).
     signal_receivers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     # The functions a finding's code calls, by (code, line, column) of the finding.

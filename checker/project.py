@@ -17,7 +17,6 @@ import pathspec
 from pathspec.util import normalize_file
 
 from checker.callsites import CallSite
-from checker.consumers import project_consumers
 from checker.facts import FileFacts, NamedSchedule, SettingFact, TaskReference
 from checker.files import relative_to
 from checker.loggers import calls_any, project_loggers
@@ -364,7 +363,7 @@ class ProjectContext:
     def task_consumers(self) -> frozenset[str]:
         """The project's decorators written to receive a task object (``checker.consumers``):
         a decorator's qualified name, or that name plus ``()`` for a decorator factory (CT101)."""
-        return project_consumers(f.task_parameters for f in self.files)
+        return frozenset(name for f in self.files for name in f.task_consumers)
 
     @functools.cached_property
     def limit_handlers(self) -> frozenset[str]:

@@ -19,10 +19,12 @@ class DecoratorOrder(TaskRule):
     Not reported for a decorator written to receive the task object, for which listing it above
     the task decorator is intended: one that belongs to a task class of the project (the task's
     `base=` class, say `@MyTask.permission_check(...)`), or a project decorator (or the function
-    a project decorator factory returns) that uses its argument as a task: it calls `.si()`,
-    `.s()`, `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to
-    a project function that does (an `@enqueue_after_commit` that sends the task once the
-    request's transaction commits).
+    a project decorator factory returns) that returns its argument as it is (it registers the
+    task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`,
+    `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a
+    function of the same module that does (an `@enqueue_after_commit` that sends the task once
+    the request's transaction commits). Only the decorator right above the task decorator
+    receives the task object: the ones above it wrap what that one returns.
 
     ## Why is this bad?
     Decorators apply bottom-up. A decorator listed above `@app.task` wraps the task object instead
@@ -63,7 +65,11 @@ class DecoratorOrder(TaskRule):
             "def later(sig, when):\n    when.append(sig.apply_async)\n\n"
             "def after_commit(celery=False):\n    def wrapper(func):\n        def wrapped(*args):\n"
             "            later(func, PENDING)\n        return wrapped\n    return wrapper\n",
-            "proj/tasks.py": "from celery import shared_task\nfrom proj.hooks import after_commit, queued\n\n"
+            "proj/registry.py": "TASKS = {}\n\ndef register(task):\n    TASKS[task.name] = task\n"
+            "    return task\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom proj.hooks import after_commit, queued\n"
+            "from proj.registry import register\n\n"
+            "@register\n@shared_task\ndef e(): ...\n\n"
             "@queued\n@shared_task\ndef f(): ...\n\n"
             "@log_calls\n@after_commit(celery=True)\n@shared_task\ndef g(): ...\n",
         },
