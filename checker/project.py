@@ -460,7 +460,9 @@ class ProjectContext:
         ``True`` in test code (a test settings module such as ``settings/test.py``, or the one
         pytest-django or the CI selects with ``DJANGO_SETTINGS_MODULE``, a ``conftest.py``, ``override_settings(...)``, ``app.conf.task_always_eager = True``, a
         ``celery_config`` fixture), or a pytest-celery worker fixture. Such settings do not count
-        for production (see :func:`build_config`); this is what they say about the tests."""
+        for production (see :func:`build_config`); this is what they say about the tests. Also
+        when a settings module sets it to a value that cannot be known (under ``if DEVELOPMENT:``,
+        from the environment): a development switch the tests may well run under."""
         for facts in self.files:
             if facts.eager_tests:
                 return True
@@ -470,6 +472,11 @@ class ProjectContext:
                 or self.test_files.matches(facts.path)
                 or facts.module in self.test_files.settings_modules
             ):
+                return True
+            # a development switch (``if DEVELOPMENT:``, an environment variable) in the settings:
+            # the tests may well run under it
+            switched = any(s.name == "task_always_eager" and s.value is UNKNOWN for s in facts.settings)
+            if switched and is_settings_like(facts.module):
                 return True
         return False
 

@@ -69,9 +69,11 @@ class UntestedTask(Rule):
     GitLab workflow's environment, tox's `setenv`) selects, a
     `conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`,
     `app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a
-    pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used. Eager
-    settings in production or development settings modules do not count, and test settings
-    never count for the other rules.
+    pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used; or when a
+    settings module sets it to a value the analyser cannot know (under `if DEVELOPMENT:`, read
+    from the environment): a development switch the tests may well run under. A literal `True`
+    in a production settings module does not count (CT302 reports it), and test settings never
+    count for the other rules.
 
     The code a test names also includes:
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
@@ -200,6 +202,14 @@ class UntestedTask(Rule):
             "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
             "    send_receipt.delay(order.pk)\n",
             "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # eager under a development switch of the settings, which the tests may run under
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
+            "    send_receipt.delay(order.pk)\n",
+            "shop/settings.py": "import os\n\nDEVELOPMENT = os.environ.get('DEVELOPMENT', '1') == '1'\n"
+            "if DEVELOPMENT:\n    CELERY_TASK_ALWAYS_EAGER = True\n",
         },
         # handed to the project's own dispatch helper, which sends what it is given
         {
