@@ -25,9 +25,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from checker.celery_names import CELERY_CLASS
 from checker.module_info import ModuleInfo
-from checker.tasks import class_attributes
+from checker.tasks import class_attributes, is_celery_class
 from checker.values import UNKNOWN, Value, evaluate, string_value
 
 _CONFIG_MODULE = re.compile(r"(^|[._])celery_?conf(ig)?$")
@@ -175,7 +174,7 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
                                     CONF,
                                     element.key,
                                 )
-        elif info.qualify(func) in CELERY_CLASS:
+        elif is_celery_class(info.qualify(func)):
             yield from _keyword_settings(call, names, _CELERY_KEYWORDS, unknown_too=False)
 
 

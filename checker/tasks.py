@@ -189,7 +189,7 @@ class Discovery:
             if bound is not None and name not in self.info.imports:
                 if isinstance(bound, cst.Call):
                     callee = self.info.qualify(bound.func)
-                    if callee in CELERY_CLASS:
+                    if is_celery_class(callee):
                         return True
                     if callee is not None and callee.partition(".")[0] in _OTHER_FRAMEWORKS:
                         return False
@@ -638,7 +638,7 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     """The apps and task base classes that this module adds to the project index."""
     found = ProjectIndex()
     for name, value in info.assignments.items():
-        if isinstance(value, cst.Call) and info.qualify(value.func) in CELERY_CLASS:
+        if isinstance(value, cst.Call) and is_celery_class(info.qualify(value.func)):
             found.apps.add(f"{info.name}.{name}" if info.name else name)
     discovery = Discovery(info, index, frozenset())
     for record in info.classes:
@@ -652,6 +652,17 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
         found.task_classes[qualname] = ClassInfo(qualname, options, bases)
     found.factories.update(module_factories(info, discovery.kind_of, index.factories))
     return found
+
+
+def is_celery_class(qualified: str | None) -> bool:
+    """``Celery`` itself, or by its name a subclass of it (``NotifyCelery`` from a shared library,
+    ``proj.app.ProjectCelery``): its instances are apps whose ``.task`` makes tasks."""
+    if qualified is None:
+        return False
+    if qualified in CELERY_CLASS:
+        return True
+    head, last = qualified.partition(".")[0], qualified.rpartition(".")[2]
+    return last.endswith("Celery") and head not in _OTHER_FRAMEWORKS
 
 
 def is_ref(value: Value, *names: str) -> bool:

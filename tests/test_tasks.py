@@ -108,6 +108,32 @@ def test_app_imported_from_project_module_that_binds_celery(analyse):
     assert names(result) == ["proj.tasks.a"]
 
 
+def test_app_built_from_a_subclass_of_celery_named_so(analyse):
+    # (``NotifyCelery`` comes from a library shared by a project's services: by its name a
+    # subclass of Celery, whose instance is the app)
+    result = analyse(
+        {
+            "proj/__init__.py": "from notifications_utils.celery import NotifyCelery\n"
+            "notify_celery = NotifyCelery()\n",
+            "proj/tasks.py": """
+            from proj import notify_celery
+
+            @notify_celery.task(name="send-email")
+            def a(): ...
+            """,
+            "proj/other.py": """
+            from huey import HueyCelery
+
+            queue = HueyCelery()
+
+            @queue.task()
+            def b(): ...
+            """,
+        }
+    )
+    assert names(result) == ["send-email"]
+
+
 def test_other_frameworks_and_other_decorators_are_not_tasks(analyse):
     result = analyse(
         {
