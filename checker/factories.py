@@ -191,6 +191,16 @@ def _returned(function: cst.FunctionDef, kind_of: KindOf) -> _Application | None
     return None
 
 
+def _forwards_star_args(call: cst.Call, function: cst.FunctionDef) -> bool:
+    """``call`` passes the function's own ``*args`` on (``shared_task(*args, **kwargs)``)."""
+    star = function.params.star_arg
+    if not isinstance(star, cst.Param):
+        return False
+    return any(
+        a.star == "*" and isinstance(a.value, cst.Name) and a.value.value == star.name.value for a in call.args
+    )
+
+
 # Factories -------------------------------------------------------------------------------------
 def _function_factory(
     qualname: str, function: cst.FunctionDef, info: ModuleInfo, kind_of: KindOf
@@ -200,6 +210,10 @@ def _function_factory(
         return None
     receives: str | None = None  # the parameter that receives the decorated function
     bare, called = False, True  # ``return shared_task(**kwargs)``: used as ``@factory(...)``
+    if applied.target is None and _forwards_star_args(applied.options, function):
+        # ``return shared_task(*args, base=X, **kwargs)``: Celery's decorators take the function
+        # as their only positional argument, so ``@factory`` works as well as ``@factory(...)``
+        bare = True
     if applied.target is not None:
         params = _positional_params(applied.holder)
         if not params:

@@ -9,6 +9,7 @@ from checker.config import Config
 from checker.index import ProjectIndex
 from checker.module_info import collect
 from checker.tasks import TaskDef, discover, index_contributions
+from checker.values import Ref
 from tests.conftest import dedent
 
 
@@ -483,6 +484,35 @@ def test_function_factory_with_consumed_and_forwarded_keywords(analyse):
     # the forwarded ``time_limit`` satisfies CT201; ``lock_timeout`` is no CT107
     assert [(f.code, f.task) for f in result.findings] == [("CT201", "proj.orgs.tasks.squash")]
     assert {t.decorator for t in result.tasks} == {"proj.utils.crons.cron_task"}
+
+
+def test_factory_forwarding_star_args_is_used_bare_as_well(analyse):
+    # ``shared_task(fn)`` makes the task at once: a factory passing its ``*args`` on works as
+    # ``@factory`` as well as ``@factory(...)``
+    files = {
+        "proj/deco.py": """
+        from celery import Task, shared_task
+
+        class RetryTask(Task):
+            autoretry_for = (IOError,)
+
+        def retry_task(*args, **kwargs):
+            return shared_task(*args, base=RetryTask, **kwargs)
+        """,
+        "proj/tasks.py": """
+        from proj.deco import retry_task
+
+        @retry_task
+        def bare(x): ...
+
+        @retry_task(time_limit=5)
+        def called(x): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["proj.tasks.bare", "proj.tasks.called"]
+    assert options(tasks["proj.tasks.called"]) == {"base": Ref("RetryTask"), "time_limit": 5}
+    assert tasks["proj.tasks.bare"].factory == "proj.deco.retry_task"
 
 
 def test_class_factory_forwards_options_and_explicit_name(analyse):
