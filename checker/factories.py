@@ -197,7 +197,8 @@ def _forwards_star_args(call: cst.Call, function: cst.FunctionDef) -> bool:
     if not isinstance(star, cst.Param):
         return False
     return any(
-        a.star == "*" and isinstance(a.value, cst.Name) and a.value.value == star.name.value for a in call.args
+        a.star == "*" and isinstance(a.value, cst.Name) and a.value.value == star.name.value
+        for a in call.args
     )
 
 

@@ -34,7 +34,7 @@ from checker.values import UNKNOWN, Value
 
 # ``tests.py``: the module Django's ``startapp`` creates, found by its test runner (``test*.py``).
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests.py", "tests/**/*.py", "conftest.py")
-_TEST_PART = re.compile(r"^(tests?|testing|conftest)$|^test_|_tests?$|_testing$")
+_TEST_PART = re.compile(r"^(tests?|testing|conftest|pytest)$|^test_|_tests?$|_testing$")
 DJANGO_SETTINGS = "django.conf:settings"
 
 
@@ -229,8 +229,12 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
     config_modules |= _config_classes(config_modules, files)
     counted: list[SettingFact] = []
     for facts in files:
-        if is_test_module(facts.module) or test_files.matches(facts.path):
-            continue  # test settings do not protect production
+        if (
+            is_test_module(facts.module)
+            or test_files.matches(facts.path)
+            or facts.module in test_files.settings_modules
+        ):
+            continue  # test settings (also those the test runs select) do not protect production
         counted.extend(s for s in facts.settings if s.kind != LOWER or s.module in config_modules)
     settings_modules = set(config_modules) | django_modules
     pending = list(django_modules)

@@ -403,3 +403,27 @@ def test_the_union_matcher_matches_what_pathspec_matches(lines):
     ]
     paths += ["tests/keep.py", "conftest.py", "a_test.py", "test_.py", "x.py", "tests", "tests/"]
     assert [p for p in paths if matcher(p)] == [p for p in paths if spec.match_file(p)]
+
+
+def test_the_settings_module_the_test_runs_select_is_not_production(tmp_path, monkeypatch, capsys):
+    """A settings module pytest-django selects holds test settings, whatever its name: its eager
+    setting is no CT302, and its time limit protects no task in production (CT201)."""
+    import json
+
+    from checker.cli import main
+
+    files = {
+        "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.suite\n",
+        "shop/__init__.py": "",
+        "shop/settings/__init__.py": "",
+        "shop/settings/suite.py": "CELERY_TASK_ALWAYS_EAGER = True\nCELERY_TASK_TIME_LIMIT = 5\n",
+        "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(order_id):\n    return 1\n",
+    }
+    for rel, source in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--select", "CT201,CT302", "--no-cache"])
+    reported = [(f["code"], f["path"]) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert reported == [("CT201", "shop/tasks.py")]
