@@ -654,6 +654,24 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     return found
 
 
+# Celery's ``Task.max_retries`` when a task sets none.
+DEFAULT_MAX_RETRIES = 3
+
+
+def max_retries(task: TaskDef) -> Value:
+    """How many times the task's automatic retries may run: ``retry_kwargs``'s ``max_retries``
+    first (its ``None`` defers to the task), then the task's own, else Celery's default; None
+    for no bound, UNKNOWN when the analyser cannot read ``retry_kwargs``."""
+    kwargs = task.value("retry_kwargs")
+    if isinstance(kwargs, dict) and kwargs.get("max_retries") is not None:
+        return kwargs["max_retries"]
+    if task.is_set("retry_kwargs") and not isinstance(kwargs, dict):
+        return UNKNOWN  # ``retry_kwargs`` the analyser cannot read may set any bound
+    if task.is_set("max_retries"):
+        return task.value("max_retries")
+    return DEFAULT_MAX_RETRIES
+
+
 def is_celery_class(qualified: str | None) -> bool:
     """``Celery`` itself, or by its name a subclass of it (``NotifyCelery`` from a shared library,
     ``proj.app.ProjectCelery``): its instances are apps whose ``.task`` makes tasks."""

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import TaskDef, is_ref
+from checker.tasks import TaskDef, is_ref, max_retries
 from checker.values import UNKNOWN, iter_items
 
 # Exceptions whose retries spare no failing service: Celery's time limits (the task retries its
@@ -22,7 +22,9 @@ class AutoretryWithoutBackoff(TaskRule):
     when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`,
     `TimeLimitExceeded`) or the ORM's "no such row" (`Model.DoesNotExist`,
     `ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row
-    its sender has not committed yet; no service is hit.
+    its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or
+    in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and
+    with `retry_backoff=True` its one retry would come sooner, not later.
 
     ## Why is this bad?
     Without backoff, automatic retries come at a fixed interval (three minutes by default, or
@@ -62,6 +64,11 @@ class AutoretryWithoutBackoff(TaskRule):
         "def f(order_id):\n    Order.objects.get(pk=order_id)\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), retry_backoff=False)\n"
         "def f():\n    pass\n",
+        # retried once at most
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), max_retries=0)\n"
+        "def f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), "
+        "retry_kwargs={'max_retries': 1})\ndef f():\n    pass\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,))\ndef f():\n    pass\n",
@@ -81,6 +88,9 @@ class AutoretryWithoutBackoff(TaskRule):
             is_ref(e, *_NO_SERVICE) for e in iter_items(autoretry.value)
         ):
             return  # its own run out of time, or a row not committed yet: no failing service
+        bound = max_retries(task)
+        if isinstance(bound, int) and not isinstance(bound, bool) and 0 <= bound <= 1:
+            return  # never retried, or once: no fixed-rate stream of retries to spread out
         backoff = task.option("retry_backoff")
         if backoff is None and not task.options_complete:
             return

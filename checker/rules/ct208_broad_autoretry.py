@@ -6,7 +6,7 @@ import libcst as cst
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import TaskDef, is_ref
+from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, max_retries
 from checker.values import iter_items
 
 
@@ -23,7 +23,8 @@ class BroadAutoretry(TaskRule):
     Not reported when the retries are few and back off: at most Celery's default of 3
     (`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy
     `retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose
-    cost is small: a bug surfaces after the last retry, minutes late, not never.
+    cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the
+    task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run.
 
     ## Why is this bad?
     Retrying is right for transient failures: timeouts, connection resets, rate limits. With
@@ -57,6 +58,9 @@ class BroadAutoretry(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=2, "
         "retry_kwargs={'max_retries': 3})\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True)\n"
+        "def f():\n    pass\n",
+        # retried once at most: a programming error costs one more run
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), max_retries=1)\n"
         "def f():\n    pass\n",
     ]
     INVALID = [
@@ -96,25 +100,18 @@ class BroadAutoretry(TaskRule):
             yield Report(keyword, f"{message} (in `{local}`, the decorator of {count} here)", task)
 
 
-# Celery's ``Task.max_retries`` when a task sets none.
-_DEFAULT_MAX_RETRIES = 3
-
-
 def _few_and_backed_off(task: TaskDef) -> bool:
-    """The task retries at most Celery's default number of times (``retry_kwargs`` first, then
-    the task's ``max_retries``; ``None`` in ``retry_kwargs`` defers to the task) and backs off."""
+    """The task retries at most once, or at most Celery's default number of times and backs
+    off."""
+    bound = max_retries(task)
+    if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
+        return False
+    if bound <= 1:
+        return True  # a programming error is retried once at most
     backoff = task.value("retry_backoff")
     if not (backoff is True or (type(backoff) in (int, float) and backoff > 0)):  # type: ignore[operator]
         return False
-    bound: object = _DEFAULT_MAX_RETRIES
-    if task.is_set("max_retries"):
-        bound = task.value("max_retries")
-    kwargs = task.value("retry_kwargs")
-    if isinstance(kwargs, dict) and kwargs.get("max_retries") is not None:
-        bound = kwargs["max_retries"]
-    elif task.is_set("retry_kwargs") and not isinstance(kwargs, dict):
-        return False  # ``retry_kwargs`` the analyser cannot read may set any bound
-    return isinstance(bound, int) and not isinstance(bound, bool) and 0 <= bound <= _DEFAULT_MAX_RETRIES
+    return bound <= DEFAULT_MAX_RETRIES
 
 
 def _shared_decorator(task: TaskDef, ctx: FileContext) -> tuple[str, cst.Arg] | None:
