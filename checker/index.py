@@ -48,6 +48,9 @@ class Factory:
 class ProjectIndex:
     # Qualified names (``proj.celery.app``) bound to ``Celery(...)`` at module level.
     apps: set[str] = dataclasses.field(default_factory=set)
+    # Those bound to an instance of a subclass of Celery (``NotifyCelery()``): their task class
+    # may be one the analyser cannot read.
+    custom_apps: set[str] = dataclasses.field(default_factory=set)
     # The project's modules (those that may hold a task), by dotted name.
     modules: set[str] = dataclasses.field(default_factory=set)
     # Task base classes defined in the project, by qualified name.
@@ -78,6 +81,7 @@ class ProjectIndex:
 
     def merge(self, other: ProjectIndex) -> None:
         self.apps |= other.apps
+        self.custom_apps |= other.custom_apps
         self.modules |= other.modules
         self.task_classes.update(other.task_classes)
         self.factories.update(other.factories)

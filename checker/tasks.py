@@ -63,7 +63,9 @@ class TaskDef:
     decorator_call: cst.Call | None  # the call holding the options, when there is one
     options: dict[str, OptionValue]
     options_complete: bool  # False when ``**opts`` or an invisible base may set more
-    base_visible: bool  # no ``base=``, or one whose class the analyser can read
+    # no ``base=``, or one whose class the analyser can read (and not the task class of an app
+    # built from a subclass of Celery)
+    base_visible: bool
     base_attributes: frozenset[str]  # attributes the visible base classes define
     via_wrapper: bool  # defined through a project-configured wrapper decorator
     old_periodic: bool  # old ``periodic_task`` decorator
@@ -207,6 +209,16 @@ class Discovery:
                 return True
             return bool(_APP_NAME.match(node.attr.value))
         return False
+
+    def custom_app(self, node: cst.BaseExpression) -> bool:
+        """``node`` is an app built from a subclass of Celery (``notify_celery = NotifyCelery()``)."""
+        if isinstance(node, cst.Name) and node.value not in self.info.imports:
+            bound = self.info.assignments.get(node.value)
+            if isinstance(bound, cst.Call):
+                callee = self.info.qualify(bound.func)
+                return is_celery_class(callee) and callee not in CELERY_CLASS
+        qualified = self.info.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        return qualified is not None and qualified in self.index.custom_apps
 
     def decorator_kind(self, callee: cst.BaseExpression) -> str | None:
         """ "shared", "app", "old", "factory", "wrapper" or None for a decorator's callee."""
@@ -466,6 +478,10 @@ class Discovery:
                 options.setdefault(key, value)
         if not base_visible:
             complete = False
+        if decorator_kind == "app" and isinstance(callee, cst.Attribute) and self.custom_app(callee.value):
+            # the app's own task class (a library's subclass of Celery sets one) may read any
+            # attribute: as for an unseen ``base=``, but its options are still the decorator's
+            base_visible = False
 
         bind = options.get("bind")
         bound: bool | None = False
@@ -638,8 +654,11 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     """The apps and task base classes that this module adds to the project index."""
     found = ProjectIndex()
     for name, value in info.assignments.items():
-        if isinstance(value, cst.Call) and is_celery_class(info.qualify(value.func)):
+        callee = info.qualify(value.func) if isinstance(value, cst.Call) else None
+        if is_celery_class(callee):
             found.apps.add(f"{info.name}.{name}" if info.name else name)
+            if callee not in CELERY_CLASS:
+                found.custom_apps.add(f"{info.name}.{name}" if info.name else name)
     discovery = Discovery(info, index, frozenset())
     for record in info.classes:
         if record.scopes or not discovery.is_task_class(record.node):

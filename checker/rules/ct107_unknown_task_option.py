@@ -28,7 +28,8 @@ class UnknownTaskOption(TaskRule):
     the attributes of `celery.Task` plus the decorator-only options (`bind`, `base`, `name`,
     `autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks
     whose `base=` class the analyser cannot see are skipped, since that class may read any
-    attribute. Under the project's own decorator factory, only the keywords the factory passes on
+    attribute; so are the tasks of an app built from a subclass of Celery (`NotifyCelery()` from
+    a library), whose own task class may do the same. Under the project's own decorator factory, only the keywords the factory passes on
     to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option);
     when what the factory does with them cannot be followed, none are.
 
@@ -72,6 +73,13 @@ class UnknownTaskOption(TaskRule):
         # custom attributes the task reads from itself
         "from celery import shared_task\n\n@shared_task(bind=True, count=0)\ndef f(self):\n"
         "    self.count += 1\n\n@shared_task(cur=0)\ndef g(n):\n    return g.cur + n\n",
+        # the app is built from a library's subclass of Celery, whose task class may read it
+        {
+            "proj/__init__.py": "from notifications_utils.celery import NotifyCelery\n\n"
+            "notify_celery = NotifyCelery()\n",
+            "proj/tasks.py": "from proj import notify_celery\n\n"
+            "@notify_celery.task(name='deliver', early_log_level=10)\ndef f():\n    pass\n",
+        },
         # ``lock_timeout`` is taken by the project's factory, not passed to Celery
         _FACTORY + "@locked_task(lock_timeout=60, time_limit=30)\ndef f():\n    pass\n",
     ]
@@ -79,6 +87,8 @@ class UnknownTaskOption(TaskRule):
         # ``timelimit`` is passed on to Celery by the project's factory
         _FACTORY + "@locked_task(lock_timeout=60, timelimit=30)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(max_retry=5)\ndef f():\n    pass\n",
+        # Celery's own class: its task class is Celery's
+        "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(max_retry=5)\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(bind=True, soft_timelimit=30)\ndef f(self):\n    pass\n",
         "from proj.celery import app\n\ndef _send():\n    pass\n\nsend = app.task(acks_lates=True)(_send)\n",
     ]
