@@ -109,8 +109,9 @@ class UnserializableParameter(TaskRule):
     """
     ## What it does
     Checks task parameters' annotations for types that are objects, not data: model instances
-    (any class imported from a `models` module, `Model`, `QuerySet`), requests, files,
-    callables, sockets, connections and sessions.
+    (any class imported from a `models` module, `Model`, `QuerySet`; not an attribute of such a
+    class, `Alert.RawRequestData`, which is a type it holds), requests, files, callables,
+    sockets, connections and sessions.
 
     The message is worded for the serializer in force: the task's `serializer=`, else
     `task_annotations`, else the project's `task_serializer` (Celery's default: json). With JSON
@@ -174,6 +175,9 @@ class UnserializableParameter(TaskRule):
             "shop/views.py": "from shop.tasks import f\n\ndef view(pk):\n    f.delay(pk)\n"
             "    f.apply_async(args=(pk,), countdown=5)\n",
         },
+        # a type a model class holds (``RawRequestData = dict``), not the model
+        "from celery import shared_task\nfrom shop.models import Alert\n\n"
+        "@shared_task\ndef f(data: 'Alert.RawRequestData'):\n    pass\n",
     ]
     INVALID = [
         "from celery import shared_task\nfrom shop.models import Order\n\n"
@@ -233,9 +237,18 @@ class UnserializableParameter(TaskRule):
             if last in _OBJECT_TYPES:
                 return last
             imported = ctx.info.imports.get(qualified.partition(".")[0]) is not None or "." in qualified
-            if not pydantic and imported and ".models." in f".{qualified}" and last[:1].isupper():
+            if not pydantic and imported and _model_class(qualified):
                 return last
         return None
+
+
+def _model_class(qualified: str) -> bool:
+    """``shop.models.Order`` or ``shop.models.orders.Order``: a class of a ``models`` module, not
+    an attribute of one (``Alert.RawRequestData``, a type alias a model class holds)."""
+    if ".models." not in f".{qualified}":
+        return False
+    after = f".{qualified}".rpartition(".models.")[2].split(".")
+    return after[-1][:1].isupper() and not any(part[:1].isupper() for part in after[:-1])
 
 
 # Annotations whose values pickle cannot carry either; model classes, querysets and managers it
