@@ -229,12 +229,10 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
     config_modules |= _config_classes(config_modules, files)
     counted: list[SettingFact] = []
     for facts in files:
-        if (
-            is_test_module(facts.module)
-            or test_files.matches(facts.path)
-            or facts.module in test_files.settings_modules
-        ):
-            continue  # test settings (also those the test runs select) do not protect production
+        # (the module the test runs select may be the production one: paperless-ngx's tests
+        # run under ``paperless.settings``)
+        if is_test_module(facts.module) or test_files.matches(facts.path):
+            continue  # test settings do not protect production
         counted.extend(s for s in facts.settings if s.kind != LOWER or s.module in config_modules)
     settings_modules = set(config_modules) | django_modules
     pending = list(django_modules)

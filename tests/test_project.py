@@ -405,18 +405,19 @@ def test_the_union_matcher_matches_what_pathspec_matches(lines):
     assert [p for p in paths if matcher(p)] == [p for p in paths if spec.match_file(p)]
 
 
-def test_the_settings_module_the_test_runs_select_is_not_production(tmp_path, monkeypatch, capsys):
-    """A settings module pytest-django selects holds test settings, whatever its name: its eager
-    setting is no CT302, and its time limit protects no task in production (CT201)."""
+def test_the_settings_module_the_test_runs_select_may_be_the_production_one(tmp_path, monkeypatch, capsys):
+    """pytest-django may select the project's own settings module: its time limit still protects
+    the tasks in production (CT201), and its eager setting is still reported (CT302); a module
+    named for pytest holds test settings."""
     import json
 
     from checker.cli import main
 
     files = {
-        "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.suite\n",
+        "pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings\n",
         "shop/__init__.py": "",
-        "shop/settings/__init__.py": "",
-        "shop/settings/suite.py": "CELERY_TASK_ALWAYS_EAGER = True\nCELERY_TASK_TIME_LIMIT = 5\n",
+        "shop/settings.py": "CELERY_TASK_TIME_LIMIT = 300\nCELERY_TASK_ALWAYS_EAGER = True\n",
+        "shop/pytest.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
         "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(order_id):\n    return 1\n",
     }
     for rel, source in files.items():
@@ -426,4 +427,4 @@ def test_the_settings_module_the_test_runs_select_is_not_production(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     main(["check", ".", "--format", "json", "--select", "CT201,CT302", "--no-cache"])
     reported = [(f["code"], f["path"]) for f in json.loads(capsys.readouterr().out)["findings"]]
-    assert reported == [("CT201", "shop/tasks.py")]
+    assert reported == [("CT302", "shop/settings.py")]

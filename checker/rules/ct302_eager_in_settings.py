@@ -12,9 +12,8 @@ class EagerInSettings(Rule):
     ## What it does
     Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to
     the literal `True` outside test code. Not reported in test files and test settings modules
-    (`settings/test.py`, `settings/pytest.py`, and whatever module the test runs select:
-    pytest-django's `DJANGO_SETTINGS_MODULE` option, a CI workflow's or tox's environment), nor
-    in settings modules named for development or CI
+    (`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development
+    or CI
     (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`,
     `settings/development/base.py`): eager mode is
     common there and does not reach production.
@@ -50,7 +49,7 @@ class EagerInSettings(Rule):
         {"proj/settings_dev.py": "DEBUG = True\nCELERY_TASK_ALWAYS_EAGER = True\n"},
         {"proj/settings/development/base.py": "DEBUG = True\nCELERY_TASK_ALWAYS_EAGER = True\n"},
         {"proj/settings/local.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
-        # settings for pytest (also any module the test runs select: tests/test_project.py)
+        # settings for pytest
         {"proj/settings/pytest.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
     ]
     INVALID = [
