@@ -120,13 +120,19 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="The task decorator is the outermost decorator",
         fix=(True, "moves the task decorator to the top"),
         satisfied_by_settings=(),
-        summary="Checks that the task decorator is the outermost decorator, listed first above the function. Not reported for a decorator that belongs to a task class of the project (the task's `base=` class, say `@MyTask.permission_check(...)`): such a decorator is written to receive the task object, so listing it above the task decorator is intended.",
+        summary="Checks that the task decorator is the outermost decorator, listed first above the function. Not reported for a decorator written to receive the task object, for which listing it above the task decorator is intended: one that belongs to a task class of the project (the task's `base=` class, say `@MyTask.permission_check(...)`), or a project decorator (or the function a project decorator factory returns) that returns its argument as it is (it registers the task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`, `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a function of the same module that does (an `@enqueue_after_commit` that sends the task once the request's transaction commits). Only the decorator right above the task decorator receives the task object: the ones above it wrap what that one returns.",
         docs=(
             "## What it does\n"
             "Checks that the task decorator is the outermost decorator, listed first above the function.\n"
-            "Not reported for a decorator that belongs to a task class of the project (the task's `base=`\n"
-            "class, say `@MyTask.permission_check(...)`): such a decorator is written to receive the task\n"
-            "object, so listing it above the task decorator is intended.\n"
+            "Not reported for a decorator written to receive the task object, for which listing it above\n"
+            "the task decorator is intended: one that belongs to a task class of the project (the task's\n"
+            "`base=` class, say `@MyTask.permission_check(...)`), or a project decorator (or the function\n"
+            "a project decorator factory returns) that returns its argument as it is (it registers the\n"
+            "task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`,\n"
+            "`.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a\n"
+            "function of the same module that does (an `@enqueue_after_commit` that sends the task once\n"
+            "the request's transaction commits). Only the decorator right above the task decorator\n"
+            "receives the task object: the ones above it wrap what that one returns.\n"
             "\n"
             "## Why is this bad?\n"
             "Decorators apply bottom-up. A decorator listed above `@app.task` wraps the task object instead\n"
@@ -277,12 +283,13 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Parameters are plain data (ids, not objects)",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks task parameters' annotations for types that are objects, not data: model instances (any class imported from a `models` module, `Model`, `QuerySet`), requests, files, callables, sockets, connections and sessions.",
+        summary="Checks task parameters' annotations for types that are objects, not data: model instances (any class imported from a `models` module, `Model`, `QuerySet`; not an attribute of such a class, `Alert.RawRequestData`, which is a type it holds), requests, files, callables, sockets, connections and sessions.",
         docs=(
             "## What it does\n"
             "Checks task parameters' annotations for types that are objects, not data: model instances\n"
-            "(any class imported from a `models` module, `Model`, `QuerySet`), requests, files,\n"
-            "callables, sockets, connections and sessions.\n"
+            "(any class imported from a `models` module, `Model`, `QuerySet`; not an attribute of such a\n"
+            "class, `Alert.RawRequestData`, which is a type it holds), requests, files, callables,\n"
+            "sockets, connections and sessions.\n"
             "\n"
             "The message is worded for the serializer in force: the task's `serializer=`, else\n"
             "`task_annotations`, else the project's `task_serializer` (Celery's default: json). With JSON\n"
@@ -379,14 +386,15 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Every decorator option is one Celery knows",
         fix=(False, "renames the option to the one it evidently means"),
         satisfied_by_settings=(),
-        summary="Checks every keyword of a task decorator against the options the installed Celery knows: the attributes of `celery.Task` plus the decorator-only options (`bind`, `base`, `name`, `autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks whose `base=` class the analyser cannot see are skipped, since that class may read any attribute. Under the project's own decorator factory, only the keywords the factory passes on to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option); when what the factory does with them cannot be followed, none are.",
+        summary="Checks every keyword of a task decorator against the options the installed Celery knows: the attributes of `celery.Task` plus the decorator-only options (`bind`, `base`, `name`, `autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks whose `base=` class the analyser cannot see are skipped, since that class may read any attribute; so are the tasks of an app built from a subclass of Celery (`NotifyCelery()` from a library), whose own task class may do the same. Under the project's own decorator factory, only the keywords the factory passes on to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option); when what the factory does with them cannot be followed, none are.",
         docs=(
             "## What it does\n"
             "Checks every keyword of a task decorator against the options the installed Celery knows:\n"
             "the attributes of `celery.Task` plus the decorator-only options (`bind`, `base`, `name`,\n"
             "`autoretry_for`, `retry_backoff`, `pydantic`, `shared`, `lazy`, routing options, ...). Tasks\n"
             "whose `base=` class the analyser cannot see are skipped, since that class may read any\n"
-            "attribute. Under the project's own decorator factory, only the keywords the factory passes on\n"
+            "attribute; so are the tasks of an app built from a subclass of Celery (`NotifyCelery()` from\n"
+            "a library), whose own task class may do the same. Under the project's own decorator factory, only the keywords the factory passes on\n"
             "to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option);\n"
             "when what the factory does with them cannot be followed, none are.\n"
             "\n"
@@ -534,11 +542,13 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
+        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
-            "its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration.\n"
+            "its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration\n"
+            "(any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to\n"
+            "`config_from_object`, Django's `CELERY_` settings).\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
@@ -652,14 +662,18 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Automatic retries back off",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a conscious choice (a task that waits for a lock or a slot, not for a failing service); nor when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`, `TimeLimitExceeded`): the task retries its own run that ran out of time, no service is hit.",
+        summary="Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a conscious choice (a task that waits for a lock or a slot, not for a failing service); nor when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`, `TimeLimitExceeded`) or the ORM's \"no such row\" (`Model.DoesNotExist`, `ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and with `retry_backoff=True` its one retry would come sooner, not later.",
         docs=(
             "## What it does\n"
             "Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when\n"
             "`retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a\n"
             "conscious choice (a task that waits for a lock or a slot, not for a failing service); nor\n"
             "when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`,\n"
-            "`TimeLimitExceeded`): the task retries its own run that ran out of time, no service is hit.\n"
+            '`TimeLimitExceeded`) or the ORM\'s "no such row" (`Model.DoesNotExist`,\n'
+            "`ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row\n"
+            "its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or\n"
+            "in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and\n"
+            "with `retry_backoff=True` its one retry would come sooner, not later.\n"
             "\n"
             "## Why is this bad?\n"
             "Without backoff, automatic retries come at a fixed interval (three minutes by default, or\n"
@@ -850,7 +864,8 @@ ENTRIES: tuple[Entry, ...] = (
             "Not reported when the retries are few and back off: at most Celery's default of 3\n"
             '(`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy\n'
             "`retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose\n"
-            "cost is small: a bug surfaces after the last retry, minutes late, not never.\n"
+            "cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the\n"
+            "task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run.\n"
             "\n"
             "## Why is this bad?\n"
             "Retrying is right for transient failures: timeouts, connection resets, rate limits. With\n"
@@ -891,8 +906,12 @@ ENTRIES: tuple[Entry, ...] = (
             "Not reported:\n"
             "- without a hard limit: the soft limit is then the task's only stop, and letting\n"
             "  `SoftTimeLimitExceeded` fail the task is what it is there for;\n"
-            "- when the task's literal `soft_time_limit` is not below its literal `time_limit`: the soft\n"
-            "  limit can then never fire first, and CT202 reports the limits themselves;\n"
+            "- when the task's `soft_time_limit` is not below its `time_limit` (literals, module-level\n"
+            "  constants, or the same name for both): the soft limit can then never fire first (CT202\n"
+            "  reports literal limits);\n"
+            "- when `autoretry_for` lists `SoftTimeLimitExceeded` (the task is retried when it runs out\n"
+            "  of time), or the body has a `try`/`finally` (its `finally:` cleans up when the soft limit\n"
+            "  interrupts it);\n"
             "- when the task's `base=` class is the project's own: such a base commonly wraps `run` (in\n"
             "  `__call__`) with its own handler, which the analyser does not follow;\n"
             "- when the task calls project code that catches `SoftTimeLimitExceeded` (by name or\n"
@@ -902,8 +921,9 @@ ENTRIES: tuple[Entry, ...] = (
             "## Why is this bad?\n"
             "With both limits, the soft one exists so the task can stop cleanly before the hard one kills\n"
             "the worker process: release a lock, save progress, mark the job as timed out. When nothing\n"
-            "handles `SoftTimeLimitExceeded`, the gap between the two limits is wasted and the task's\n"
-            "partial work is left as it was.\n"
+            "handles `SoftTimeLimitExceeded`, the exception ends the task wherever it was (between two\n"
+            "writes, holding a lock, with its job marked as running) and the gap between the two limits\n"
+            "is wasted: the partial work is left as it was.\n"
             "\n"
             "## Example\n"
             "```python\n"
@@ -986,9 +1006,11 @@ ENTRIES: tuple[Entry, ...] = (
             "GitLab workflow's environment, tox's `setenv`) selects, a\n"
             "`conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`,\n"
             "`app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a\n"
-            "pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used. Eager\n"
-            "settings in production or development settings modules do not count, and test settings\n"
-            "never count for the other rules.\n"
+            "pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used; or when a\n"
+            "settings module sets it to a value the analyser cannot know (under `if DEVELOPMENT:`, read\n"
+            "from the environment): a development switch the tests may well run under. A literal `True`\n"
+            "in a production settings module does not count (CT302 reports it), and test settings never\n"
+            "count for the other rules.\n"
             "\n"
             "The code a test names also includes:\n"
             '- a Django management command it runs by name (`call_command("rebuild_index")`), and the\n'
@@ -1069,12 +1091,13 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Tasks are not run eagerly outside tests",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to the literal `True` outside test code. Not reported in test files and test settings modules (`settings/test.py`), nor in settings modules named for development or CI (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`, `settings/development/base.py`): eager mode is common there and does not reach production.",
+        summary="Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to the literal `True` outside test code. Not reported in test files and test settings modules (`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development or CI (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`, `settings/development/base.py`): eager mode is common there and does not reach production.",
         docs=(
             "## What it does\n"
             "Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to\n"
             "the literal `True` outside test code. Not reported in test files and test settings modules\n"
-            "(`settings/test.py`), nor in settings modules named for development or CI\n"
+            "(`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development\n"
+            "or CI\n"
             "(`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`,\n"
             "`settings/development/base.py`): eager mode is\n"
             "common there and does not reach production.\n"
@@ -1596,13 +1619,15 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Does not sleep in a worker slot",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production.",
+        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own.",
         docs=(
             "## What it does\n"
             "Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test\n"
             "or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`:\n"
             "`if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not\n"
-            "production.\n"
+            "production. Nor for a task that the project never sends as a message and only calls\n"
+            "directly (from a management command, a view, another task): it sleeps in its caller, not in\n"
+            "a worker slot of its own.\n"
             "\n"
             "## Why is this bad?\n"
             "A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with\n"
@@ -1698,13 +1723,16 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Logs through a logger, not print",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`, such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked.",
+        summary='Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`, such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked. Nor for a bound task that does nothing but print its own request (Celery\'s `debug_task` example, `print(f"Request: {self.request!r}")`): a tool to see that the worker runs, whose output is the point.',
         docs=(
             "## What it does\n"
             "Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a\n"
             "debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`,\n"
             "such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions\n"
             "(`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked.\n"
+            "Nor for a bound task that does nothing but print its own request (Celery's `debug_task`\n"
+            'example, `print(f"Request: {self.request!r}")`): a tool to see that the worker runs, whose\n'
+            "output is the point.\n"
             "\n"
             "## Why is this bad?\n"
             "`print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level\n"
