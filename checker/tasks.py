@@ -216,7 +216,7 @@ class Discovery:
             bound = self.info.assignments.get(node.value)
             if isinstance(bound, cst.Call):
                 callee = self.info.qualify(bound.func)
-                return is_celery_class(callee) and callee not in CELERY_CLASS
+                return _subclass_of_celery(callee)
         qualified = self.info.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
         return qualified is not None and qualified in self.index.custom_apps
 
@@ -657,7 +657,7 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
         callee = info.qualify(value.func) if isinstance(value, cst.Call) else None
         if is_celery_class(callee):
             found.apps.add(f"{info.name}.{name}" if info.name else name)
-            if callee not in CELERY_CLASS:
+            if _subclass_of_celery(callee):
                 found.custom_apps.add(f"{info.name}.{name}" if info.name else name)
     discovery = Discovery(info, index, frozenset())
     for record in info.classes:
@@ -700,6 +700,12 @@ def is_celery_class(qualified: str | None) -> bool:
         return True
     head, last = qualified.partition(".")[0], qualified.rpartition(".")[2]
     return last.endswith("Celery") and head not in _OTHER_FRAMEWORKS
+
+
+def _subclass_of_celery(qualified: str | None) -> bool:
+    """A class named for Celery but not Celery itself (nor an alias of it: ``Celery =
+    celery.Celery``)."""
+    return is_celery_class(qualified) and qualified is not None and qualified.rpartition(".")[2] != "Celery"
 
 
 def is_ref(value: Value, *names: str) -> bool:

@@ -87,8 +87,10 @@ class UnknownTaskOption(TaskRule):
         # ``timelimit`` is passed on to Celery by the project's factory
         _FACTORY + "@locked_task(lock_timeout=60, timelimit=30)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(max_retry=5)\ndef f():\n    pass\n",
-        # Celery's own class: its task class is Celery's
+        # Celery's own class (also under an alias): its task class is Celery's
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(max_retry=5)\ndef f():\n    pass\n",
+        "import celery\n\nCelery = celery.Celery\napp = Celery('proj')\n\n@app.task(max_retry=5)\n"
+        "def f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(bind=True, soft_timelimit=30)\ndef f(self):\n    pass\n",
         "from proj.celery import app\n\ndef _send():\n    pass\n\nsend = app.task(acks_lates=True)(_send)\n",
     ]
