@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import Union
+from typing import Union, cast
 
 import libcst as cst
 
@@ -519,7 +519,10 @@ def _result_use(call: cst.Call, method: str, ancestors: tuple[cst.CSTNode, ...])
         )
         if not applied:
             return True, True
+        call = cast(cst.Call, ancestors[-2])
         ancestors = ancestors[:-2]
+    if any(a.keyword is not None and a.keyword.value == "task_id" for a in call.args):
+        return True, False  # the caller chose the id, to look the result up by it later
     return not (ancestors and isinstance(ancestors[-1], cst.Expr)), False
 
 

@@ -1408,12 +1408,13 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Stores a result only when one is used",
         fix=(False, "adds `ignore_result=True`"),
         satisfied_by_settings=("task_ignore_result",),
-        summary="Checks tasks that never return a value and do not set `ignore_result`, in a project whose code configures a result backend (`result_backend` / `CELERY_RESULT_BACKEND` in any spelling, `Celery(backend=...)`, `app.conf.result_backend`) and does not set `task_ignore_result`.",
+        summary="Checks tasks that never return a value and do not set `ignore_result`, in a project whose code configures a result backend (`result_backend` / `CELERY_RESULT_BACKEND` in any spelling, `Celery(backend=...)`, `app.conf.result_backend`) and does not set `task_ignore_result` (set to `False`, it says the project stores results on purpose).",
         docs=(
             "## What it does\n"
             "Checks tasks that never return a value and do not set `ignore_result`, in a project whose\n"
             "code configures a result backend (`result_backend` / `CELERY_RESULT_BACKEND` in any spelling,\n"
-            "`Celery(backend=...)`, `app.conf.result_backend`) and does not set `task_ignore_result`.\n"
+            "`Celery(backend=...)`, `app.conf.result_backend`) and does not set `task_ignore_result` (set\n"
+            "to `False`, it says the project stores results on purpose).\n"
             "\n"
             "`ignore_result` counts wherever the task's options come from: the decorator, a `base=`\n"
             "class, the `Task` subclass's attributes, `task_annotations` (for `\"*\"` or the task's name),\n"
@@ -1423,7 +1424,8 @@ ENTRIES: tuple[Entry, ...] = (
             "somewhere outside tests (`.delay`/`.apply_async`/`.delay_on_commit`, a signature applied at\n"
             "once as in `t.s(...).apply_async()`, or a beat entry), and\n"
             "- every send discards the AsyncResult: the call is an expression statement, not assigned,\n"
-            "  returned, passed on or awaited (keeping `.id` to revoke or poll later counts as using it);\n"
+            "  returned, passed on or awaited (keeping `.id` to revoke or poll later counts as using it,\n"
+            "  and so does choosing the id with `apply_async(task_id=...)`);\n"
             "- no signature of the task is part of a canvas (`.s`/`.si`/`.signature`/`.subtask` not\n"
             "  applied at once: a `chord`, `group`, `chain`, `link=`): a chord's header tasks must store\n"
             "  their results or the chord never completes;\n"

@@ -17,7 +17,8 @@ class UnusedResult(TaskRule):
     ## What it does
     Checks tasks that never return a value and do not set `ignore_result`, in a project whose
     code configures a result backend (`result_backend` / `CELERY_RESULT_BACKEND` in any spelling,
-    `Celery(backend=...)`, `app.conf.result_backend`) and does not set `task_ignore_result`.
+    `Celery(backend=...)`, `app.conf.result_backend`) and does not set `task_ignore_result` (set
+    to `False`, it says the project stores results on purpose).
 
     `ignore_result` counts wherever the task's options come from: the decorator, a `base=`
     class, the `Task` subclass's attributes, `task_annotations` (for `"*"` or the task's name),
@@ -27,7 +28,8 @@ class UnusedResult(TaskRule):
     somewhere outside tests (`.delay`/`.apply_async`/`.delay_on_commit`, a signature applied at
     once as in `t.s(...).apply_async()`, or a beat entry), and
     - every send discards the AsyncResult: the call is an expression statement, not assigned,
-      returned, passed on or awaited (keeping `.id` to revoke or poll later counts as using it);
+      returned, passed on or awaited (keeping `.id` to revoke or poll later counts as using it,
+      and so does choosing the id with `apply_async(task_id=...)`);
     - no signature of the task is part of a canvas (`.s`/`.si`/`.signature`/`.subtask` not
       applied at once: a `chord`, `group`, `chain`, `link=`): a chord's header tasks must store
       their results or the chord never completes;
@@ -86,6 +88,11 @@ class UnusedResult(TaskRule):
         "@app.task\ndef f():\n    g()\n" + _SEND,
         # never sent as a message: only called directly, it runs inline and stores nothing
         _APP + "@app.task\ndef f():\n    g()\n\n@app.task\ndef h():\n    f()\n    return 1\n\nh.delay()\n",
+        # the caller chooses the task's id (stored, to read the result by it later)
+        _APP + "@app.task\ndef f():\n    g()\n\ndef later(job):\n    f.apply_async(task_id=job.task_id)\n",
+        # the project stores results on purpose: ``task_ignore_result`` set, to False
+        "from celery import Celery\n\napp = Celery('proj', backend='redis://localhost')\n"
+        "app.conf.task_ignore_result = False\n\n@app.task\ndef f():\n    g()\n" + _SEND,
         # the AsyncResult is kept (its id to revoke or poll later)
         _APP + "@app.task\ndef f():\n    g()\n\ndef later(job):\n    job.task_id = f.delay().id\n",
         _APP + "@app.task\ndef f():\n    g()\n\ndef later():\n    return f.apply_async()\n",
@@ -127,8 +134,8 @@ class UnusedResult(TaskRule):
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        if not project.config.result_backend():
-            return None
+        if not project.config.result_backend() or project.config.is_set("task_ignore_result"):
+            return None  # no backend, or results kept (or not) by the project's own choice
         task = next((t for t in project.tasks if t.key == finding.task_key), None)
         return finding if task is not None and _result_never_read(task, project) else None
 
