@@ -213,6 +213,18 @@ def _simple_statements(function: cst.FunctionDef) -> list[cst.BaseSmallStatement
     return small
 
 
+def does_nothing(function: cst.FunctionDef) -> bool:
+    """The body is a docstring, with at most ``pass`` or ``...`` besides: a stub that says why
+    it is kept (for the messages still queued under its name, say)."""
+    small = _simple_statements(function)
+    if small is None or function.get_docstring() is None:
+        return False
+    return all(
+        isinstance(s, cst.Pass) or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Ellipsis))
+        for s in small
+    )
+
+
 def only_reports(function: cst.FunctionDef) -> bool:
     """The task does nothing but log or print its own request: Celery's ``debug_task`` example,
     ``print(f"Request: {self.request!r}")`` in a bound task. Besides a docstring and ``pass``,

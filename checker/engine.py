@@ -387,7 +387,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 delegate=_delegate(task, info),
                 positional_params=_positional_params(task),
                 written_params=body.written_names(task.run) if task.run is not None else frozenset(),
-                only_reports=task.run is not None and body.only_reports(task.run),
+                nothing_to_test=task.run is not None
+                and (body.only_reports(task.run) or body.does_nothing(task.run)),
             )
         )
 

@@ -100,8 +100,9 @@ class TaskSummary:
     # ``command:NAME`` for ``call_command("NAME")`` (CT301).
     delegate: str = ""
     written_params: frozenset[str] = frozenset()
-    # The body does nothing but log or print its request (Celery's ``debug_task``): CT301.
-    only_reports: bool = False
+    # Nothing in the body a test could check: it only logs or prints its request (Celery's
+    # ``debug_task``), or is a stub (a docstring, ``pass``): CT301.
+    nothing_to_test: bool = False
     # How it was found: the qualified task decorator (``celery.shared_task``,
     # ``proj.celery.app.task``, a project factory like ``proj.utils.cron_task``) or, for a task
     # class, its first base (``celery.Task``).

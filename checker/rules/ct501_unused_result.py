@@ -40,7 +40,9 @@ class UnusedResult(TaskRule):
     when unsure. Not reported without a result backend in the code: Celery's default is none, and then
     nothing is stored. A backend read from the environment with no default or a None/empty one
     (`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell
-    whether it is set, and a wrong finding is worse than none.
+    whether it is set, and a wrong finding is worse than none. (Read through the project's own
+    helper, `get_string("CELERY_RESULT_BACKEND", ...)`, it counts as set: the analyser does not
+    follow the helper.)
 
     ## Why is this bad?
     With a result backend configured, Celery stores every task's return value and state, `None`
