@@ -1040,8 +1040,9 @@ ENTRIES: tuple[Entry, ...] = (
             "- a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off\n"
             "  data backfill a migration sends once;\n"
             "- a bound task whose body does nothing but log or print its own request (Celery's\n"
-            '  `debug_task` example, `print(f"Request: {self.request!r}")`): there is nothing in it a\n'
-            "  test could check.\n"
+            '  `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a\n'
+            "  docstring, with at most `pass` or `...` (kept so that queued messages still find a\n"
+            "  task): there is nothing in it a test could check.\n"
             "\n"
             'Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task\n'
             "enqueued only under a setting the tests turn off still counts), and calls through objects\n"
@@ -1436,7 +1437,9 @@ ENTRIES: tuple[Entry, ...] = (
             "when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
             "nothing is stored. A backend read from the environment with no default or a None/empty one\n"
             '(`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell\n'
-            "whether it is set, and a wrong finding is worse than none.\n"
+            "whether it is set, and a wrong finding is worse than none. (Read through the project's own\n"
+            'helper, `get_string("CELERY_RESULT_BACKEND", ...)`, it counts as set: the analyser does not\n'
+            "follow the helper.)\n"
             "\n"
             "## Why is this bad?\n"
             "With a result backend configured, Celery stores every task's return value and state, `None`\n"
