@@ -19,6 +19,7 @@ from celery import shared_task
 @shared_task(ignore_result=True)
 def charge(payment_id):
     '''Charge a payment.'''
+    gateway.charge(payment_id)
 """
 
 
