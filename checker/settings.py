@@ -138,7 +138,11 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
         for target in targets:
             if isinstance(target, cst.Name):
                 found = _module_level(target.value, names)
-                if found is not None:
+                if found is not None and (
+                    found[0] is not None or not _read_at_module_level(info, target.value)
+                ):
+                    # (a name Celery does not know that the module reads is its own variable:
+                    # ``CELERY_BROKER_HOSTNAME``, put into ``CELERY_BROKER_URL``)
                     yield Setting(found[0], target.value, value, value_node, found[1], target)
             elif isinstance(target, cst.Attribute) and _conf_attribute(target.value):
                 raw = target.attr.value
@@ -191,6 +195,23 @@ def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
             key = next(t.target for t in targets if isinstance(t.target, cst.Name) and t.target.value == raw)
             assert statement.value is not None
             yield Setting(found[0], raw, UNKNOWN, statement.value, found[1], key)
+
+
+def _read_at_module_level(info: ModuleInfo, name: str) -> bool:
+    """A module-level statement of the module reads ``name`` (not only binds it)."""
+    for statement, _ in info.module_statements:
+        bound: set[int] = set()
+        if isinstance(statement, cst.Assign):
+            bound = {id(t.target) for t in statement.targets}
+        elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
+            bound = {id(statement.target)}
+        stack: list[cst.CSTNode] = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name) and node.value == name and id(node) not in bound:
+                return True
+            stack.extend(node.children)
+    return False
 
 
 def _config_class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:

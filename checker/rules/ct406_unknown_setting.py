@@ -21,7 +21,9 @@ class UnknownSetting(Rule):
     literal value fits it (its type in the installed Celery's `celery.app.defaults`: `True` is
     not meant for a setting that takes a number) and the same module does not set it already
     (`worker_heartbeat` beside `broker_heartbeat` is not a typo of it). Without such a
-    suggestion, nothing is reported: the name may belong to another library.
+    suggestion, nothing is reported: the name may belong to another library. Nor is a module-level
+    name the module itself reads (`CELERY_BROKER_HOSTNAME = os.environ[...]`, then put into
+    `CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting.
 
     ## Why is this bad?
     Celery ignores settings it does not know. `task_time_limt = 300` or
@@ -55,6 +57,9 @@ class UnknownSetting(Rule):
         {"proj/celeryconfig.py": "broker_heartbeat = 10\nworker_heartbeat = 30\ntask_acks_late = True\n"},
         # the value does not fit the close known name (a queue name, not a tuple of them)
         {"proj/celeryconfig.py": "task_default_queues = ('mail', 'web')\n"},
+        # the settings module's own variable, put into a setting
+        "import os\n\nCELERY_BROKER_HOSTNAME = os.environ.get('CELERY_BROKER_HOSTNAME', '')\n"
+        "CELERY_BROKER_URL = 'redis://{}/0'.format(CELERY_BROKER_HOSTNAME)\n",
     ]
     INVALID = [
         {"proj/settings.py": "CELERY_TASK_ACKS_LAET = True\n"},
