@@ -139,7 +139,7 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
             if isinstance(target, cst.Name):
                 found = _module_level(target.value, names)
                 if found is not None and (
-                    found[0] is not None or not _read_at_module_level(info, target.value)
+                    found[0] is not None or not _read_at_module_level(info, target.value, names)
                 ):
                     # (a name Celery does not know that the module reads is its own variable:
                     # ``CELERY_BROKER_HOSTNAME``, put into ``CELERY_BROKER_URL``)
@@ -197,14 +197,20 @@ def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
             yield Setting(found[0], raw, UNKNOWN, statement.value, found[1], key)
 
 
-def _read_at_module_level(info: ModuleInfo, name: str) -> bool:
-    """A module-level statement of the module reads ``name`` (not only binds it)."""
+def _read_at_module_level(info: ModuleInfo, name: str, names: SettingNames) -> bool:
+    """A module-level statement of the module reads ``name`` (not only binds it), other than
+    the value of another name Celery does not know (``CELERY_TIME_LIMIT = CELERY_SOFT_TIME_LIMIT
+    + 60``: both misspelt)."""
     for statement, _ in info.module_statements:
         bound: set[int] = set()
         if isinstance(statement, cst.Assign):
             bound = {id(t.target) for t in statement.targets}
+            if all(_unknown_setting(t.target, names) for t in statement.targets):
+                continue
         elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
             bound = {id(statement.target)}
+            if _unknown_setting(statement.target, names):
+                continue
         stack: list[cst.CSTNode] = [statement]
         while stack:
             node = stack.pop()
@@ -212,6 +218,14 @@ def _read_at_module_level(info: ModuleInfo, name: str) -> bool:
                 return True
             stack.extend(node.children)
     return False
+
+
+def _unknown_setting(target: cst.BaseExpression, names: SettingNames) -> bool:
+    """``target`` is a module-level name that looks like a setting Celery does not know."""
+    if not isinstance(target, cst.Name):
+        return False
+    found = _module_level(target.value, names)
+    return found is not None and found[0] is None
 
 
 def _config_class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:

@@ -276,3 +276,14 @@ def test_periodic_without_expires_under_the_database_scheduler_asks_for_the_task
     files["proj/celeryconfig.py"] = "beat_schedule = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"
     found = analyse(files, select=["CT407"]).findings
     assert len(found) == 1 and "DatabaseScheduler" not in found[0].message
+
+
+def test_a_misspelt_setting_read_by_another_misspelt_one_is_still_reported(analyse) -> None:
+    # (a settings variable put into a known setting is the module's own: not reported)
+    settings = (
+        "import os\n\nCELERY_SOFT_TIME_LIMIT = 300\nCELERY_TIME_LIMIT = CELERY_SOFT_TIME_LIMIT + 60\n"
+        "CELERY_BROKER_HOSTNAME = os.environ.get('HOST', '')\n"
+        "CELERY_BROKER_URL = 'redis://{}/0'.format(CELERY_BROKER_HOSTNAME)\n"
+    )
+    result = analyse({"proj/settings.py": settings}, select=["CT406"])
+    assert [f.line for f in result.findings] == [3, 4]

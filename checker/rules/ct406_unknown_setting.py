@@ -58,8 +58,10 @@ class UnknownSetting(Rule):
         # the value does not fit the close known name (a queue name, not a tuple of them)
         {"proj/celeryconfig.py": "task_default_queues = ('mail', 'web')\n"},
         # the settings module's own variable, put into a setting
-        "import os\n\nCELERY_BROKER_HOSTNAME = os.environ.get('CELERY_BROKER_HOSTNAME', '')\n"
-        "CELERY_BROKER_URL = 'redis://{}/0'.format(CELERY_BROKER_HOSTNAME)\n",
+        {
+            "proj/settings.py": "import os\n\nCELERY_BROKER_HOSTNAME = os.environ.get('CELERY_BROKER_HOSTNAME', '')\n"
+            "CELERY_BROKER_URL = 'redis://{}/0'.format(CELERY_BROKER_HOSTNAME)\n"
+        },
     ]
     INVALID = [
         {"proj/settings.py": "CELERY_TASK_ACKS_LAET = True\n"},
@@ -67,6 +69,10 @@ class UnknownSetting(Rule):
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.task_soft_time_limt = 60\n",
         "from celery import Celery\n\napp = Celery('proj')\napp.conf.update({'worker_prefetch_multiplyer': 1})\n",
         {"proj/celeryconfig.py": "worker_heartbeat = 30\ntask_acks_late = True\n"},
+        # read only by another misspelt setting: still a misspelt setting
+        {
+            "proj/settings.py": "CELERY_SOFT_TIME_LIMIT = 300\nCELERY_TIME_LIMIT = CELERY_SOFT_TIME_LIMIT + 60\n"
+        },
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
