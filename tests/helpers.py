@@ -17,3 +17,11 @@ def git(*args: str, cwd: Path) -> str:
         "GIT_COMMITTER_EMAIL": "test@example.invalid",
     }
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """Write ``{relative path: text}`` below ``root``, creating the directories."""
+    for rel, source in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)

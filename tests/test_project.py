@@ -8,6 +8,7 @@ import pathspec
 import pytest
 
 from checker.project import spec_matcher
+from tests.helpers import write_tree
 
 
 def codes(result):
@@ -420,10 +421,7 @@ def test_the_settings_module_the_test_runs_select_may_be_the_production_one(tmp_
         "shop/pytest.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
         "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send(order_id):\n    return 1\n",
     }
-    for rel, source in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source)
+    write_tree(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     main(["check", ".", "--format", "json", "--select", "CT201,CT302", "--no-cache"])
     reported = [(f["code"], f["path"]) for f in json.loads(capsys.readouterr().out)["findings"]]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from checker import testrefs
+from tests.helpers import write_tree
 
 TASKS = "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n"
 
@@ -548,10 +549,7 @@ def test_settings_module_the_test_runs_select_is_test_code(tmp_path, monkeypatch
     }
     if name is not None:
         files[name] = text
-    for rel, source in files.items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source)
+    write_tree(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     main(["check", ".", "--format", "json", "--select", "CT301", "--no-cache"])
     reported = [f["task"] for f in json.loads(capsys.readouterr().out)["findings"]]
