@@ -1593,7 +1593,10 @@ ENTRIES: tuple[Entry, ...] = (
             "`atomic(using=...)` on an alias that names a replica or read-only database (its text\n"
             'contains "replica" or "read"): reads on a replica have no commit the worker could outrun;\n'
             "and a task that re-enqueues itself with a `countdown` or `eta` (the next batch of a\n"
-            "backfill, which pages on and does not look for the rows this run writes).\n"
+            "backfill, which pages on and does not look for the rows this run writes). Nor in a project\n"
+            "whose every literal broker URL is Kombu's Django transport (`django://`, CT403 reports it):\n"
+            "the message is then written through the request's own database connection, inside the\n"
+            "transaction, and becomes visible to the worker only when it commits.\n"
             "\n"
             "## Why is this bad?\n"
             "The message reaches the broker at once, before the transaction commits. A fast worker runs\n"

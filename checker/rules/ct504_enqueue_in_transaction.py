@@ -6,6 +6,14 @@ from checker.model import Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import ProjectReport, Rule
 
+_BROKER_SETTINGS = frozenset({"broker_url", "broker_write_url"})
+
+
+def _transactional_broker(project: ProjectContext) -> bool:
+    """Every broker URL the project's configuration sets is ``django://``."""
+    urls = [s.value for s in project.config.settings if s.name in _BROKER_SETTINGS]
+    return bool(urls) and all(isinstance(u, str) and u.strip().lower().startswith("django://") for u in urls)
+
 
 class EnqueueInTransaction(Rule):
     """
@@ -29,7 +37,10 @@ class EnqueueInTransaction(Rule):
     `atomic(using=...)` on an alias that names a replica or read-only database (its text
     contains "replica" or "read"): reads on a replica have no commit the worker could outrun;
     and a task that re-enqueues itself with a `countdown` or `eta` (the next batch of a
-    backfill, which pages on and does not look for the rows this run writes).
+    backfill, which pages on and does not look for the rows this run writes). Nor in a project
+    whose every literal broker URL is Kombu's Django transport (`django://`, CT403 reports it):
+    the message is then written through the request's own database connection, inside the
+    transaction, and becomes visible to the worker only when it commits.
 
     ## Why is this bad?
     The message reaches the broker at once, before the transaction commits. A fast worker runs
@@ -75,6 +86,13 @@ class EnqueueInTransaction(Rule):
         "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
         "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n        save(x)\n"
         "    send.delay(x)\n",
+        # the Django transport: the message is a row written in the same transaction
+        {
+            "proj/settings.py": "BROKER_URL = 'django://'\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
+            "def send(x):\n    pass\n\ndef create(order):\n    with transaction.atomic():\n"
+            "        order.save()\n        send.delay(order.pk)\n",
+        },
     ]
     INVALID = [
         # re-enqueued at once: it may run before this transaction commits
@@ -97,6 +115,8 @@ class EnqueueInTransaction(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        if _transactional_broker(project):
+            return  # the message is a row of the same transaction: committed or rolled back with it
         for site, task in project.enqueued():
             if site.in_transaction and site.method in ("delay", "apply_async"):
                 yield ProjectReport(
