@@ -47,6 +47,7 @@ from checker.project import (
     build_config,
     task_names,
 )
+from checker.pyversions import python2_only
 from checker.rules import Rule, rule_by_code
 from checker.runner import RunResult, celery_version
 from checker.screen import NameScreen, extra_tokens, indexes, may_matter
@@ -655,6 +656,14 @@ def execute(
             )
     result = collect(results, sources.count, notes, options, config, tests, cache)
     result.index = index
+    unparsable = [f for f in result.findings if f.code == "CT000"]
+    if unparsable and python2_only(root):
+        # the analyser reads Python 3: Python 2 syntax is no error of a Python 2 project's
+        result.findings = [f for f in result.findings if f.code != "CT000"]
+        result.notes.append(
+            f"the project declares Python 2 only: {len(unparsable)} file(s) this Python cannot parse "
+            "were skipped, not reported as CT000"
+        )
     if cache is not None and manifest:
         every = [*sources.remembered, *sources.tests]
         cache.put(manifest, known_files(every))

@@ -16,10 +16,14 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="The module parses",
         fix=None,
         satisfied_by_settings=(),
-        summary="Reports a Python file that cannot be parsed or decoded, at the parser's line and column.",
+        summary="Reports a Python file that cannot be parsed or decoded, at the parser's line and column. Not reported in a project that declares Python 2 only (its `.travis.yml`, `tox.ini`, `runtime.txt` or classifiers name Python 2 and never Python 3): the analyser reads the running Python's grammar, and Python 2 syntax is no error there; a note says how many files were skipped.",
         docs=(
             "## What it does\n"
             "Reports a Python file that cannot be parsed or decoded, at the parser's line and column.\n"
+            "Not reported in a project that declares Python 2 only (its `.travis.yml`, `tox.ini`,\n"
+            "`runtime.txt` or classifiers name Python 2 and never Python 3): the analyser reads the\n"
+            "running Python's grammar, and Python 2 syntax is no error there; a note says how many files\n"
+            "were skipped.\n"
             "\n"
             "## Why is this bad?\n"
             "A module that does not parse cannot be imported: every task in it is missing from the worker,\n"

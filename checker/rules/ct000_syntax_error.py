@@ -10,6 +10,10 @@ class SyntaxErrorRule(Rule):
     """
     ## What it does
     Reports a Python file that cannot be parsed or decoded, at the parser's line and column.
+    Not reported in a project that declares Python 2 only (its `.travis.yml`, `tox.ini`,
+    `runtime.txt` or classifiers name Python 2 and never Python 3): the analyser reads the
+    running Python's grammar, and Python 2 syntax is no error there; a note says how many files
+    were skipped.
 
     ## Why is this bad?
     A module that does not parse cannot be imported: every task in it is missing from the worker,
