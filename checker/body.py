@@ -107,6 +107,15 @@ def walk(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ..
         stack.extend((child, below) for child in reversed(children(node)))
 
 
+def descendants(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``root`` and every node under it, nested scopes included."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(children(node))
+
+
 # Many rules walk the same task body: the node list is kept for the file being analysed.
 _NODES: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
 

@@ -13,10 +13,9 @@ what a decorator hands its argument to is followed into the functions of the sam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import libcst as cst
 
+from checker import body
 from checker.module_info import ModuleInfo
 
 # What only a task (or a signature) offers: using one of these on a parameter uses it as a task.
@@ -74,7 +73,7 @@ def _uses_as_task(
 ) -> bool:
     """``parameter`` is used as a task in ``function`` (functions it defines included), or
     handed to a function of the module that uses it so."""
-    for node in _walk(function.body):
+    for node in body.descendants(function.body):
         if isinstance(node, cst.Attribute):
             if (
                 isinstance(node.value, cst.Name)
@@ -133,13 +132,3 @@ def _parameters(function: cst.FunctionDef) -> list[str]:
 def _first_parameter(function: cst.FunctionDef) -> str | None:
     params = _parameters(function)
     return params[0] if params else None
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under ``node``, nested functions included (a decorator's wrapper uses the task
-    in a function it defines)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)

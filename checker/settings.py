@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from checker.body import children, descendants
 from checker.module_info import ModuleInfo
 from checker.tasks import class_attributes, is_celery_class
 from checker.values import UNKNOWN, Value, evaluate, string_value
@@ -211,12 +212,9 @@ def _read_at_module_level(info: ModuleInfo, name: str, names: SettingNames) -> b
             bound = {id(statement.target)}
             if _unknown_setting(statement.target, names):
                 continue
-        stack: list[cst.CSTNode] = [statement]
-        while stack:
-            node = stack.pop()
+        for node in descendants(statement):
             if isinstance(node, cst.Name) and node.value == name and id(node) not in bound:
                 return True
-            stack.extend(node.children)
     return False
 
 
@@ -266,7 +264,7 @@ def _class_statements(
 ) -> Iterator[tuple[cst.BaseSmallStatement, bool]]:
     """The simple statements of a class body, also those under ``if``/``try``/``with`` blocks in
     it (then ``conditional``), not those of the functions and classes it defines."""
-    for child in node.children:
+    for child in children(node):
         if isinstance(child, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in child.body:
                 yield small, conditional
