@@ -200,8 +200,9 @@ def analyse_sources(
         parsed_list = [parsed for parsed, _ in parsed_early.values() if parsed is not None]
         # A task class may derive from a project class in another file: repeat until stable.
         _contribute(index, parsed_list)
-        if index.factories:
-            # Files that re-export a factory or bind another name to it add to the index too.
+        if index.factories or index.app_factories:
+            # Files that re-export a factory or bind another name to it (or to a function that
+            # builds an app) add to the index too.
             done = {id(s) for s in early}
             while True:
                 new = [s for s in _binding_factories(index, sources) if id(s) not in done]
@@ -270,7 +271,7 @@ def analyse_sources(
 
 def _binding_factories(index: ProjectIndex, sources: Sequence[SourceFile]) -> list[SourceFile]:
     """The non-test files that may re-export, rebind or build on one of the index's factories."""
-    if not index.factories:
+    if not index.factories and not index.app_factories:
         return []
     words = index.factory_words()
     binds = _binding(words)

@@ -234,15 +234,15 @@ def does_nothing(function: cst.FunctionDef) -> bool:
     )
 
 
-def only_reports(function: cst.FunctionDef) -> bool:
-    """The task does nothing but log or print its own request: Celery's ``debug_task`` example,
-    ``print(f"Request: {self.request!r}")`` in a bound task. Besides a docstring and ``pass``,
-    every statement is such a call, whose arguments name ``<first parameter>.request`` and call
-    nothing but ``str``, ``repr`` and ``.format``."""
+def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
+    """The task does nothing but log or print its own request or a fixed message: Celery's
+    ``debug_task`` example, ``print(f"Request: {self.request!r}")`` in a bound task (``request``:
+    its first parameter may be the task), or a smoke-test task, ``print("Hello!"); return True``.
+    Besides a docstring, ``pass`` and a ``return`` of a literal, every statement is such a call,
+    whose arguments are literals, or name ``<first parameter>.request`` and call nothing but
+    ``str``, ``repr`` and ``.format``."""
     parameters = function.params.posonly_params or function.params.params
-    if not parameters:
-        return False
-    bound = parameters[0].name.value
+    bound = parameters[0].name.value if parameters and request else None
     small = _simple_statements(function)
     if small is None:
         return False
@@ -250,23 +250,41 @@ def only_reports(function: cst.FunctionDef) -> bool:
     for statement in small:
         if isinstance(statement, cst.Pass):
             continue
+        if isinstance(statement, cst.Return) and (statement.value is None or _literal(statement.value)):
+            continue
         call = statement.value if isinstance(statement, cst.Expr) else None
         if not isinstance(call, cst.Call):
             return False
         if not (is_logging_call(call) or (isinstance(call.func, cst.Name) and call.func.value == "print")):
             return False
+        if all(_literal(argument.value) for argument in call.args):
+            reports += 1
+            continue
         names_request = False
         for argument in call.args:
             for node in (argument.value, *nodes(argument.value)):
                 kind = type(node)
                 if kind is cst.Call and last_name(cast(cst.Call, node).func) not in _FORMATTING:
                     return False
-                if kind is cst.Attribute and dotted_name(cast(cst.Attribute, node)) == f"{bound}.request":
+                if (
+                    kind is cst.Attribute
+                    and bound is not None
+                    and dotted_name(cast(cst.Attribute, node)) == f"{bound}.request"
+                ):
                     names_request = True
         if not names_request:
             return False
         reports += 1
     return reports > 0
+
+
+def _literal(node: cst.BaseExpression) -> bool:
+    """A string (not an f-string), a number, ``True``, ``False`` or ``None``."""
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _literal(node.left) and _literal(node.right)
+    return isinstance(node, cst.Name) and node.value in ("True", "False", "None")
 
 
 def last_name(node: cst.BaseExpression) -> str | None:

@@ -248,6 +248,36 @@ def _function_factory(
     )
 
 
+def method_factories(
+    class_qualname: str, node: cst.ClassDef, info: ModuleInfo, kind_of: KindOf
+) -> dict[str, Factory]:
+    """The methods of the project's own subclass of Celery that make tasks through ``self.task``
+    (indico's ``@celery.periodic_task(run_every=...)``), by ``<class>.<method>``."""
+    if not isinstance(node.body, cst.IndentedBlock):
+        return {}
+
+    def method_kind(callee: cst.BaseExpression) -> str | None:
+        if (
+            isinstance(callee, cst.Attribute)
+            and callee.attr.value == "task"
+            and dotted_name(callee.value) == "self"
+        ):
+            return "celery"
+        return kind_of(callee)
+
+    found: dict[str, Factory] = {}
+    for statement in node.body.body:
+        if not isinstance(statement, cst.FunctionDef) or statement.name.value == "task":
+            continue
+        if statement.name.value.startswith("__") or statement.decorators:
+            continue
+        qualname = f"{class_qualname}.{statement.name.value}"
+        made = _function_factory(qualname, statement, info, method_kind)
+        if made is not None and not made.bare:  # ``self`` is not a decorated function
+            found[qualname] = made
+    return found
+
+
 def _class_factory(qualname: str, node: cst.ClassDef, info: ModuleInfo, kind_of: KindOf) -> Factory | None:
     if not isinstance(node.body, cst.IndentedBlock):
         return None

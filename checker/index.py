@@ -53,14 +53,21 @@ class ProjectIndex:
     custom_apps: set[str] = dataclasses.field(default_factory=set)
     # The project's modules (those that may hold a task), by dotted name.
     modules: set[str] = dataclasses.field(default_factory=set)
+    # Apps built from a class the project defines (``celery = ProjectCelery()``): the class's
+    # qualified name, whose methods may be decorator factories (``@celery.periodic_task(...)``).
+    app_classes: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Module-level functions that build and return an app (``def make_celery(app): celery =
+    # Celery(...); ...; return celery``, Flask's pattern): the class they build.
+    app_factories: dict[str, str] = dataclasses.field(default_factory=dict)
     # Task base classes defined in the project, by qualified name.
     task_classes: dict[str, ClassInfo] = dataclasses.field(default_factory=dict)
     # Decorator factories defined in the project, by every qualified name they are reachable as.
     factories: dict[str, Factory] = dataclasses.field(default_factory=dict)
 
     def factory_words(self) -> frozenset[str]:
-        """The local names the factories are bound to (what a file using one must contain)."""
-        return frozenset(name.rpartition(".")[2] for name in self.factories)
+        """The local names the factories (and app factories) are bound to (what a file using one
+        must contain)."""
+        return frozenset(name.rpartition(".")[2] for name in (*self.factories, *self.app_factories))
 
     def class_options(self, qualname: str) -> dict[str, Value]:
         """Options a project task class sets, its own winning over its bases' (MRO-like)."""
@@ -82,9 +89,11 @@ class ProjectIndex:
     def merge(self, other: ProjectIndex) -> None:
         self.apps |= other.apps
         self.custom_apps |= other.custom_apps
+        self.app_classes.update(other.app_classes)
+        self.app_factories.update(other.app_factories)
         self.modules |= other.modules
         self.task_classes.update(other.task_classes)
         self.factories.update(other.factories)
 
-    def size(self) -> tuple[int, int, int]:
-        return len(self.apps), len(self.task_classes), len(self.factories)
+    def size(self) -> tuple[int, int, int, int]:
+        return len(self.apps), len(self.task_classes), len(self.factories), len(self.app_factories)

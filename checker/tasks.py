@@ -13,6 +13,7 @@ from typing import Union
 
 import libcst as cst
 
+from checker.body import descendants
 from checker.celery_names import (
     CELERY_CLASS,
     CURRENT_APP,
@@ -20,7 +21,7 @@ from checker.celery_names import (
     SHARED_TASK,
     TASK_CLASS,
 )
-from checker.factories import module_factories, resolve
+from checker.factories import method_factories, module_factories, resolve
 from checker.index import ClassInfo, ProjectIndex
 from checker.module_info import FunctionRecord, ModuleInfo
 from checker.values import UNKNOWN, Ref, Value, dotted_name, evaluate
@@ -191,7 +192,10 @@ class Discovery:
             if bound is not None and name not in self.info.imports:
                 if isinstance(bound, cst.Call):
                     callee = self.info.qualify(bound.func)
-                    if is_celery_class(callee):
+                    if (
+                        is_celery_class(callee)
+                        or self.info.qualify_local(bound.func) in self.index.app_factories
+                    ):
                         return True
                     if callee is not None and callee.partition(".")[0] in _OTHER_FRAMEWORKS:
                         return False
@@ -216,7 +220,8 @@ class Discovery:
             bound = self.info.assignments.get(node.value)
             if isinstance(bound, cst.Call):
                 callee = self.info.qualify(bound.func)
-                return _subclass_of_celery(callee)
+                built = self.index.app_factories.get(self.info.qualify_local(bound.func) or "")
+                return _subclass_of_celery(callee) or _subclass_of_celery(built)
         qualified = self.info.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
         return qualified is not None and qualified in self.index.custom_apps
 
@@ -247,6 +252,13 @@ class Discovery:
         for qualified in (self.info.qualify_local(callee), self.info.qualify(callee)):
             if qualified is not None and qualified in self.index.factories:
                 return qualified
+        if isinstance(callee, cst.Attribute):
+            # ``@celery.periodic_task(...)``: a method of the project's Celery subclass
+            owner = self.info.qualify_local(callee.value)
+            app_class = self.index.app_classes.get(owner or "")
+            method = f"{app_class}.{callee.attr.value}"
+            if app_class is not None and method in self.index.factories:
+                return method
         return None
 
     def _factory_form(self, callee: cst.BaseExpression, called: bool) -> bool:
@@ -651,14 +663,29 @@ def discover(
 
 
 def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
-    """The apps and task base classes that this module adds to the project index."""
+    """The apps, app factories and task base classes that this module adds to the project
+    index."""
     found = ProjectIndex()
+    prefix = f"{info.name}." if info.name else ""
+    for function in info.functions:
+        if function.is_module_level:
+            built = _built_app(function.node, info)
+            if built is not None:
+                found.app_factories[prefix + function.node.name.value] = built
     for name, value in info.assignments.items():
-        callee = info.qualify(value.func) if isinstance(value, cst.Call) else None
-        if is_celery_class(callee):
-            found.apps.add(f"{info.name}.{name}" if info.name else name)
-            if _subclass_of_celery(callee):
-                found.custom_apps.add(f"{info.name}.{name}" if info.name else name)
+        if not isinstance(value, cst.Call) or name in info.imports:
+            continue
+        callee = info.qualify(value.func)
+        built = info.qualify_local(value.func) if is_celery_class(callee) else None
+        if built is None:
+            local = info.qualify_local(value.func)
+            built = found.app_factories.get(local or "") or index.app_factories.get(local or "")
+        if built is None:
+            continue
+        found.apps.add(prefix + name)
+        if _subclass_of_celery(built):
+            found.custom_apps.add(prefix + name)
+            found.app_classes[prefix + name] = built
     discovery = Discovery(info, index, frozenset())
     for record in info.classes:
         if record.scopes or not discovery.is_task_class(record.node):
@@ -670,7 +697,38 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
         options = {k: v for k, (v, _) in class_attributes(record.node).items()}
         found.task_classes[qualname] = ClassInfo(qualname, options, bases)
     found.factories.update(module_factories(info, discovery.kind_of, index.factories))
+    for record in info.classes:
+        if not record.scopes and any(
+            is_celery_class(info.qualify(a.value)) for a in record.node.bases if a.keyword is None
+        ):
+            found.factories.update(
+                method_factories(prefix + record.node.name.value, record.node, info, discovery.kind_of)
+            )
     return found
+
+
+def _built_app(function: cst.FunctionDef, info: ModuleInfo) -> str | None:
+    """The Celery class a module-level function builds and returns, if it does (``def
+    make_celery(app): celery = Celery(app.import_name); ...; return celery``)."""
+    built: dict[str, str] = {}
+    returned: list[cst.BaseExpression] = []
+    for node in descendants(function.body):
+        if isinstance(node, cst.Return) and node.value is not None:
+            returned.append(node.value)
+        elif (
+            isinstance(node, cst.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(node.value, cst.Call)
+            and is_celery_class(info.qualify(node.value.func))
+        ):
+            built[node.targets[0].target.value] = info.qualify_local(node.value.func) or ""
+    for value in returned:
+        if isinstance(value, cst.Call) and is_celery_class(info.qualify(value.func)):
+            return info.qualify_local(value.func)
+        if isinstance(value, cst.Name) and built.get(value.value):
+            return built[value.value]
+    return None
 
 
 # Celery's ``Task.max_retries`` when a task sets none.

@@ -135,6 +135,90 @@ def test_app_built_from_a_subclass_of_celery_named_so(analyse):
     assert names(result) == ["send-email"]
 
 
+def test_app_returned_by_a_project_function(analyse):
+    # Flask's pattern: ``make_celery(app)`` builds the app, configures it and returns it; the
+    # name it is bound to need not look like an app's.
+    result = analyse(
+        {
+            "proj/worker.py": """
+            from celery import Celery
+
+            def make_celery(flask_app):
+                celery = Celery(flask_app.import_name)
+                celery.conf.update(flask_app.config)
+                return celery
+
+            def make_other():
+                return object()
+
+            WORKER = make_celery(object())
+            OTHER = make_other()
+
+            @WORKER.task(bind=True)
+            def a(self): ...
+
+            @OTHER.task
+            def not_a_task(): ...
+            """,
+            "proj/tasks.py": """
+            from proj.worker import WORKER, make_celery
+
+            QUEUE = make_celery(None)
+
+            @WORKER.task
+            def b(): ...
+
+            @QUEUE.task
+            def c(): ...
+            """,
+        }
+    )
+    assert names(result) == ["proj.tasks.b", "proj.tasks.c", "proj.worker.a"]
+
+
+def test_method_of_the_projects_celery_subclass_that_makes_tasks(analyse):
+    # indico's ``@celery.periodic_task(run_every=...)``: a method of the project's Celery subclass
+    # that applies ``self.task`` to the function, taking options of its own
+    result = analyse(
+        {
+            "proj/core.py": """
+            from celery import Celery
+
+            class ProjectCelery(Celery):
+                def periodic_task(self, *args, **kwargs):
+                    def decorator(f):
+                        entry = {"schedule": kwargs.pop("run_every")}
+                        kwargs.setdefault("ignore_result", True)
+                        task = self.task(f, *args, **kwargs)
+                        entry["task"] = task.name
+                        self.conf["beat_schedule"][task.name] = entry
+                        return task
+                    return decorator
+
+                def configure(self, app):
+                    self.conf.update(app.config)
+            """,
+            "proj/__init__.py": "from proj.core import ProjectCelery\ncelery = ProjectCelery('proj')\n",
+            "proj/tasks.py": """
+            from proj import celery
+
+            @celery.periodic_task(name="cleanup", run_every=60, time_limit=30)
+            def cleanup(): ...
+
+            @celery.configure
+            def not_a_task(): ...
+
+            @celery.task(name="send")
+            def send(): ...
+            """,
+        }
+    )
+    assert names(result) == ["cleanup", "send"]
+    cleanup = next(t for t in result.tasks if t.name == "cleanup")
+    assert cleanup.decorator == "proj.core.ProjectCelery.periodic_task"
+    assert not [f for f in result.findings if f.code in ("CT107", "CT201") and f.task == "cleanup"]
+
+
 def test_other_frameworks_and_other_decorators_are_not_tasks(analyse):
     result = analyse(
         {

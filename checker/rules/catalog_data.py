@@ -632,9 +632,10 @@ ENTRIES: tuple[Entry, ...] = (
             "class).\n"
             "\n"
             "Not reported:\n"
-            "- when every `self.retry(...)` in the body passes its own bound, a number or a parameter of\n"
-            "  the task (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task\n"
-            "  does not use `autoretry_for`;\n"
+            "- when every `self.retry(...)` in the body passes its own bound, a number, a module-level\n"
+            "  constant or arithmetic on one (`max_retries=MAX_TRIES - 1`), or a parameter of the task\n"
+            "  (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task does\n"
+            "  not use `autoretry_for`;\n"
             "- `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as\n"
             '  "use the task\'s `max_retries`" (3 by default), so it does not make retries unbounded.\n'
             "\n"
@@ -1737,16 +1738,16 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Logs through a logger, not print",
         fix=None,
         satisfied_by_settings=(),
-        summary='Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`, such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked. Nor for a bound task that does nothing but print its own request (Celery\'s `debug_task` example, `print(f"Request: {self.request!r}")`): a tool to see that the worker runs, whose output is the point.',
+        summary='Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`, such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked. Nor for a task that does nothing but print its own request (Celery\'s `debug_task` example, `print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`, perhaps returning a literal): a tool to see that the worker runs, whose output is the point.',
         docs=(
             "## What it does\n"
             "Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a\n"
             "debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`,\n"
             "such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions\n"
             "(`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked.\n"
-            "Nor for a bound task that does nothing but print its own request (Celery's `debug_task`\n"
-            'example, `print(f"Request: {self.request!r}")`): a tool to see that the worker runs, whose\n'
-            "output is the point.\n"
+            "Nor for a task that does nothing but print its own request (Celery's `debug_task` example,\n"
+            '`print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`,\n'
+            "perhaps returning a literal): a tool to see that the worker runs, whose output is the point.\n"
             "\n"
             "## Why is this bad?\n"
             "`print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level\n"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 
@@ -20,9 +20,10 @@ class UnboundedRetries(TaskRule):
     class).
 
     Not reported:
-    - when every `self.retry(...)` in the body passes its own bound, a number or a parameter of
-      the task (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task
-      does not use `autoretry_for`;
+    - when every `self.retry(...)` in the body passes its own bound, a number, a module-level
+      constant or arithmetic on one (`max_retries=MAX_TRIES - 1`), or a parameter of the task
+      (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task does
+      not use `autoretry_for`;
     - `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as
       "use the task's `max_retries`" (3 by default), so it does not make retries unbounded.
 
@@ -57,6 +58,10 @@ class UnboundedRetries(TaskRule):
         "from celery import shared_task\n\n@shared_task(bind=True, max_retries=None)\n"
         "def f(self, url, max_retries=5):\n    try:\n        g(url)\n    except IOError as exc:\n"
         "        raise self.retry(exc=exc, max_retries=max_retries)\n",
+        # a module constant, or arithmetic on one
+        "from celery import shared_task\n\nMAX_TRIES = 10\n\n@shared_task(bind=True, max_retries=None)\n"
+        "def f(self):\n    try:\n        g()\n    except IOError:\n"
+        "        raise self.retry(countdown=30, max_retries=MAX_TRIES - 1)\n",
         # None in retry() and retry_kwargs means "the task's max_retries" (3 by default)
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n"
         "    raise self.retry(countdown=5, max_retries=None)\n",
@@ -82,12 +87,12 @@ class UnboundedRetries(TaskRule):
         option = task.option("max_retries")
         if option is None or option.value is not None or option.origin == "base":
             return
-        if task.option("autoretry_for") is None and _every_retry_bounded(task):
+        if task.option("autoretry_for") is None and _every_retry_bounded(task, ctx.info.assignments):
             return
         yield Report(option.node or task.anchor, MESSAGE, task)
 
 
-def _every_retry_bounded(task: TaskDef) -> bool:
+def _every_retry_bounded(task: TaskDef, constants: Mapping[str, cst.BaseExpression]) -> bool:
     """The body retries, and every ``self.retry(...)`` passes a number or a parameter of the task
     as ``max_retries``."""
     receiver = task.self_name
@@ -97,11 +102,23 @@ def _every_retry_bounded(task: TaskDef) -> bool:
     retries = [c for c in body.calls(task.run.body) if body.method_call(c, receiver, "retry")]
     if not retries:
         return False
-    for call in retries:
-        arg = body.keyword(call, "max_retries")
-        if arg is None:
-            return False
-        value = arg.value
-        if not (isinstance(value, cst.Name) and value.value in parameters) and not is_number(evaluate(value)):
-            return False
-    return True
+    return all(_bounded(body.keyword(call, "max_retries"), parameters, constants) for call in retries)
+
+
+def _bounded(arg: cst.Arg | None, parameters: set[str], constants: Mapping[str, cst.BaseExpression]) -> bool:
+    """The ``max_retries=`` of a ``retry(...)`` call is a bound: a number, a parameter of the task
+    (the caller chooses it), a module-level constant holding a number, or arithmetic on such
+    (``MAX_TRIES - 1``)."""
+    if arg is None:
+        return False
+    value = arg.value
+    if isinstance(value, cst.BinaryOperation):
+        return _bounded(cst.Arg(value.left), parameters, constants) or _bounded(
+            cst.Arg(value.right), parameters, constants
+        )
+    if isinstance(value, cst.Name):
+        if value.value in parameters:
+            return True
+        bound = constants.get(value.value)
+        return bound is not None and is_number(evaluate(bound))
+    return is_number(evaluate(value))

@@ -18,9 +18,9 @@ class PrintInTask(TaskRule):
     debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`,
     such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions
     (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked.
-    Nor for a bound task that does nothing but print its own request (Celery's `debug_task`
-    example, `print(f"Request: {self.request!r}")`): a tool to see that the worker runs, whose
-    output is the point.
+    Nor for a task that does nothing but print its own request (Celery's `debug_task` example,
+    `print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`,
+    perhaps returning a literal): a tool to see that the worker runs, whose output is the point.
 
     ## Why is this bad?
     `print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level
@@ -53,6 +53,9 @@ class PrintInTask(TaskRule):
         # Celery's ``debug_task``
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True, ignore_result=True)\n"
         "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
+        # a smoke-test task: its output is the point
+        "from celery import Celery\n\napp = Celery('proj')\n\n@app.task\n"
+        'def debug_task():\n    """A test task"""\n    print(\'Hello!\')\n    return True\n',
         "from celery import shared_task\nfrom celery.utils.log import get_task_logger\n\n"
         "logger = get_task_logger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         "from celery import shared_task\n\ndef helper():\n    print('not a task')\n",
@@ -72,8 +75,8 @@ class PrintInTask(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or "print" in ctx.info.imports or "print" in ctx.info.assignments:
             return
-        if task.bound and body.only_reports(task.run):
-            return  # Celery's ``debug_task``: printing its request is all it is for
+        if body.only_reports(task.run, request=bool(task.bound)):
+            return  # Celery's ``debug_task``: printing its request (or "Hello!") is all it is for
         for call, ancestors in body.walk(task.run.body):
             if (
                 isinstance(call, cst.Call)

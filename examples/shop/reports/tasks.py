@@ -39,7 +39,8 @@ def wait_for_export(export_id: int):
 @shared_task(time_limit=60, ignore_result=True)
 def purge_reports():
     """Delete reports older than a year."""
-    print("purging reports")  # CT601
+    cutoff = time.time() - 365 * 24 * 3600
+    print("purging reports before", cutoff)  # CT601
 
 
 @shared_task(time_limit=60, ignore_result=True)
