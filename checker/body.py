@@ -239,7 +239,7 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
     ``debug_task`` example, ``print(f"Request: {self.request!r}")`` in a bound task (``request``:
     its first parameter may be the task), or a smoke-test task, ``print("Hello!"); return True``.
     Besides a docstring, ``pass`` and a ``return`` of a literal, every statement is such a call,
-    whose arguments are literals, or name ``<first parameter>.request`` and call nothing but
+    whose arguments are strings, or name ``<first parameter>.request`` and call nothing but
     ``str``, ``repr`` and ``.format``."""
     parameters = function.params.posonly_params or function.params.params
     bound = parameters[0].name.value if parameters and request else None
@@ -257,7 +257,7 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
             return False
         if not (is_logging_call(call) or (isinstance(call.func, cst.Name) and call.func.value == "print")):
             return False
-        if all(_literal(argument.value) for argument in call.args):
+        if call.args and all(_text(argument.value) for argument in call.args):
             reports += 1
             continue
         names_request = False
@@ -276,6 +276,13 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
             return False
         reports += 1
     return reports > 0
+
+
+def _text(node: cst.BaseExpression) -> bool:
+    """A string (not an f-string)."""
+    if isinstance(node, cst.ConcatenatedString):
+        return _text(node.left) and _text(node.right)
+    return isinstance(node, cst.SimpleString)
 
 
 def _literal(node: cst.BaseExpression) -> bool:

@@ -220,6 +220,20 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     return callee if "." in callee else ""
 
 
+def _sets_debug(info: ModuleInfo) -> bool:
+    """``DEBUG = True`` at module level, outside any ``if`` or ``try``."""
+    for statement, conditional in info.module_statements:
+        if (
+            not conditional
+            and isinstance(statement, cst.Assign)
+            and isinstance(statement.value, cst.Name)
+            and statement.value.value == "True"
+            and any(isinstance(t.target, cst.Name) and t.target.value == "DEBUG" for t in statement.targets)
+        ):
+            return True
+    return False
+
+
 def _docstring_or_import(statement: cst.CSTNode) -> bool:
     """A statement line holding only a string or imports."""
     return isinstance(statement, cst.SimpleStatementLine) and all(
@@ -323,6 +337,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         if "CT301" in options.codes:
             facts.signal_receivers = signal_receivers(info)
     facts.connects_setup_logging = connects
+    if "CT302" in options.codes and facts.settings:
+        facts.debug_on = _sets_debug(info)
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
     facts.configured_loggers = configured

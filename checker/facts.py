@@ -132,6 +132,8 @@ class FileFacts:
     finding_loggers: dict[tuple[str, int, int], str] = dataclasses.field(default_factory=dict)
     # The module connects a receiver to ``celery.signals.setup_logging`` (CT602).
     connects_setup_logging: bool = False
+    # The module sets ``DEBUG = True`` unconditionally: a development settings module (CT302).
+    debug_on: bool = False
     # Non-root loggers its logging configuration (Django ``LOGGING``, ``dictConfig``) gives
     # handlers (CT602: ``get_task_logger`` would take a module's records away from them).
     configured_loggers: frozenset[str] = frozenset()

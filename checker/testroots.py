@@ -155,15 +155,36 @@ def root_patterns(options: PytestOptions, root: Path | None) -> list[str]:
     return patterns
 
 
+# Modules that make a directory an application package, not a test directory, when it keeps its
+# tests beside its code (``content_sync/tasks.py`` next to ``content_sync/tasks_test.py`` and a
+# ``conftest.py``): the worker imports them.
+_SUITE_NAME = re.compile(
+    r"^(t|tests?|testing|integration|e2e|functional|smoke|acceptance)$|^tests?_|_tests?$"
+)
+_APP_MODULES = frozenset({"tasks.py", "models.py", "apps.py", "views.py", "admin.py", "celery.py"})
+
+
 def conftest_roots(relatives: Iterable[str], is_test_file: Any) -> list[str]:
     """Directories (relative to the project root) that hold a ``conftest.py`` and, beside it, a
-    file ``is_test_file`` accepts. Never the project root itself."""
+    file ``is_test_file`` accepts. Never the project root itself, nor an application package
+    that keeps its tests beside its code (one holding ``tasks.py``, ``models.py``, ``apps.py``,
+    ``views.py``, ``admin.py``, ``celery.py`` or ``migrations/``) unless its name says it holds
+    tests (``tests``, ``integration``, ``e2e``, ``smoke``, ``integration_tests``)."""
     paths = list(relatives)
     conftest = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "conftest.py"}
     conftest.discard("")
+    applications = set()
+    for path in paths:
+        directory, name = posixpath.split(path)
+        if name in _APP_MODULES and not is_test_file(path):
+            applications.add(directory)
+        elif name == "__init__.py" and posixpath.basename(directory) == "migrations":
+            applications.add(posixpath.dirname(directory))
     roots = set()
     for path in paths:
         directory = posixpath.dirname(path)
         if directory in conftest and posixpath.basename(path) != "conftest.py" and is_test_file(path):
+            if directory in applications and not _SUITE_NAME.search(posixpath.basename(directory)):
+                continue
             roots.add(directory)
     return sorted(roots)

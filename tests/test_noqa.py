@@ -29,7 +29,7 @@ FILES = {
         def refund(payment_id):
             """Refund."""
             print("""two
-        lines"""); return 1
+        lines""", payment_id); return 1
     ''',
 }
 

@@ -220,6 +220,28 @@ def test_a_conftest_alone_makes_no_test_root(analyse):
     assert [t.path for t in analyse(files, select=["CT201"]).tasks] == ["shop/tasks.py", "tasks.py"]
 
 
+def test_an_application_package_keeping_its_tests_beside_its_code_is_no_test_root(analyse):
+    """``content_sync/tasks.py`` beside ``content_sync/tasks_test.py`` and a ``conftest.py``: the
+    worker imports the package's modules; only its test modules are tests."""
+    files = {
+        "content_sync/__init__.py": "",
+        "content_sync/conftest.py": "",
+        "content_sync/tasks.py": TASK,
+        "content_sync/tasks_test.py": "from content_sync.tasks import add\n\ndef test_add():\n    add(1)\n",
+        "content_sync/serializers.py": "from content_sync.tasks import add\n",
+        "videos/__init__.py": "",
+        "videos/conftest.py": "",
+        "videos/models.py": "",
+        "videos/signals.py": TASK.replace("add", "notify"),
+        "videos/signals_test.py": "",
+        "smoke/conftest.py": "",
+        "smoke/tasks.py": TASK,
+        "smoke/test_flow.py": "",
+    }
+    result = analyse(files, select=["ALL"])
+    assert [t.path for t in result.tasks] == ["content_sync/tasks.py", "videos/signals.py"]
+
+
 def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
     import json
 
@@ -300,7 +322,7 @@ def test_excluded_files_still_register_tasks_and_settings(tmp_path, monkeypatch,
         "app.config_from_object('proj.celeryconfig')\n"
         "app.conf.beat_schedule = {'c': {'task': 'proj.legacy.jobs.cleanup', 'schedule': 60}}\n",
         "proj/legacy/__init__.py": "",
-        "proj/legacy/jobs.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    print(1)\n",
+        "proj/legacy/jobs.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    n = 1\n    print(n)\n",
         "tests/test_tasks.py": "from proj.tasks import add\n",
     }
     for rel, text in files.items():

@@ -756,10 +756,16 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Retries are raised (`raise self.retry(...)`)",
         fix=(True, "writes `raise self.retry(...)`"),
         satisfied_by_settings=(),
-        summary="Checks that `self.retry(...)` is written as `raise self.retry(...)`, not as a bare statement.",
+        summary="Checks that `self.retry(...)` is written as `raise self.retry(...)`, not as a bare statement that other code can follow.",
         docs=(
             "## What it does\n"
-            "Checks that `self.retry(...)` is written as `raise self.retry(...)`, not as a bare statement.\n"
+            "Checks that `self.retry(...)` is written as `raise self.retry(...)`, not as a bare statement\n"
+            "that other code can follow.\n"
+            "\n"
+            "Not reported when nothing in the task could run after the call: it is the last statement\n"
+            "of its block, and so is each block around it up to the task's body (a loop body is never\n"
+            "last: the loop goes on), or when it is the body of a `try` whose handlers catch `Retry` or\n"
+            "`MaxRetriesExceededError` (the code says that `retry()` raises).\n"
             "\n"
             "## Why is this bad?\n"
             "`retry()` raises on its own, so the bare call works, but the code reads as if execution goes\n"

@@ -15,8 +15,9 @@ class EagerInSettings(Rule):
     (`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development
     or CI
     (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`,
-    `settings/development/base.py`): eager mode is
-    common there and does not reach production.
+    `settings/development/base.py`), nor in a settings module that sets `DEBUG = True`
+    unconditionally (a development module whatever its name, `settings/docker.py` for a local
+    container): eager mode is common there and does not reach production.
 
     ## Why is this bad?
     Eager mode runs every task inline, in the caller's process, and never touches the broker. In
@@ -51,9 +52,15 @@ class EagerInSettings(Rule):
         {"proj/settings/local.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
         # settings for pytest
         {"proj/settings/pytest.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
+        # development settings, whatever their name
+        {"proj/settings/docker.py": "DEBUG = True\nCELERY_TASK_ALWAYS_EAGER = True\n"},
     ]
     INVALID = [
         {"proj/settings/production.py": "CELERY_TASK_ALWAYS_EAGER = True\n"},
+        {
+            "proj/settings/base.py": "import os\n\nDEBUG = False\nif os.environ.get('DEV'):\n    DEBUG = True\n"
+            "CELERY_TASK_ALWAYS_EAGER = True\n"
+        },
         {"proj/settings.py": "CELERY_ALWAYS_EAGER = True\n"},
         {
             "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
@@ -62,11 +69,13 @@ class EagerInSettings(Rule):
     ]
 
     def check_project(self, project: ProjectContext) -> Iterator[ProjectReport]:
+        debugging = {f.module for f in project.files if f.debug_on}
         for setting in project.config.reportable():
             if (
                 setting.name == "task_always_eager"
                 and setting.value is True
                 and not _development(setting.module)
+                and setting.module not in debugging
             ):
                 yield ProjectReport(
                     setting.where,
