@@ -360,6 +360,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.references
         or facts.config_sources
         or facts.call_sites
+        or facts.handed
         or facts.logging_functions
         or facts.function_calls
         or facts.limit_handlers

@@ -52,8 +52,10 @@ class ModuleInfo:
     functions: list[FunctionRecord] = dataclasses.field(default_factory=list)
     classes: list[ClassRecord] = dataclasses.field(default_factory=list)
     calls: list[cst.Call] = dataclasses.field(default_factory=list)
-    # Values bound to a name anywhere that are a plain name or attribute chain
-    # (``task = tasks.change_webhook``): objects the code holds to use later.
+    # Values bound to a name in a function or class that are a plain name or attribute chain
+    # (``task = tasks.change_webhook``), and names or attribute chains held by a dict, list,
+    # tuple or set literal bound to a name anywhere (``EXPORTERS = {"csv": export_csv}``):
+    # objects the code holds to use later.
     bound_references: list[cst.BaseExpression] = dataclasses.field(default_factory=list)
     # Top-level statements with the number of enclosing conditional blocks (if/try/for/while/with).
     module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(default_factory=list)
@@ -145,10 +147,13 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             info.functions.append(FunctionRecord(cast(cst.FunctionDef, node), scopes))
         elif kind is cst.ClassDef:
             info.classes.append(ClassRecord(cast(cst.ClassDef, node), scopes))
-        elif kind is cst.Assign and scopes:
+        elif kind is cst.Assign:
             value = cast(cst.Assign, node).value
-            if type(value) is cst.Attribute or type(value) is cst.Name:
+            if scopes and (type(value) is cst.Attribute or type(value) is cst.Name):
                 info.bound_references.append(value)
+            elif type(value) in _containers():
+                # ``exporters = {"csv": export_csv, ...}``, then ``exporters[kind].delay()``
+                info.bound_references.extend(_held(value))
         inner_scopes = (
             (*scopes, cast("Scope", node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
         )
@@ -193,6 +198,22 @@ def _import_from(info: ModuleInfo, node: cst.ImportFrom) -> None:
         if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
             local = alias.asname.name.value
         info.imports[local] = f"{base}.{imported}" if base else imported
+
+
+@functools.cache
+def _containers() -> tuple[type[cst.CSTNode], ...]:
+    return (cst.Dict, cst.List, cst.Tuple, cst.Set)
+
+
+def _held(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The names and attribute chains a container literal holds as its values (one level)."""
+    if isinstance(value, cst.Dict):
+        items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+    elif isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        items = [e.value for e in value.elements if isinstance(e, cst.Element)]
+    else:
+        items = []
+    return [v for v in items if type(v) is cst.Name or type(v) is cst.Attribute]
 
 
 def _module_statements(info: ModuleInfo, node: cst.SimpleStatementLine, conditional: bool) -> None:

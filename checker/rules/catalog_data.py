@@ -1005,8 +1005,9 @@ ENTRIES: tuple[Entry, ...] = (
             "`.apply_async`, a signature in a chain, group or chord, also in a lambda such as\n"
             "`transaction.on_commit(lambda: send_receipt.delay(pk))`, a canvas of it: `.chunks`, `.map`,\n"
             "`.starmap`), hands to a call (the project's own dispatch helper: `dispatch(send_receipt,\n"
-            "pk)`) or binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`), is not\n"
-            "reported: the tests run it\n"
+            "pk)`), binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`) or keeps in a\n"
+            'dict, list, tuple or set bound to a name (`exporters = {"csv": export_csv}`, then\n'
+            "`exporters[kind].apply_async(...)`), is not reported: the tests run it\n"
             "whenever they run its sender, and they reach senders by paths a static reading cannot\n"
             "follow (signals, middleware, methods attached at run time, objects returned by helpers,\n"
             "views reached by URL). In such a project the rule reports the tasks that only beat entries,\n"
@@ -1103,7 +1104,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Tasks are not run eagerly outside tests",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to the literal `True` outside test code. Not reported in test files and test settings modules (`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development or CI (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`, `settings/development/base.py`): eager mode is common there and does not reach production.",
+        summary="Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to the literal `True` outside test code. Not reported in test files and test settings modules (`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development or CI (`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`, `settings/development/base.py`), nor in a settings module that sets `DEBUG = True` unconditionally (a development module whatever its name, `settings/docker.py` for a local container): eager mode is common there and does not reach production.",
         docs=(
             "## What it does\n"
             "Checks for `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`, ...) set to\n"
@@ -1111,8 +1112,9 @@ ENTRIES: tuple[Entry, ...] = (
             "(`settings/test.py`, `settings/pytest.py`), nor in settings modules named for development\n"
             "or CI\n"
             "(`settings/dev.py`, `settings_dev.py`, `local_settings.py`, `settings/ci.py`,\n"
-            "`settings/development/base.py`): eager mode is\n"
-            "common there and does not reach production.\n"
+            "`settings/development/base.py`), nor in a settings module that sets `DEBUG = True`\n"
+            "unconditionally (a development module whatever its name, `settings/docker.py` for a local\n"
+            "container): eager mode is common there and does not reach production.\n"
             "\n"
             "## Why is this bad?\n"
             "Eager mode runs every task inline, in the caller's process, and never touches the broker. In\n"

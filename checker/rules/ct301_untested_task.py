@@ -57,8 +57,9 @@ class UntestedTask(Rule):
     `.apply_async`, a signature in a chain, group or chord, also in a lambda such as
     `transaction.on_commit(lambda: send_receipt.delay(pk))`, a canvas of it: `.chunks`, `.map`,
     `.starmap`), hands to a call (the project's own dispatch helper: `dispatch(send_receipt,
-    pk)`) or binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`), is not
-    reported: the tests run it
+    pk)`), binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`) or keeps in a
+    dict, list, tuple or set bound to a name (`exporters = {"csv": export_csv}`, then
+    `exporters[kind].apply_async(...)`), is not reported: the tests run it
     whenever they run its sender, and they reach senders by paths a static reading cannot
     follow (signals, middleware, methods attached at run time, objects returned by helpers,
     views reached by URL). In such a project the rule reports the tasks that only beat entries,
@@ -221,6 +222,15 @@ class UntestedTask(Rule):
             "shop/dispatch.py": "def dispatch(task, *args):\n    return task.si(*args).apply_async()\n",
             "shop/views.py": "from shop.dispatch import dispatch\nfrom shop.tasks import send_receipt\n\n"
             "def pay(order):\n    dispatch(send_receipt, order.pk)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # kept in a dispatch table the project's code sends from
+        {
+            "shop/__init__.py": "",
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/exports.py": "from shop.tasks import send_receipt\n\n"
+            "SENDERS = {'receipt': send_receipt}\n\n"
+            "def send(kind, pk):\n    return SENDERS[kind].delay(pk)\n",
             "shop/settings/test.py": _EAGER_SETTINGS,
         },
         # a send in a lambda run once the transaction commits counts too
