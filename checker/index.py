@@ -56,6 +56,8 @@ class ProjectIndex:
     # Apps built from a class the project defines (``celery = ProjectCelery()``): the class's
     # qualified name, whose methods may be decorator factories (``@celery.periodic_task(...)``).
     app_classes: dict[str, str] = dataclasses.field(default_factory=dict)
+    # The project's own subclasses of Celery whose names do not say so (``class CeleryApp(Celery)``).
+    celery_classes: set[str] = dataclasses.field(default_factory=set)
     # Module-level functions that build and return an app (``def make_celery(app): celery =
     # Celery(...); ...; return celery``, Flask's pattern): the class they build.
     app_factories: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -91,9 +93,16 @@ class ProjectIndex:
         self.custom_apps |= other.custom_apps
         self.app_classes.update(other.app_classes)
         self.app_factories.update(other.app_factories)
+        self.celery_classes |= other.celery_classes
         self.modules |= other.modules
         self.task_classes.update(other.task_classes)
         self.factories.update(other.factories)
 
-    def size(self) -> tuple[int, int, int, int]:
-        return len(self.apps), len(self.task_classes), len(self.factories), len(self.app_factories)
+    def size(self) -> tuple[int, int, int, int, int]:
+        return (
+            len(self.apps),
+            len(self.task_classes),
+            len(self.factories),
+            len(self.app_factories),
+            len(self.celery_classes),
+        )

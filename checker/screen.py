@@ -31,7 +31,8 @@ PREFILTER_TOKENS: tuple[bytes, ...] = (
 # parsed first, in the main process.
 # So are files that may define a decorator factory or an alias of a task decorator: a line that is
 # not a decorator or an import naming ``shared_task`` or ``.task``.
-_APP = re.compile(rb"Celery\s*\(")
+# (``Celery(...)``, ``NotifyCelery()``, ``CeleryApp("proj")``, ``class CeleryApp(Celery):``)
+_APP = re.compile(rb"Celery\w*\s*\(|\bclass\s+\w+\s*\([^)]*Celery")
 _TASK_CLASS = re.compile(rb"^\s*class\s+\w+\s*\([^)]*Task\b", re.M)
 _FACTORY_LINE = re.compile(rb"^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_task\b|\.task\b)", re.M)
 

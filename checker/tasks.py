@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Union
 
 import libcst as cst
@@ -192,9 +192,11 @@ class Discovery:
             if bound is not None and name not in self.info.imports:
                 if isinstance(bound, cst.Call):
                     callee = self.info.qualify(bound.func)
+                    local = self.info.qualify_local(bound.func)
                     if (
                         is_celery_class(callee)
-                        or self.info.qualify_local(bound.func) in self.index.app_factories
+                        or local in self.index.app_factories
+                        or local in self.index.celery_classes
                     ):
                         return True
                     if callee is not None and callee.partition(".")[0] in _OTHER_FRAMEWORKS:
@@ -220,8 +222,14 @@ class Discovery:
             bound = self.info.assignments.get(node.value)
             if isinstance(bound, cst.Call):
                 callee = self.info.qualify(bound.func)
-                built = self.index.app_factories.get(self.info.qualify_local(bound.func) or "")
-                return _subclass_of_celery(callee) or _subclass_of_celery(built)
+                local = self.info.qualify_local(bound.func) or ""
+                built = self.index.app_factories.get(local)
+                return (
+                    _subclass_of_celery(callee)
+                    or _subclass_of_celery(built)
+                    or local in self.index.celery_classes
+                    or built in self.index.celery_classes
+                )
         qualified = self.info.qualify(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
         return qualified is not None and qualified in self.index.custom_apps
 
@@ -667,23 +675,36 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     index."""
     found = ProjectIndex()
     prefix = f"{info.name}." if info.name else ""
+    celery_classes = index.celery_classes
+
+    def is_celery(qualified: str | None) -> bool:
+        return is_celery_class(qualified) or qualified in celery_classes
+
+    for record in info.classes:
+        if not record.scopes and any(
+            is_celery(info.qualify_local(a.value)) for a in record.node.bases if a.keyword is None
+        ):
+            qualname = prefix + record.node.name.value
+            if not is_celery_class(qualname):
+                found.celery_classes.add(qualname)
     for function in info.functions:
         if function.is_module_level:
-            built = _built_app(function.node, info)
+            built = _built_app(function.node, info, is_celery)
             if built is not None:
                 found.app_factories[prefix + function.node.name.value] = built
     for name, value in info.assignments.items():
         if not isinstance(value, cst.Call) or name in info.imports:
             continue
         callee = info.qualify(value.func)
-        built = info.qualify_local(value.func) if is_celery_class(callee) else None
+        local = info.qualify_local(value.func)
+        built = local if is_celery_class(callee) or local in celery_classes else None
         if built is None:
             local = info.qualify_local(value.func)
             built = found.app_factories.get(local or "") or index.app_factories.get(local or "")
         if built is None:
             continue
         found.apps.add(prefix + name)
-        if _subclass_of_celery(built):
+        if _subclass_of_celery(built) or built in celery_classes:
             found.custom_apps.add(prefix + name)
             found.app_classes[prefix + name] = built
     discovery = Discovery(info, index, frozenset())
@@ -699,7 +720,7 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     found.factories.update(module_factories(info, discovery.kind_of, index.factories))
     for record in info.classes:
         if not record.scopes and any(
-            is_celery_class(info.qualify(a.value)) for a in record.node.bases if a.keyword is None
+            is_celery(info.qualify_local(a.value)) for a in record.node.bases if a.keyword is None
         ):
             found.factories.update(
                 method_factories(prefix + record.node.name.value, record.node, info, discovery.kind_of)
@@ -707,7 +728,9 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     return found
 
 
-def _built_app(function: cst.FunctionDef, info: ModuleInfo) -> str | None:
+def _built_app(
+    function: cst.FunctionDef, info: ModuleInfo, is_celery: Callable[[str | None], bool]
+) -> str | None:
     """The Celery class a module-level function builds and returns, if it does (``def
     make_celery(app): celery = Celery(app.import_name); ...; return celery``)."""
     built: dict[str, str] = {}
@@ -720,11 +743,11 @@ def _built_app(function: cst.FunctionDef, info: ModuleInfo) -> str | None:
             and len(node.targets) == 1
             and isinstance(node.targets[0].target, cst.Name)
             and isinstance(node.value, cst.Call)
-            and is_celery_class(info.qualify(node.value.func))
+            and is_celery(info.qualify_local(node.value.func))
         ):
             built[node.targets[0].target.value] = info.qualify_local(node.value.func) or ""
     for value in returned:
-        if isinstance(value, cst.Call) and is_celery_class(info.qualify(value.func)):
+        if isinstance(value, cst.Call) and is_celery(info.qualify_local(value.func)):
             return info.qualify_local(value.func)
         if isinstance(value, cst.Name) and built.get(value.value):
             return built[value.value]

@@ -139,7 +139,9 @@ def root_patterns(options: PytestOptions, root: Path | None) -> list[str]:
     that hold test code only. pytest collects only ``python_files`` below a test path, so a
     test path that is the project's package (``testpaths = ["saleor"]``: a directory with an
     ``__init__.py``, or ``src``) is not a test root unless its name says it is (``t``,
-    ``tests``, ``integration_tests``)."""
+    ``tests``, ``integration_tests``), nor one that holds an application package
+    (``models.py``, ``apps.py``, ``admin.py``, ``celery.py``, ``wsgi.py`` or ``asgi.py`` up to
+    two levels below: ``testpaths = contentcuration/`` when the source tree lies there)."""
     patterns = []
     for path in options.testpaths:
         path = path.strip().removeprefix("./").strip("/")
@@ -151,6 +153,8 @@ def root_patterns(options: PytestOptions, root: Path | None) -> list[str]:
                 continue
             if root is None or (root / path / "__init__.py").is_file() or not (root / path).is_dir():
                 continue
+            if _holds_application(root / path):
+                continue  # ``testpaths = contentcuration/``: the source tree, its tests inside
         patterns.append(f"/{path}" if path.endswith(".py") else f"/{path}/")
     return patterns
 
@@ -162,6 +166,19 @@ _SUITE_NAME = re.compile(
     r"^(t|tests?|testing|integration|e2e|functional|smoke|acceptance)$|^tests?_|_tests?$"
 )
 _APP_MODULES = frozenset({"tasks.py", "models.py", "apps.py", "views.py", "admin.py", "celery.py"})
+
+
+# Modules only a project's source tree holds (a test suite may well have a ``tasks.py``).
+_SOURCE_MODULES = ("models.py", "apps.py", "admin.py", "celery.py", "wsgi.py", "asgi.py")
+
+
+def _holds_application(directory: Path) -> bool:
+    """An application package lies in ``directory`` or up to two levels below it."""
+    return any(
+        next(directory.glob("*/" * depth + name), None) is not None
+        for depth in range(3)
+        for name in _SOURCE_MODULES
+    )
 
 
 def conftest_roots(relatives: Iterable[str], is_test_file: Any) -> list[str]:

@@ -281,6 +281,13 @@ def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
         # a catch-all pattern (``*.py``) would make every module a test: it is not followed
         assert listed() == ["shop/everything.py", "shop/tasks.py"], name
         (tmp_path / name).unlink()
+    # a test path that holds the project's source tree (``pythonpath`` beside it) is no test root
+    tree({"src_tree/proj/__init__.py": "", "src_tree/proj/models.py": "", "src_tree/proj/tasks.py": TASK})
+    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = src_tree/\npythonpath = src_tree/\n")
+    assert "src_tree/proj/tasks.py" in listed()
+    (tmp_path / "pytest.ini").unlink()
+    for rel in ("src_tree/proj/__init__.py", "src_tree/proj/models.py", "src_tree/proj/tasks.py"):
+        (tmp_path / rel).unlink()
     # without a configuration, Django's ``tests.py`` is still a test file (a default glob)
     assert listed() == [
         "shop/check_tasks.py",

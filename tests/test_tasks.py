@@ -219,6 +219,23 @@ def test_method_of_the_projects_celery_subclass_that_makes_tasks(analyse):
     assert not [f for f in result.findings if f.code in ("CT107", "CT201") and f.task == "cleanup"]
 
 
+def test_app_built_from_the_projects_own_subclass_whatever_its_name(analyse):
+    # ``class CeleryApp(Celery)``: its name does not end in "Celery", its base says what it is
+    result = analyse(
+        {
+            "proj/utils/app.py": "from celery import Celery\n\nclass CeleryApp(Celery):\n    pass\n",
+            "proj/celery.py": "from proj.utils.app import CeleryApp\n\nworker = CeleryApp('proj')\n",
+            "proj/tasks.py": """
+            from proj.celery import worker
+
+            @worker.task(name="apply_changes")
+            def apply_changes(): ...
+            """,
+        }
+    )
+    assert names(result) == ["apply_changes"]
+
+
 def test_other_frameworks_and_other_decorators_are_not_tasks(analyse):
     result = analyse(
         {
