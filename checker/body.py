@@ -238,8 +238,8 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
     """The task does nothing but log or print its own request or a fixed message: Celery's
     ``debug_task`` example, ``print(f"Request: {self.request!r}")`` in a bound task (``request``:
     its first parameter may be the task), or a smoke-test task, ``print("Hello!"); return True``.
-    Besides a docstring, ``pass`` and a ``return`` of a literal, every statement is such a call,
-    whose arguments are strings, or name ``<first parameter>.request`` and call nothing but
+    Besides a docstring, ``pass``, names bound to a string and a ``return`` of a literal or such
+    a name, every statement is such a call, whose arguments are strings (or such names), or name ``<first parameter>.request`` and call nothing but
     ``str``, ``repr`` and ``.format``."""
     parameters = function.params.posonly_params or function.params.params
     bound = parameters[0].name.value if parameters and request else None
@@ -247,17 +247,32 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
     if small is None:
         return False
     reports = 0
+    texts: set[str] = set()  # local names bound to a string (``result = "hello world"``)
+
+    def fixed(node: cst.BaseExpression) -> bool:
+        return _text(node) or (isinstance(node, cst.Name) and node.value in texts)
+
     for statement in small:
         if isinstance(statement, cst.Pass):
             continue
-        if isinstance(statement, cst.Return) and (statement.value is None or _literal(statement.value)):
+        if isinstance(statement, cst.Return) and (
+            statement.value is None or _literal(statement.value) or fixed(statement.value)
+        ):
+            continue
+        if (
+            isinstance(statement, cst.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0].target, cst.Name)
+            and _text(statement.value)
+        ):
+            texts.add(statement.targets[0].target.value)
             continue
         call = statement.value if isinstance(statement, cst.Expr) else None
         if not isinstance(call, cst.Call):
             return False
         if not (is_logging_call(call) or (isinstance(call.func, cst.Name) and call.func.value == "print")):
             return False
-        if call.args and all(_text(argument.value) for argument in call.args):
+        if call.args and all(fixed(argument.value) for argument in call.args):
             reports += 1
             continue
         names_request = False

@@ -301,12 +301,22 @@ def _package_parts(directory: str) -> tuple[str, ...]:
     package (``pkg/api/v3/views.py`` with ``pkg/__init__.py`` and ``pkg/api/v3/__init__.py`` is
     ``pkg.api.v3.views``), not an import root. A directory whose name is not an identifier (a
     checkout named ``my-project`` that holds a stray ``__init__.py``) cannot be a package anyone
-    imports: it is the import root."""
+    imports: it is the import root; so is one the project runs from (:func:`_runs_from`)."""
     parent, name = os.path.split(directory)
     if (
         parent == directory
         or not name.isidentifier()
         or not (_is_package_dir(directory) or _is_package_dir(parent))
+        or _runs_from(directory)
     ):
         return ()
     return (*_package_parts(parent), name)
+
+
+@functools.cache
+def _runs_from(directory: str) -> bool:
+    """The project runs from ``directory`` (it holds ``manage.py``, ``setup.py``, ``setup.cfg``
+    or ``pyproject.toml``): its modules are imported from there, so a stray ``__init__.py``
+    beside them does not make it a package (mitxonline's ``shop.tasks``, not
+    ``mitxonline.shop.tasks``)."""
+    return any(os.path.exists(os.path.join(directory, m)) for m in ROOT_MARKERS if m != ".git")

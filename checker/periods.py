@@ -34,8 +34,9 @@ def period(node: cst.BaseExpression, info: ModuleInfo, depth: int = 0) -> float 
 
     For a ``crontab`` this is told only when it runs every hour (``hour`` left at ``*``) or
     every n-th hour (``*/n``): the average gap between runs within the hours it runs (3600 /
-    the number of minutes it runs at), or n hours when it runs at one minute. A ``crontab``
-    with fixed hours or days runs at most a few times a day at given times: None.
+    the number of minutes it runs at), or n hours when it runs at one minute; or when it runs
+    at one minute of given hours: the shortest gap between those hours (days left out: a lower
+    bound). A ``crontab`` with fixed hours and several minutes runs in bursts: None.
     """
     if depth > _MAX_DEPTH:
         return None
@@ -105,7 +106,12 @@ def _crontab(call: cst.Call) -> float | None:
         return None
     step = _every_nth(hours, 24)
     if step is None:
-        return None  # fixed hours: a few runs a day at given times
+        if len(minutes) == 1:
+            # once in each of a few given hours: the shortest gap between them (at least that)
+            ordered = sorted(hours)
+            gaps = [b - a for a, b in zip(ordered, ordered[1:])] + [24 - ordered[-1] + ordered[0]]
+            return 3600.0 * min(gaps)
+        return None  # fixed hours, several minutes in each: runs in bursts
     return 3600.0 / len(minutes) if len(minutes) > 1 else 3600.0 * step
 
 

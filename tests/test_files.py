@@ -135,6 +135,23 @@ def test_a_checkout_whose_name_is_not_an_identifier_is_the_import_root(
     assert "shop/tasks.py:3:1: CT201" in capsys.readouterr().out
 
 
+def test_a_project_runs_from_the_directory_holding_manage_py(tmp_path: Path) -> None:
+    """``mitxonline/__init__.py`` beside ``manage.py``: Django imports ``shop.tasks`` from there,
+    as the tests, the beat entries and the project's own imports do."""
+    for rel in ["proj/__init__.py", "proj/manage.py", "proj/shop/__init__.py", "proj/shop/tasks.py"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert module_name(tmp_path / "proj/shop/tasks.py") == ("shop.tasks", False)
+    assert module_name(tmp_path / "proj/shop/__init__.py") == ("shop", True)
+    # without a marker, the directory is a package like any other
+    for rel in ["lib/__init__.py", "lib/shop/__init__.py", "lib/shop/tasks.py"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert module_name(tmp_path / "lib/shop/tasks.py") == ("lib.shop.tasks", False)
+
+
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     for rel in ["proj/jobs/tasks.py", "backend/manage.py", "backend/tasks.py", "src/ns/tasks.py"]:

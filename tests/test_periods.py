@@ -44,12 +44,14 @@ HEADER = (
         ("crontab(minute=22)", 3600.0),
         ("crontab(minute=27, hour='*/6')", 21600.0),
         ("crontab(hour='*/2')", 60.0),  # every minute of the even hours
-        # at fixed hours or days: a few runs a day at given times
-        ("crontab(minute=0, hour=0)", None),
-        ("crontab(minute=0, hour='2')", None),
+        # once at given hours: a day (or more, on given days)
+        ("crontab(minute=0, hour=0)", 86400.0),
+        ("crontab(minute=0, hour='2')", 86400.0),
+        ("crontab(minute=30, hour='8,20')", 43200.0),
+        ("crontab(minute=0, hour=7, day_of_week='wed')", 86400.0),
+        # several minutes of given hours: runs in bursts
         ("crontab(minute='*/15', hour=7)", None),
         ("crontab(minute='*/5', hour='9-17')", None),
-        ("crontab(minute=0, hour=7, day_of_week='wed')", None),
         # not evaluable
         ("solar('sunset', 59.9, 10.7)", None),
         ("timedelta(seconds=parse(os.environ['PERIOD']))", None),

@@ -546,13 +546,15 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
+        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
             "its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration\n"
             "(any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to\n"
             "`config_from_object`, Django's `CELERY_` settings).\n"
+            "Not reported for a task that does nothing but print or log its own request or a fixed\n"
+            "message (Celery's `debug_task`): nothing in it can hang.\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
@@ -1449,6 +1451,9 @@ ENTRIES: tuple[Entry, ...] = (
             "  `self.update_state(...)` or `self.replace(...)` (pollers read those states).\n"
             "\n"
             "Not reported for a task only ever called directly (it runs inline, nothing is stored), nor\n"
+            "for one only beat sends, hourly or less often (a day's results are a few dozen keys: not\n"
+            "worth a change), nor when the backend is django-celery-results' `django-db` or\n"
+            "`django-cache` (the project installed it to read task results in the admin), nor\n"
             "when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
             "nothing is stored. A backend read from the environment with no default or a None/empty one\n"
             '(`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell\n'

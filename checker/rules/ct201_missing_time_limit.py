@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from checker import body
 from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
@@ -17,6 +18,8 @@ class MissingTimeLimit(TaskRule):
     its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration
     (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
     `config_from_object`, Django's `CELERY_` settings).
+    Not reported for a task that does nothing but print or log its own request or a fixed
+    message (Celery's `debug_task`): nothing in it can hang.
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
@@ -95,6 +98,9 @@ class MissingTimeLimit(TaskRule):
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
             "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
         },
+        # Celery's ``debug_task`` prints its request: nothing in it can hang
+        "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True)\n"
+        "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
@@ -120,6 +126,8 @@ class MissingTimeLimit(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete:
             return
+        if task.run is not None and body.only_reports(task.run, request=bool(task.bound)):
+            return  # Celery's ``debug_task``: printing its request cannot hang
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:

@@ -37,6 +37,9 @@ class UnusedResult(TaskRule):
       `self.update_state(...)` or `self.replace(...)` (pollers read those states).
 
     Not reported for a task only ever called directly (it runs inline, nothing is stored), nor
+    for one only beat sends, hourly or less often (a day's results are a few dozen keys: not
+    worth a change), nor when the backend is django-celery-results' `django-db` or
+    `django-cache` (the project installed it to read task results in the admin), nor
     when unsure. Not reported without a result backend in the code: Celery's default is none, and then
     nothing is stored. A backend read from the environment with no default or a None/empty one
     (`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell
@@ -117,11 +120,24 @@ class UnusedResult(TaskRule):
         + _SEND,
         _APP + "app.conf.task_annotations = {'proj.tasks.f': {'ignore_result': True}}\n\n"
         "@app.task\ndef f():\n    g()\n" + _SEND,
+        # only beat sends it, once a day: a result a day is not worth a change
+        {
+            "proj/settings.py": "from celery.schedules import crontab\n\n"
+            "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': crontab(minute=0, hour=3)}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+        },
+        # django-celery-results: results kept to be read in the admin
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'django-db'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/views.py": "from proj.tasks import f\n\ndef later():\n    f.delay()\n",
+        },
     ]
     INVALID = [
         _APP + "@app.task\ndef f():\n    g()\n" + _SEND,
         {
-            "proj/settings.py": "CELERY_RESULT_BACKEND = 'django-db'\n",
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f(x):\n"
             "    if not x:\n        return None\n    g(x)\n    return\n",
             "proj/views.py": "from proj.tasks import f\n\ndef later(x):\n    f.s(x).apply_async(countdown=5)\n",
@@ -138,8 +154,12 @@ class UnusedResult(TaskRule):
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
         if not project.config.result_backend() or project.config.is_set("task_ignore_result"):
             return None  # no backend, or results kept (or not) by the project's own choice
+        if _browsed_backend(project):
+            return None  # django-celery-results: results kept to be read in the admin
         task = next((t for t in project.tasks if t.key == finding.task_key), None)
-        return finding if task is not None and _result_never_read(task, project) else None
+        if task is None or not _result_never_read(task, project) or _rarely_run(task, project):
+            return None
+        return finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or not task.options_complete or task.is_set("ignore_result"):
@@ -161,6 +181,26 @@ def _result_never_read(task: TaskSummary, project: ProjectContext) -> bool:
     if "send_task" in named or any(site.canvas or site.result_used for site in sends):
         return False
     return bool(sends) or "beat" in named
+
+
+# django-celery-results' backends: the project installed it to browse task results in the admin.
+_BROWSED = frozenset({"django-db", "django-cache"})
+
+
+def _browsed_backend(project: ProjectContext) -> bool:
+    return any(fact.value in _BROWSED for fact in project.config.facts("result_backend"))
+
+
+def _rarely_run(task: TaskSummary, project: ProjectContext) -> bool:
+    """Only beat sends the task, hourly or less often: a day's stored results are a few dozen
+    keys at most (``result_expires`` is a day by default)."""
+    if project.sends(task) or project.named_by(task) != {"beat"}:
+        return False
+    periods = [r.period for r in project.references("beat") if r.task == task.name]
+    return bool(periods) and all(p is not None and p >= RARE for p in periods)
+
+
+RARE = 3600.0  # seconds
 
 
 def _uses_result_backend(task: TaskDef) -> bool:

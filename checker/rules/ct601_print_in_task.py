@@ -56,6 +56,8 @@ class PrintInTask(TaskRule):
         # a smoke-test task: its output is the point
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task\n"
         'def debug_task():\n    """A test task"""\n    print(\'Hello!\')\n    return True\n',
+        "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='dummy_task')\n"
+        "def dummy_task():\n    result = 'hello world'\n    print(result)\n    return result\n",
         "from celery import shared_task\nfrom celery.utils.log import get_task_logger\n\n"
         "logger = get_task_logger(__name__)\n\n@shared_task\ndef f():\n    logger.info('x')\n",
         "from celery import shared_task\n\ndef helper():\n    print('not a task')\n",
