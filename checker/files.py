@@ -315,8 +315,22 @@ def _package_parts(directory: str) -> tuple[str, ...]:
 
 @functools.cache
 def _runs_from(directory: str) -> bool:
-    """The project runs from ``directory`` (it holds ``manage.py``, ``setup.py``, ``setup.cfg``
-    or ``pyproject.toml``): its modules are imported from there, so a stray ``__init__.py``
-    beside them does not make it a package (mitxonline's ``shop.tasks``, not
-    ``mitxonline.shop.tasks``)."""
-    return any(os.path.exists(os.path.join(directory, m)) for m in ROOT_MARKERS if m != ".git")
+    """The project runs from ``directory``: it holds ``manage.py``, ``setup.py``, ``setup.cfg``
+    or ``pyproject.toml``, and no directory above it is a package or holds one of those. Its
+    modules are imported from there, so a stray ``__init__.py`` beside them does not make it a
+    package (mitxonline's ``shop.tasks``, not ``mitxonline.shop.tasks``). A package's own
+    ``manage.py`` or ``setup.py`` module (lemur's ``lemur/manage.py`` below the checkout's
+    ``setup.py``, bookwyrm's ``views/setup.py``) is not such a sign."""
+    if not any(os.path.isfile(os.path.join(directory, m)) for m in ROOT_MARKERS if m != ".git"):
+        return False
+    probe = os.path.dirname(directory)
+    for _ in range(8):
+        if _is_package_dir(probe) or any(
+            os.path.exists(os.path.join(probe, m)) for m in ROOT_MARKERS if m != ".git"
+        ):
+            return False
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    return True

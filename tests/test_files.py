@@ -150,6 +150,19 @@ def test_a_project_runs_from_the_directory_holding_manage_py(tmp_path: Path) -> 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("")
     assert module_name(tmp_path / "lib/shop/tasks.py") == ("lib.shop.tasks", False)
+    # a package's own ``manage.py`` (lemur's) or ``setup.py`` view module (bookwyrm's) is no sign
+    for rel in [
+        "repo/setup.py",
+        "repo/lemur/__init__.py",
+        "repo/lemur/manage.py",
+        "repo/lemur/views/__init__.py",
+        "repo/lemur/views/setup.py",
+        "repo/lemur/views/inbox.py",
+    ]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    assert module_name(tmp_path / "repo/lemur/views/inbox.py") == ("lemur.views.inbox", False)
 
 
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
