@@ -238,8 +238,9 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
     """The task does nothing but log or print its own request or a fixed message: Celery's
     ``debug_task`` example, ``print(f"Request: {self.request!r}")`` in a bound task (``request``:
     its first parameter may be the task), or a smoke-test task, ``print("Hello!"); return True``.
-    Besides a docstring, ``pass``, names bound to a string and a ``return`` of a literal or such
-    a name, every statement is such a call, whose arguments are strings (or such names), or name ``<first parameter>.request`` and call nothing but
+    Besides a docstring, ``pass``, local imports, ``time.sleep(<number>)`` (a demo's stand-in
+    for work), names bound to a string and a ``return`` of a literal or such a name, every
+    statement is such a call, whose arguments are strings (or such names), or name ``<first parameter>.request`` and call nothing but
     ``str``, ``repr`` and ``.format``."""
     parameters = function.params.posonly_params or function.params.params
     bound = parameters[0].name.value if parameters and request else None
@@ -253,8 +254,10 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
         return _text(node) or (isinstance(node, cst.Name) and node.value in texts)
 
     for statement in small:
-        if isinstance(statement, cst.Pass):
+        if isinstance(statement, (cst.Pass, cst.Import, cst.ImportFrom)):
             continue
+        if isinstance(statement, cst.Expr) and _sleeps_a_while(statement.value):
+            continue  # a demo's stand-in for work: ``time.sleep(10)`` between two log lines
         if isinstance(statement, cst.Return) and (
             statement.value is None or _literal(statement.value) or fixed(statement.value)
         ):
@@ -291,6 +294,16 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
             return False
         reports += 1
     return reports > 0
+
+
+def _sleeps_a_while(node: cst.BaseExpression) -> bool:
+    """``time.sleep(<number>)`` or ``sleep(<number>)``."""
+    return (
+        isinstance(node, cst.Call)
+        and dotted_name(node.func) in ("time.sleep", "sleep")
+        and len(node.args) == 1
+        and isinstance(node.args[0].value, (cst.Integer, cst.Float))
+    )
 
 
 def _text(node: cst.BaseExpression) -> bool:

@@ -176,9 +176,10 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
 
 
 def _delegate(task: TaskDef, info: ModuleInfo) -> str:
-    """What the task's whole body calls, when it is one call (ignoring a docstring and local
-    imports, also inside a ``with`` block that only sets up context: ``with tracing(...):
-    run()``): the called function's qualified name, or ``command:NAME`` for
+    """What the task's whole body calls, when it is one call (ignoring a docstring, local
+    imports and log lines, also inside a ``with`` block that only sets up context: ``with
+    tracing(...): run()``; ``other_task.apply(...)`` calls ``other_task``): the called
+    function's qualified name, or ``command:NAME`` for
     ``call_command("NAME")`` (CT301: a test of that code tests the task's work)."""
     if task.run is None:
         return ""
@@ -195,12 +196,20 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
             return ""
         small.extend(statement.body)
     small = [s for s in small if not isinstance(s, (cst.Import, cst.ImportFrom))]  # ``import x; f()``
+    # ``log.info("purging"); return purge()``: a log line says what runs, it does no work
+    small = [s for s in small if not (isinstance(s, cst.Expr) and _reports(s.value))]
     if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Return)):
         return ""
     call = small[0].value
     if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
         return ""
     func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in _RUNS
+        and isinstance(func.value, (cst.Name, cst.Attribute))
+    ):
+        func = func.value  # ``other_task.apply(args=[pk], throw=True)``: runs the other task
     if (
         isinstance(func, cst.Attribute)
         and isinstance(func.value, cst.Call)
@@ -232,6 +241,17 @@ def _sets_debug(info: ModuleInfo) -> bool:
         ):
             return True
     return False
+
+
+# Ways a body runs (or sends) another task: a test of that task tests this one's work.
+_RUNS = frozenset({"apply", "delay", "apply_async", "run"})
+
+
+def _reports(value: cst.BaseExpression) -> bool:
+    """A logging call or ``print``."""
+    return isinstance(value, cst.Call) and (
+        body.is_logging_call(value) or (isinstance(value.func, cst.Name) and value.func.value == "print")
+    )
 
 
 def _docstring_or_import(statement: cst.CSTNode) -> bool:
@@ -351,7 +371,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
             [(keys[id(t)], t) for t in tasks],
             lambda node: Location(source.display, *span(node)),
         )
-        if "CT301" in options.codes:
+        if not {"CT201", "CT301"}.isdisjoint(options.codes):
             facts.handed = handed_objects(info)
     if not (
         reports

@@ -301,7 +301,7 @@ def _schedule_parts(
 ) -> tuple[list[_Entry], list[str]]:
     """The literal beat entries of a schedule expression, and the qualified names of the dicts
     it is built from: ``{"k": {...}, **A}``, ``dict(A, k={...})``, ``A | B``, ``A``,
-    ``A.copy()``, ``deepcopy(A)``."""
+    ``A.copy()``, ``deepcopy(A)``, ``{} if DISABLED else {...}``."""
     entries: list[_Entry] = []
     sources: list[str] = []
 
@@ -327,6 +327,10 @@ def _schedule_parts(
     elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
         parts(node.left)
         parts(node.right)
+    elif isinstance(node, cst.IfExp):
+        # ``{} if BEAT_DISABLED else {...}``: either may be in force
+        parts(node.body)
+        parts(node.orelse)
     elif isinstance(node, cst.Call):
         func = node.func
         if isinstance(func, cst.Name) and func.value == "dict":

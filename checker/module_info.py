@@ -154,6 +154,12 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             elif type(value) in _containers():
                 # ``exporters = {"csv": export_csv, ...}``, then ``exporters[kind].delay()``
                 info.bound_references.extend(_held(value))
+            elif type(value) is cst.IfExp:
+                # ``send = send_email.delay if USE_CELERY else do_send_email``, then ``send(...)``
+                chosen = value
+                info.bound_references.extend(
+                    v for v in (chosen.body, chosen.orelse) if type(v) is cst.Attribute or type(v) is cst.Name
+                )
         inner_scopes = (
             (*scopes, cast("Scope", node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
         )
@@ -205,15 +211,21 @@ def _containers() -> tuple[type[cst.CSTNode], ...]:
     return (cst.Dict, cst.List, cst.Tuple, cst.Set)
 
 
-def _held(value: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The names and attribute chains a container literal holds as its values (one level)."""
+def _held(value: cst.BaseExpression, depth: int = 0) -> list[cst.BaseExpression]:
+    """The names and attribute chains a container literal holds as its values, also inside
+    containers it holds (``{EVENT: (send_task, "template_id")}``), three levels deep."""
     if isinstance(value, cst.Dict):
         items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
     elif isinstance(value, (cst.List, cst.Tuple, cst.Set)):
         items = [e.value for e in value.elements if isinstance(e, cst.Element)]
     else:
         items = []
-    return [v for v in items if type(v) is cst.Name or type(v) is cst.Attribute]
+    found: list[cst.BaseExpression] = [v for v in items if type(v) is cst.Name or type(v) is cst.Attribute]
+    if depth < 2:
+        for item in items:
+            if type(item) in _containers():
+                found.extend(_held(item, depth + 1))
+    return found
 
 
 def _module_statements(info: ModuleInfo, node: cst.SimpleStatementLine, conditional: bool) -> None:

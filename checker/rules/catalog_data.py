@@ -546,7 +546,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
+        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`): nothing in it can hang. Not reported for a task that nothing in the project sends, schedules, routes, names or hands on, in a project that sends its other tasks (dead code, or a tool run by hand: a limit would never apply), unless a project decorator made it (it may schedule what it makes) or beat reads its schedule from the database (django-celery-beat: tasks are scheduled there by name). A library that sends none of its tasks leaves them to its users: still reported. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -555,6 +555,11 @@ ENTRIES: tuple[Entry, ...] = (
             "`config_from_object`, Django's `CELERY_` settings).\n"
             "Not reported for a task that does nothing but print or log its own request or a fixed\n"
             "message (Celery's `debug_task`): nothing in it can hang.\n"
+            "Not reported for a task that nothing in the project sends, schedules, routes, names or hands\n"
+            "on, in a project that sends its other tasks (dead code, or a tool run by hand: a limit\n"
+            "would never apply), unless a project decorator made it (it may schedule what it makes) or\n"
+            "beat reads its schedule from the database (django-celery-beat: tasks are scheduled there by\n"
+            "name). A library that sends none of its tasks leaves them to its users: still reported.\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
@@ -1042,8 +1047,9 @@ ENTRIES: tuple[Entry, ...] = (
             "  has them.\n"
             "\n"
             "Not reported either:\n"
-            "- a task whose whole body is one call of code a test names (also inside a `with` block\n"
-            "  that sets up context, such as audit or tracing context): `return\n"
+            "- a task whose whole body is one call of code a test names (besides log lines; also inside\n"
+            "  a `with` block that sets up context, such as audit or tracing context; an alias that runs\n"
+            "  another task inline, `other_task.apply(args=[pk])`, calls that task): `return\n"
             "  QuestionVisits.reload_from_analytics()` when a test calls\n"
             '  `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command\n'
             "  alone, without options) when a test runs that command: the task is a thin wrapper and\n"
@@ -1453,8 +1459,9 @@ ENTRIES: tuple[Entry, ...] = (
             "Not reported for a task only ever called directly (it runs inline, nothing is stored), nor\n"
             "for one only beat sends, hourly or less often (a day's results are a few dozen keys: not\n"
             "worth a change), nor when the backend is django-celery-results' `django-db` or\n"
-            "`django-cache` (the project installed it to read task results in the admin), nor\n"
-            "when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
+            "`django-cache`, or a backend class the project names by its path\n"
+            '(`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the\n'
+            "admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
             "nothing is stored. A backend read from the environment with no default or a None/empty one\n"
             '(`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell\n'
             "whether it is set, and a wrong finding is worse than none. (Read through the project's own\n"
@@ -1647,7 +1654,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Does not sleep in a worker slot",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own.",
+        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work).",
         docs=(
             "## What it does\n"
             "Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test\n"
@@ -1655,7 +1662,8 @@ ENTRIES: tuple[Entry, ...] = (
             "`if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not\n"
             "production. Nor for a task that the project never sends as a message and only calls\n"
             "directly (from a management command, a view, another task): it sleeps in its caller, not in\n"
-            "a worker slot of its own.\n"
+            "a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep\n"
+            "a fixed time (the sleep stands in for work).\n"
             "\n"
             "## Why is this bad?\n"
             "A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with\n"

@@ -92,8 +92,9 @@ class UntestedTask(Rule):
       has them.
 
     Not reported either:
-    - a task whose whole body is one call of code a test names (also inside a `with` block
-      that sets up context, such as audit or tracing context): `return
+    - a task whose whole body is one call of code a test names (besides log lines; also inside
+      a `with` block that sets up context, such as audit or tracing context; an alias that runs
+      another task inline, `other_task.apply(args=[pk])`, calls that task): `return
       QuestionVisits.reload_from_analytics()` when a test calls
       `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command
       alone, without options) when a test runs that command: the task is a thin wrapper and
@@ -289,6 +290,20 @@ class UntestedTask(Rule):
             "tests/test_models.py": "from django.core.management import call_command\nfrom shop.models import Visits\n\n"
             "def test_reload():\n    Visits.reload_from_analytics()\n\n"
             "def test_flush():\n    call_command('flush_tokens')\n",
+        },
+        # an alias under an old name that runs a tested task inline, and a wrapper that logs
+        # before the call a test makes
+        {
+            "shop/__init__.py": "",
+            "shop/services.py": "def purge_duplicates():\n    pass\n",
+            "shop/tasks.py": "import logging\n\nfrom celery import shared_task\n"
+            "from shop.services import purge_duplicates\n\nlog = logging.getLogger(__name__)\n\n"
+            "@shared_task\ndef sync(pk):\n    pass\n\n"
+            "@shared_task(name='shop.tasks.sync_article')\ndef sync_article(pk):\n"
+            "    sync.apply(args=[pk], throw=True)\n\n"
+            "@shared_task\ndef purge():\n    log.info('purging')\n    return purge_duplicates()\n",
+            "tests/test_tasks.py": "from shop.services import purge_duplicates\nfrom shop.tasks import sync\n\n"
+            "def test_it():\n    sync(1)\n    purge_duplicates()\n",
         },
         # a thin wrapper that only sets up context around the call a test makes
         {

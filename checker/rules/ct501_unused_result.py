@@ -39,8 +39,9 @@ class UnusedResult(TaskRule):
     Not reported for a task only ever called directly (it runs inline, nothing is stored), nor
     for one only beat sends, hourly or less often (a day's results are a few dozen keys: not
     worth a change), nor when the backend is django-celery-results' `django-db` or
-    `django-cache` (the project installed it to read task results in the admin), nor
-    when unsure. Not reported without a result backend in the code: Celery's default is none, and then
+    `django-cache`, or a backend class the project names by its path
+    (`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the
+    admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then
     nothing is stored. A backend read from the environment with no default or a None/empty one
     (`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell
     whether it is set, and a wrong finding is worse than none. (Read through the project's own
@@ -127,6 +128,12 @@ class UnusedResult(TaskRule):
             "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': crontab(minute=0, hour=3)}}\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         },
+        # the project's own backend class: results kept where the project reads them
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'proj.celery:DatabaseBackend'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/views.py": "from proj.tasks import f\n\ndef later():\n    f.delay()\n",
+        },
         # django-celery-results: results kept to be read in the admin
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'django-db'\n",
@@ -188,7 +195,24 @@ _BROWSED = frozenset({"django-db", "django-cache"})
 
 
 def _browsed_backend(project: ProjectContext) -> bool:
-    return any(fact.value in _BROWSED for fact in project.config.facts("result_backend"))
+    """django-celery-results' backends, or a backend class the project names by its path
+    (``"share.celery:CeleryDatabaseBackend"``): results kept where the project reads them."""
+    return any(
+        fact.value in _BROWSED or (isinstance(fact.value, str) and _class_path(fact.value))
+        for fact in project.config.facts("result_backend")
+    )
+
+
+def _class_path(value: str) -> bool:
+    """``"pkg.module:Class"`` or ``"pkg.module.Class"``, not a URL or a scheme alias."""
+    if "://" in value or "+" in value:
+        return False
+    module, colon, name = value.rpartition(":")
+    if not colon:
+        module, _, name = value.rpartition(".")
+    if not module or module.split(".")[0] == "celery":
+        return False  # Celery's own backends, named by their class
+    return name[:1].isupper() and all(p.isidentifier() for p in module.split("."))
 
 
 def _rarely_run(task: TaskSummary, project: ProjectContext) -> bool:

@@ -20,7 +20,8 @@ class SleepInTask(TaskRule):
     `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not
     production. Nor for a task that the project never sends as a message and only calls
     directly (from a management command, a view, another task): it sleeps in its caller, not in
-    a worker slot of its own.
+    a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep
+    a fixed time (the sleep stands in for work).
 
     ## Why is this bad?
     A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with
@@ -50,6 +51,10 @@ class SleepInTask(TaskRule):
     severity = Severity.INFO
     checklist = "Does not sleep in a worker slot"
     VALID = [
+        # a demo: the sleep stands in for work
+        "import logging\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
+        "@shared_task\ndef demo():\n    logger.info('started')\n    import time\n    time.sleep(10)\n"
+        "    logger.info('finished')\n",
         {  # never sent, only called by a management command: it sleeps in the command
             "proj/tasks.py": "import time\nfrom celery import shared_task\n\n@shared_task\ndef pace(ids):\n"
             "    for i in ids:\n        time.sleep(60)\n",
@@ -84,8 +89,8 @@ class SleepInTask(TaskRule):
         return MissingTimeLimit.revise(finding, project)
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
-        if task.run is None:
-            return
+        if task.run is None or body.only_reports(task.run, request=bool(task.bound)):
+            return  # a demo: log, sleep, log (the sleep stands in for work)
         for node, ancestors in body.walk(task.run.body):
             if type(node) is not cst.Call:
                 continue

@@ -62,3 +62,8 @@ def undocumented(report_id: int):  # CT110 (opt-in): no docstring
 def warm_later(report_id: int):
     """Warm a report's cache in the background: the AsyncResult is dropped."""
     warm_cache.delay(report_id)
+
+
+def export_started(export_id: int) -> None:
+    """Wait for the export in the background."""
+    wait_for_export.delay(export_id)
