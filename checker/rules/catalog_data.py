@@ -546,7 +546,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`): nothing in it can hang. Not reported for a task that nothing in the project sends, schedules, routes, names or hands on, in a project that sends its other tasks (dead code, or a tool run by hand: a limit would never apply), unless a project decorator made it (it may schedule what it makes) or beat reads its schedule from the database (django-celery-beat: tasks are scheduled there by name). A library that sends none of its tasks leaves them to its users: still reported. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply.",
+        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`, django-celery-beat's database).",
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -555,14 +555,12 @@ ENTRIES: tuple[Entry, ...] = (
             "`config_from_object`, Django's `CELERY_` settings).\n"
             "Not reported for a task that does nothing but print or log its own request or a fixed\n"
             "message (Celery's `debug_task`): nothing in it can hang.\n"
-            "Not reported for a task that nothing in the project sends, schedules, routes, names or hands\n"
-            "on, in a project that sends its other tasks (dead code, or a tool run by hand: a limit\n"
-            "would never apply), unless a project decorator made it (it may schedule what it makes) or\n"
-            "beat reads its schedule from the database (django-celery-beat: tasks are scheduled there by\n"
-            "name). A library that sends none of its tasks leaves them to its users: still reported.\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
+            "A task nothing in the project sends, schedules or names is still reported: deployments\n"
+            "schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,\n"
+            "django-celery-beat's database).\n"
             "\n"
             "## Why is this bad?\n"
             "Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock\n"

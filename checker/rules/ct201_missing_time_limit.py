@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checker import body
-from checker.model import Finding, Section, Severity, TaskSummary
+from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
-from checker.values import UNKNOWN
 
 GLOBAL_LIMITS = ("task_time_limit", "task_soft_time_limit")
 
@@ -21,14 +20,12 @@ class MissingTimeLimit(TaskRule):
     `config_from_object`, Django's `CELERY_` settings).
     Not reported for a task that does nothing but print or log its own request or a fixed
     message (Celery's `debug_task`): nothing in it can hang.
-    Not reported for a task that nothing in the project sends, schedules, routes, names or hands
-    on, in a project that sends its other tasks (dead code, or a tool run by hand: a limit
-    would never apply), unless a project decorator made it (it may schedule what it makes) or
-    beat reads its schedule from the database (django-celery-beat: tasks are scheduled there by
-    name). A library that sends none of its tasks leaves them to its users: still reported.
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
+    A task nothing in the project sends, schedules or names is still reported: deployments
+    schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,
+    django-celery-beat's database).
 
     ## Why is this bad?
     Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock
@@ -123,18 +120,11 @@ class MissingTimeLimit(TaskRule):
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        """Dropped for a task never sent as a message that the project calls directly, or that
-        nothing in the project sends, schedules, names or hands on at all."""
+        """Dropped for a task never sent as a message that the project calls directly."""
         task = project.task_by_key().get(finding.task_key or "")
         if task is None or not task.object_name or project.is_enqueued(task):
             return finding
-        if f"{task.module}.{task.object_name}" in project.called_directly:
-            return None
-        if project.handed(task) or not _plain_decorator(task) or _database_beat(project):
-            return finding
-        # In a library, the tasks are the consumers' to send: only an application that sends
-        # its other tasks shows that this one is never sent.
-        return None if any(project.is_enqueued(t) for t in project.tasks) else finding
+        return None if f"{task.module}.{task.object_name}" in project.called_directly else finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete:
@@ -151,20 +141,3 @@ class MissingTimeLimit(TaskRule):
             "`task_time_limit` in the Celery config",
             task,
         )
-
-
-def _plain_decorator(task: TaskSummary) -> bool:
-    """Made by Celery's own decorator (a project factory may schedule what it makes, as
-    indico's ``periodic_task`` does)."""
-    return task.kind != "class" and (
-        task.decorator == "celery.shared_task" or task.decorator.endswith(".task")
-    )
-
-
-def _database_beat(project: ProjectContext) -> bool:
-    """Beat reads its schedule from the database (django-celery-beat): tasks may be scheduled
-    there, by name, without any mention in the code."""
-    return any(
-        fact.value is UNKNOWN or "django_celery_beat" in str(fact.value) or "Database" in str(fact.value)
-        for fact in project.config.facts("beat_scheduler")
-    )
