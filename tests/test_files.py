@@ -101,15 +101,13 @@ def test_unreadable_or_vanished_file(
 
 
 def test_module_names(tmp_path: Path) -> None:
-    for rel in [
+    _touch(
+        tmp_path,
         "src/shop/__init__.py",
         "src/shop/orders/__init__.py",
         "src/shop/orders/tasks.py",
         "script.py",
-    ]:
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("")
+    )
     assert module_name(tmp_path / "src/shop/orders/tasks.py") == ("shop.orders.tasks", False)
     assert module_name(tmp_path / "src/shop/orders/__init__.py") == ("shop.orders", True)
     assert module_name(tmp_path / "script.py") == ("script", False)
@@ -135,33 +133,32 @@ def test_a_checkout_whose_name_is_not_an_identifier_is_the_import_root(
     assert "shop/tasks.py:3:1: CT201" in capsys.readouterr().out
 
 
+def _touch(root: Path, *relatives: str) -> None:
+    for rel in relatives:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+
+
 def test_a_project_runs_from_the_directory_holding_manage_py(tmp_path: Path) -> None:
     """``mitxonline/__init__.py`` beside ``manage.py``: Django imports ``shop.tasks`` from there,
     as the tests, the beat entries and the project's own imports do."""
-    for rel in ["proj/__init__.py", "proj/manage.py", "proj/shop/__init__.py", "proj/shop/tasks.py"]:
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("")
+    _touch(tmp_path, "proj/__init__.py", "proj/manage.py", "proj/shop/__init__.py", "proj/shop/tasks.py")
     assert module_name(tmp_path / "proj/shop/tasks.py") == ("shop.tasks", False)
     assert module_name(tmp_path / "proj/shop/__init__.py") == ("shop", True)
     # without a marker, the directory is a package like any other
-    for rel in ["lib/__init__.py", "lib/shop/__init__.py", "lib/shop/tasks.py"]:
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("")
+    _touch(tmp_path, "lib/__init__.py", "lib/shop/__init__.py", "lib/shop/tasks.py")
     assert module_name(tmp_path / "lib/shop/tasks.py") == ("lib.shop.tasks", False)
     # a package's own ``manage.py`` (lemur's) or ``setup.py`` view module (bookwyrm's) is no sign
-    for rel in [
+    _touch(
+        tmp_path,
         "repo/setup.py",
         "repo/lemur/__init__.py",
         "repo/lemur/manage.py",
         "repo/lemur/views/__init__.py",
         "repo/lemur/views/setup.py",
         "repo/lemur/views/inbox.py",
-    ]:
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("")
+    )
     assert module_name(tmp_path / "repo/lemur/views/inbox.py") == ("lemur.views.inbox", False)
 
 
