@@ -680,13 +680,16 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
     def is_celery(qualified: str | None) -> bool:
         return is_celery_class(qualified) or qualified in celery_classes
 
-    for record in info.classes:
-        if not record.scopes and any(
-            is_celery(info.qualify_local(a.value)) for a in record.node.bases if a.keyword is None
-        ):
-            qualname = prefix + record.node.name.value
-            if not is_celery_class(qualname):
-                found.celery_classes.add(qualname)
+    # The module's own subclasses of Celery: their methods may make tasks (``periodic_task``).
+    subclasses = [
+        record.node
+        for record in info.classes
+        if not record.scopes
+        and any(is_celery(info.qualify_local(a.value)) for a in record.node.bases if a.keyword is None)
+    ]
+    for node in subclasses:
+        if not is_celery_class(prefix + node.name.value):
+            found.celery_classes.add(prefix + node.name.value)
     for function in info.functions:
         if function.is_module_level:
             built = _built_app(function.node, info, is_celery)
@@ -699,7 +702,6 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
         local = info.qualify_local(value.func)
         built = local if is_celery_class(callee) or local in celery_classes else None
         if built is None:
-            local = info.qualify_local(value.func)
             built = found.app_factories.get(local or "") or index.app_factories.get(local or "")
         if built is None:
             continue
@@ -718,13 +720,8 @@ def index_contributions(info: ModuleInfo, index: ProjectIndex) -> ProjectIndex:
         options = {k: v for k, (v, _) in class_attributes(record.node).items()}
         found.task_classes[qualname] = ClassInfo(qualname, options, bases)
     found.factories.update(module_factories(info, discovery.kind_of, index.factories))
-    for record in info.classes:
-        if not record.scopes and any(
-            is_celery(info.qualify_local(a.value)) for a in record.node.bases if a.keyword is None
-        ):
-            found.factories.update(
-                method_factories(prefix + record.node.name.value, record.node, info, discovery.kind_of)
-            )
+    for node in subclasses:
+        found.factories.update(method_factories(prefix + node.name.value, node, info, discovery.kind_of))
     return found
 
 

@@ -159,12 +159,13 @@ def root_patterns(options: PytestOptions, root: Path | None) -> list[str]:
     return patterns
 
 
-# Modules that make a directory an application package, not a test directory, when it keeps its
-# tests beside its code (``content_sync/tasks.py`` next to ``content_sync/tasks_test.py`` and a
-# ``conftest.py``): the worker imports them.
+# Names of directories that hold a test suite, whatever else they hold.
 _SUITE_NAME = re.compile(
     r"^(t|tests?|testing|integration|e2e|functional|smoke|acceptance)$|^tests?_|_tests?$"
 )
+# Modules that make a directory an application package, not a test directory, when it keeps its
+# tests beside its code (``content_sync/tasks.py`` next to ``content_sync/tasks_test.py`` and a
+# ``conftest.py``): the worker imports them.
 _APP_MODULES = frozenset({"tasks.py", "models.py", "apps.py", "views.py", "admin.py", "celery.py"})
 
 
