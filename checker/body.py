@@ -234,6 +234,25 @@ def does_nothing(function: cst.FunctionDef) -> bool:
     )
 
 
+def only_fails(function: cst.FunctionDef) -> bool:
+    """The body (besides a docstring) only raises: ``raise Exception("boom")`` or ``1 / 0``, a
+    task kept to see that failures reach error reporting (nothing to test, nothing to hang)."""
+    small = _simple_statements(function)
+    if not small:
+        return False
+    return all(
+        (isinstance(s, cst.Raise) and s.exc is not None)
+        or (
+            isinstance(s, cst.Expr)
+            and isinstance(s.value, cst.BinaryOperation)
+            and isinstance(s.value.operator, (cst.Divide, cst.FloorDivide, cst.Modulo))
+            and _literal(s.value.left)
+            and _literal(s.value.right)
+        )
+        for s in small
+    )
+
+
 def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
     """The task does nothing but log or print its own request or a fixed message: Celery's
     ``debug_task`` example, ``print(f"Request: {self.request!r}")`` in a bound task (``request``:

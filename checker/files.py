@@ -303,14 +303,30 @@ def _package_parts(directory: str) -> tuple[str, ...]:
     checkout named ``my-project`` that holds a stray ``__init__.py``) cannot be a package anyone
     imports: it is the import root; so is one the project runs from (:func:`_runs_from`)."""
     parent, name = os.path.split(directory)
-    if (
-        parent == directory
-        or not name.isidentifier()
-        or not (_is_package_dir(directory) or _is_package_dir(parent))
-        or _runs_from(directory)
-    ):
+    if parent == directory or not name.isidentifier() or _runs_from(directory):
         return ()
+    if not (_is_package_dir(directory) or _is_package_dir(parent)):
+        return (name,) if _namespace_portion(directory) else ()
     return (*_package_parts(parent), name)
+
+
+@functools.cache
+def _namespace_portion(directory: str) -> bool:
+    """A PEP 420 namespace package right below a distribution's root: no ``__init__.py``, no
+    module of its own, only packages, and its parent holds ``pyproject.toml``, ``setup.py`` or
+    ``setup.cfg`` (ol-django's ``src/scim/mitol/scim/`` is ``mitol.scim``)."""
+    parent = os.path.dirname(directory)
+    if _is_import_root(directory) or not any(
+        os.path.isfile(os.path.join(parent, m)) for m in ("pyproject.toml", "setup.py", "setup.cfg")
+    ):
+        return False  # ``src/`` is where packages are imported from, not one of them
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return False
+    return not any(e.endswith(".py") for e in entries) and any(
+        _is_package_dir(os.path.join(directory, e)) for e in entries
+    )
 
 
 @functools.cache

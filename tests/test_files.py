@@ -162,6 +162,22 @@ def test_a_project_runs_from_the_directory_holding_manage_py(tmp_path: Path) -> 
     assert module_name(tmp_path / "repo/lemur/views/inbox.py") == ("lemur.views.inbox", False)
 
 
+def test_a_namespace_package_below_a_distribution_root(tmp_path: Path) -> None:
+    """``src/scim/mitol/scim/tasks.py`` with ``src/scim/pyproject.toml`` and no
+    ``mitol/__init__.py``: the module is ``mitol.scim.tasks`` (PEP 420)."""
+    _touch(
+        tmp_path, "src/scim/pyproject.toml", "src/scim/mitol/scim/__init__.py", "src/scim/mitol/scim/tasks.py"
+    )
+    assert module_name(tmp_path / "src/scim/mitol/scim/tasks.py") == ("mitol.scim.tasks", False)
+    # a directory holding modules of its own is no namespace portion
+    _touch(tmp_path, "app/pyproject.toml", "app/backend/settings.py", "app/backend/shop/__init__.py")
+    _touch(tmp_path, "app/backend/shop/tasks.py")
+    assert module_name(tmp_path / "app/backend/shop/tasks.py") == ("shop.tasks", False)
+    # nor is ``src/``
+    _touch(tmp_path, "lib/pyproject.toml", "lib/src/pkg/__init__.py", "lib/src/pkg/tasks.py")
+    assert module_name(tmp_path / "lib/src/pkg/tasks.py") == ("pkg.tasks", False)
+
+
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     for rel in ["proj/jobs/tasks.py", "backend/manage.py", "backend/tasks.py", "src/ns/tasks.py"]:

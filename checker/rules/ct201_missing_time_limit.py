@@ -19,7 +19,8 @@ class MissingTimeLimit(TaskRule):
     (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
     `config_from_object`, Django's `CELERY_` settings).
     Not reported for a task that does nothing but print or log its own request or a fixed
-    message (Celery's `debug_task`): nothing in it can hang.
+    message (Celery's `debug_task`), or only raises (`raise Exception("boom")`, `1 / 0`: a
+    crash test for error reporting): nothing in it can hang.
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
@@ -101,6 +102,9 @@ class MissingTimeLimit(TaskRule):
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
             "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
         },
+        # a crash test for error reporting: nothing in it can hang
+        "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='crash_task')\n"
+        'def crash_task():\n    """For testing purposes only."""\n    1 / 0\n',
         # Celery's ``debug_task`` prints its request: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True)\n"
         "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
@@ -129,8 +133,10 @@ class MissingTimeLimit(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete:
             return
-        if task.run is not None and body.only_reports(task.run, request=bool(task.bound)):
-            return  # Celery's ``debug_task``: printing its request cannot hang
+        if task.run is not None and (
+            body.only_reports(task.run, request=bool(task.bound)) or body.only_fails(task.run)
+        ):
+            return  # Celery's ``debug_task``, a crash test: nothing in it can hang
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:
