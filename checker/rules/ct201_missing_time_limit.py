@@ -111,6 +111,9 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        # ``raise self.replace(...)`` goes on as a canvas: not a crash test
+        "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self, ids):\n"
+        "    raise self.replace(build(ids))\n",
         "from proj.celery import app\n\n@app.task(bind=True, max_retries=3)\ndef f(self):\n    pass\n",
         "from celery import Task\n\nclass T(Task):\n    name = 'x'\n\n    def run(self):\n        pass\n",
         {
