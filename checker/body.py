@@ -253,6 +253,41 @@ def only_fails(function: cst.FunctionDef) -> bool:
     )
 
 
+_PURE_CALLS = frozenset({"sum", "len", "min", "max", "abs", "round", "sorted", "int", "float", "str"})
+
+
+def only_computes(function: cst.FunctionDef) -> bool:
+    """The body (besides a docstring) only computes over its arguments and literals: assignments
+    and a ``return`` made of names, literals, operators and a few pure builtins (``sum``,
+    ``len``, ``min``, ``max``, ...) or ``random``'s functions: Celery's ``add(x, y)`` example,
+    nothing in it can hang and nothing in it is worth a test of its own."""
+    small = _simple_statements(function)
+    if not small or not any(isinstance(s, cst.Return) and s.value is not None for s in small):
+        return False
+    for statement in small:
+        if isinstance(statement, cst.Return):
+            values = [statement.value] if statement.value is not None else []
+        elif isinstance(statement, cst.Assign) and all(
+            isinstance(t.target, cst.Name) for t in statement.targets
+        ):
+            values = [statement.value]
+        else:
+            return False
+        for value in values:
+            for node in (value, *nodes(value)):
+                if isinstance(node, cst.Call):
+                    callee = dotted_name(node.func) or ""
+                    if callee not in _PURE_CALLS and not callee.startswith("random."):
+                        return False
+                elif isinstance(
+                    node, (cst.Attribute, cst.Subscript, cst.Lambda, cst.Await, cst.Yield)
+                ) and not (
+                    isinstance(node, cst.Attribute) and (dotted_name(node) or "").startswith("random.")
+                ):
+                    return False
+    return True
+
+
 def _an_error(exc: cst.BaseExpression | None) -> bool:
     """``Exception("boom")``, ``ValueError``: an exception class or instance by its name (not
     ``self.replace(...)`` or ``self.retry(...)``, which raise to go on)."""

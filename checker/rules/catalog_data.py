@@ -546,7 +546,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`, django-celery-beat's database).",
+        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`), only raises (`raise Exception(\"boom\")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`, django-celery-beat's database).",
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -554,7 +554,10 @@ ENTRIES: tuple[Entry, ...] = (
             "(any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to\n"
             "`config_from_object`, Django's `CELERY_` settings).\n"
             "Not reported for a task that does nothing but print or log its own request or a fixed\n"
-            "message (Celery's `debug_task`): nothing in it can hang.\n"
+            'message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash\n'
+            "test for error reporting), or only computes over its arguments with operators and pure\n"
+            "builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can\n"
+            "hang.\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
@@ -1060,7 +1063,9 @@ ENTRIES: tuple[Entry, ...] = (
             "- a bound task whose body does nothing but log or print its own request (Celery's\n"
             '  `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a\n'
             "  docstring, with at most `pass` or `...` (kept so that queued messages still find a\n"
-            "  task): there is nothing in it a test could check.\n"
+            '  task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`), or a\n'
+            "  task that only computes over its arguments with operators and pure builtins (Celery's\n"
+            "  `add(x, y)`): there is nothing in it worth a test of its own.\n"
             "\n"
             'Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task\n'
             "enqueued only under a setting the tests turn off still counts), and calls through objects\n"

@@ -19,8 +19,10 @@ class MissingTimeLimit(TaskRule):
     (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
     `config_from_object`, Django's `CELERY_` settings).
     Not reported for a task that does nothing but print or log its own request or a fixed
-    message (Celery's `debug_task`), or only raises (`raise Exception("boom")`, `1 / 0`: a
-    crash test for error reporting): nothing in it can hang.
+    message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
+    test for error reporting), or only computes over its arguments with operators and pure
+    builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can
+    hang.
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
@@ -102,6 +104,8 @@ class MissingTimeLimit(TaskRule):
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
             "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
         },
+        # Celery's ``add``: arithmetic cannot hang
+        "from celery import shared_task\n\n@shared_task\ndef add(x, y):\n    return x + y\n",
         # a crash test for error reporting: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='crash_task')\n"
         'def crash_task():\n    """For testing purposes only."""\n    1 / 0\n',
@@ -137,9 +141,11 @@ class MissingTimeLimit(TaskRule):
         if not task.options_complete:
             return
         if task.run is not None and (
-            body.only_reports(task.run, request=bool(task.bound)) or body.only_fails(task.run)
+            body.only_reports(task.run, request=bool(task.bound))
+            or body.only_fails(task.run)
+            or body.only_computes(task.run)
         ):
-            return  # Celery's ``debug_task``, a crash test: nothing in it can hang
+            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``: nothing in it can hang
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:

@@ -107,8 +107,9 @@ class UntestedTask(Rule):
     - a bound task whose body does nothing but log or print its own request (Celery's
       `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a
       docstring, with at most `pass` or `...` (kept so that queued messages still find a
-      task), or a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`):
-      there is nothing in it a test could check.
+      task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`), or a
+      task that only computes over its arguments with operators and pure builtins (Celery's
+      `add(x, y)`): there is nothing in it worth a test of its own.
 
     Not followed: URLs written out (`client.get("/orders/1/")`), `if` branches (a task
     enqueued only under a setting the tests turn off still counts), and calls through objects
@@ -160,6 +161,8 @@ class UntestedTask(Rule):
             "tests/test_receipts.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
             "    send_receipt.apply(args=(1,))\n",
         },
+        # Celery's ``add``: arithmetic over its arguments, nothing worth a test of its own
+        "from celery import shared_task\n\n@shared_task\ndef add(x, y):\n    return x + y\n",
         # a crash test for error reporting: nothing to test
         "from celery import shared_task\n\n@shared_task\ndef crash():\n"
         '    """Raise, to see that errors reach Sentry."""\n    raise Exception(\'boom\')\n',
