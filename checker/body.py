@@ -302,8 +302,8 @@ def only_reports(function: cst.FunctionDef, request: bool = True) -> bool:
     its first parameter may be the task), or a smoke-test task, ``print("Hello!"); return True``.
     Besides a docstring, ``pass``, local imports, ``time.sleep(<number>)`` (a demo's stand-in
     for work), names bound to a string and a ``return`` of a literal or such a name, every
-    statement is such a call, whose arguments are strings (or such names), or name ``<first parameter>.request`` and call nothing but
-    ``str``, ``repr`` and ``.format``."""
+    statement is such a call, whose arguments are strings (or such names), or name
+    ``<first parameter>.request`` and call nothing but ``str``, ``repr`` and ``.format``."""
     parameters = function.params.posonly_params or function.params.params
     bound = parameters[0].name.value if parameters and request else None
     small = _simple_statements(function)
