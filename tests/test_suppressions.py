@@ -141,7 +141,7 @@ def test_unknown_codes_bare_ignores_and_unused_suppressions_are_reported(analyse
 
     @shared_task  # noqa: CT201
     def c():
-        return 1
+        return fetch()
     """
     result = analyse({"proj/tasks.py": source}, select=["CT001", "CT002", "CT201"])
     assert sorted((f.code, f.line, f.message) for f in result.findings if f.code != "CT201") == [
