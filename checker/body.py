@@ -260,17 +260,24 @@ _PURE_CALLS = frozenset({"sum", "len", "min", "max", "abs", "round", "sorted", "
 def only_computes(function: cst.FunctionDef) -> bool:
     """The body (besides a docstring) only computes over its arguments and literals: assignments
     and a ``return`` made of names, literals, operators and a few pure builtins (``sum``,
-    ``len``, ``min``, ``max``, ...) or ``random``'s functions, not a bare name: Celery's
+    ``len``, ``min``, ``max``, ...) or ``random``'s functions, not a parameter as it is: Celery's
     ``add(x, y)`` example, a health check's ``return True``; nothing in it can hang and nothing
     in it is worth a test of its own."""
     small = _simple_statements(function)
     returned = [s.value for s in small or () if isinstance(s, cst.Return) and s.value is not None]
+    computed = {
+        t.target.value
+        for s in small or ()
+        if isinstance(s, cst.Assign)
+        for t in s.targets
+        if isinstance(t.target, cst.Name)
+    }
     if (
         not small
         or not returned
-        or any(isinstance(v, cst.Name) and v.value not in _CONSTANTS for v in returned)
+        or any(isinstance(v, cst.Name) and v.value not in _CONSTANTS | computed for v in returned)
     ):
-        return False  # ``return x``: an echo stands for any task (and is how tests write one)
+        return False  # ``return x`` of a parameter: an echo stands for any task (as tests write one)
     for statement in small:
         if isinstance(statement, cst.Return):
             values = [statement.value] if statement.value is not None else []

@@ -106,6 +106,8 @@ class MissingTimeLimit(TaskRule):
         },
         # Celery's ``add``: arithmetic cannot hang
         "from celery import shared_task\n\n@shared_task\ndef add(x, y):\n    return x + y\n",
+        "import random\nfrom celery import shared_task\n\n@shared_task\ndef mul(x, y):\n"
+        "    total = x * (y * random.randint(3, 100))\n    return total\n",
         # a crash test for error reporting: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='crash_task')\n"
         'def crash_task():\n    """For testing purposes only."""\n    1 / 0\n',
@@ -115,6 +117,8 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        # an echo of its argument stands for any task
+        "from celery import shared_task\n\n@shared_task\ndef f(x):\n    return x\n",
         # ``raise self.replace(...)`` goes on as a canvas: not a crash test
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self, ids):\n"
         "    raise self.replace(build(ids))\n",
