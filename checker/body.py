@@ -234,6 +234,12 @@ def does_nothing(function: cst.FunctionDef) -> bool:
     )
 
 
+def cannot_hang(function: cst.FunctionDef, bound: bool) -> bool:
+    """Nothing in the body can hang: it only reports (``debug_task``; ``bound``: its first
+    parameter is the task), only raises (a crash test) or only computes (``add(x, y)``)."""
+    return only_reports(function, request=bound) or only_fails(function) or only_computes(function)
+
+
 def only_fails(function: cst.FunctionDef) -> bool:
     """The body (besides a docstring) only raises: ``raise Exception("boom")`` or ``1 / 0``, a
     task kept to see that failures reach error reporting (nothing to test, nothing to hang)."""

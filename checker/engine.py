@@ -425,12 +425,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 positional_params=_positional_params(task),
                 written_params=body.written_names(task.run) if task.run is not None else frozenset(),
                 nothing_to_test=task.run is not None
-                and (
-                    body.only_reports(task.run)
-                    or body.does_nothing(task.run)
-                    or body.only_fails(task.run)
-                    or body.only_computes(task.run)
-                ),
+                and (body.cannot_hang(task.run, True) or body.does_nothing(task.run)),
             )
         )
 

@@ -412,6 +412,15 @@ class ProjectContext:
                 found.append(reference)
         return found
 
+    @functools.cached_property
+    def beat_periods(self) -> dict[str, list[float | None]]:
+        """For each task name beat entries outside tests name, the seconds between runs of
+        each entry (None where the analyser cannot tell)."""
+        found: dict[str, list[float | None]] = {}
+        for reference in self.references("beat"):
+            found.setdefault(reference.task, []).append(reference.period)
+        return found
+
     def _named_beat_entries(self) -> Iterator[tuple[TaskReference, FileFacts]]:
         """The entries of the module-level dicts each beat setting is built from, followed
         through names, imports and star imports, as references of the setting's module."""

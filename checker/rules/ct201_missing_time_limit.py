@@ -144,12 +144,8 @@ class MissingTimeLimit(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete:
             return
-        if task.run is not None and (
-            body.only_reports(task.run, request=bool(task.bound))
-            or body.only_fails(task.run)
-            or body.only_computes(task.run)
-        ):
-            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``: nothing in it can hang
+        if task.run is not None and body.cannot_hang(task.run, bool(task.bound)):
+            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:

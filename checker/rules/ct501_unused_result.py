@@ -220,7 +220,7 @@ def _rarely_run(task: TaskSummary, project: ProjectContext) -> bool:
     keys at most (``result_expires`` is a day by default)."""
     if project.sends(task) or project.named_by(task) != {"beat"}:
         return False
-    periods = [r.period for r in project.references("beat") if r.task == task.name]
+    periods = project.beat_periods.get(task.name, [])
     return bool(periods) and all(p is not None and p >= RARE for p in periods)
 
 
