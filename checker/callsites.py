@@ -203,6 +203,9 @@ class CallSite:
     # In a loop, the AsyncResults are collected: the comprehension's element, ``.append(...)``ed,
     # yielded, or bound to a name that is (CT503).
     collected: bool = False
+    # Sent once per run of a command someone starts by hand (a Django management command, a
+    # click/typer/Flask CLI command), outside any loop: a rare send (CT501, CT505).
+    once: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -452,6 +455,7 @@ def _scope_sites(
         _is(info, d.decorator, "transaction.atomic") and not _replica(d.decorator) for d in scope.decorators
     )
     root = scope.body if isinstance(scope, cst.FunctionDef) else scope
+    command = isinstance(scope, cst.FunctionDef) and _command(scope, info)
     earlier: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]] = []  # calls seen so far, in order
     for node, ancestors in body.walk(root):
         if not isinstance(node, cst.Call):
@@ -500,9 +504,31 @@ def _scope_sites(
                 used,
                 canvas,
                 _collected(node, ancestors),
+                command and not any(isinstance(a, _loops()) for a in ancestors),
             )
         )
     return found
+
+
+def _command(function: cst.FunctionDef, info: ModuleInfo) -> bool:
+    """A function of a Django management command module (``handle`` and its helpers), or one
+    decorated as a CLI command (``@click.command()``, ``@cli.command()``, ``@app.cli.command``,
+    ``@manager.command``)."""
+    if ".management.commands." in f".{info.name}.":
+        return True
+    for decorator in function.decorators:
+        node = decorator.decorator
+        if isinstance(node, cst.Call):
+            node = node.func
+        if isinstance(node, cst.Attribute) and node.attr.value == "command":
+            return True
+        if (
+            isinstance(node, cst.Name)
+            and node.value == "command"
+            and info.imports.get("command", "").startswith(("click.", "typer."))
+        ):
+            return True
+    return False
 
 
 # Results (CT501, CT503) ---------------------------------------------------------------------

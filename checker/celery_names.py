@@ -136,6 +136,14 @@ def setting_kinds() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def setting_defaults() -> dict[str, object]:
+    """Each setting's default (current names), from ``celery.app.defaults``."""
+    from celery.app import defaults
+
+    return {key: option.default for key, option in defaults.flatten(defaults.NAMESPACES)}
+
+
+@functools.cache
 def task_option_kinds() -> dict[str, frozenset[str]]:
     """The kinds of value each task option takes, from ``celery.Task``'s attribute defaults, or
     the type of the setting an attribute defaults to (``acks_late`` → ``task_acks_late``);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import functools
 from collections.abc import Mapping
 
@@ -229,6 +230,17 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     return callee if "." in callee else ""
 
 
+# ``settings.CELERY_SOFT_TIME_LIMIT``, ``getattr(settings, "CELERY_SOFT_TIME_LIMIT", 60)``
+_SETTINGS_READ = re.compile(
+    rb"""\bsettings\.([A-Z][A-Z0-9_]*)\b|\bgetattr\(\s*settings\s*,\s*["']([A-Z][A-Z0-9_]*)["']"""
+)
+
+
+def settings_read(data: bytes) -> frozenset[str]:
+    """The upper-case names the source reads from an object named ``settings`` (Django's)."""
+    return frozenset((a or b).decode() for a, b in _SETTINGS_READ.findall(data))
+
+
 def _sets_debug(info: ModuleInfo) -> bool:
     """``DEBUG = True`` at module level, outside any ``if`` or ``try``."""
     for statement, conditional in info.module_statements:
@@ -359,6 +371,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     facts.connects_setup_logging = connects
     if "CT302" in options.codes and facts.settings:
         facts.debug_on = _sets_debug(info)
+    if "CT406" in options.codes and b"settings" in source.data:
+        facts.settings_read = settings_read(source.data)
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
     facts.configured_loggers = configured

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, cast
 
 import libcst as cst
 
@@ -134,6 +134,9 @@ class FileFacts:
     connects_setup_logging: bool = False
     # The module sets ``DEBUG = True`` unconditionally: a development settings module (CT302).
     debug_on: bool = False
+    # Upper-case names the module reads from Django's settings (``settings.CELERY_SOFT_LIMIT``,
+    # ``getattr(settings, "CELERY_X")``): the project's own variables (CT406).
+    settings_read: frozenset[str] = frozenset()
     # Non-root loggers its logging configuration (Django ``LOGGING``, ``dictConfig``) gives
     # handlers (CT602: ``get_task_logger`` would take a module's records away from them).
     configured_loggers: frozenset[str] = frozenset()
@@ -356,11 +359,21 @@ def _beat_target(node: cst.BaseExpression) -> str | None:
     ``app.conf.beat_schedule``), if it names one."""
     if isinstance(node, cst.Name):
         return _BEAT_NAMES.get(node.value)
+    if isinstance(node, cst.Subscript):  # ``app.config["CELERY_BEAT_SCHEDULE"]`` (Flask)
+        key = _item_key(node)
+        return _BEAT_NAMES.get(key) if key is not None else None
     if isinstance(node, cst.Attribute) and node.attr.value == BEAT_SETTING:
         value = node.value
         if isinstance(value, cst.Attribute) and value.attr.value == "conf":
             return CONF
     return None
+
+
+def _item_key(node: cst.Subscript) -> str | None:
+    """The string of ``x["key"]``."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    return string_value(node.slice[0].slice.value)
 
 
 def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CSTNode], Location]) -> None:
@@ -425,10 +438,26 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
                         continue
                     record(func.value, arg.value, keywords=arg.keyword is not None)
 
+    # an entry added to the schedule at start-up, in a function (a Flask extension's ``init_app``:
+    # ``app.config["CELERY_BEAT_SCHEDULE"]["key"] = {"task": ..., "schedule": ...}``)
+    for assign in info.item_assignments:
+        for assigned in assign.targets:
+            target = assigned.target
+            if (
+                isinstance(target, cst.Subscript)
+                and _beat_target(target.value) is not None
+                and _item_key(target) is not None
+                and _beat_entry(assign.value, info) is not None
+            ):
+                key = cast(cst.Index, target.slice[0].slice).value
+                record(target.value, cst.Dict([cst.DictElement(key, assign.value)]))
+
 
 def may_hold_schedule(info: ModuleInfo) -> bool:
     """The module binds a dict at module level or adds to one (beat schedules may be built
     from it)."""
+    if info.item_assignments:
+        return True
     for statement, _ in info.module_statements:
         if isinstance(statement, (cst.Assign, cst.AnnAssign)) and isinstance(
             statement.value, (cst.Dict, cst.Name, cst.Attribute, cst.BinaryOperation)

@@ -143,12 +143,50 @@ def reports_error(handler: cst.ExceptHandler, scope: cst.CSTNode, info: ModuleIn
             and _derived(node.value, tainted, info)
         ):
             return True
-    if kept:  # ``message = f"... {e}"`` read after the handler
+    # ``failed.append(row.id)`` / ``failed[row.id] = ...`` / ``errors += 1``: the failure is
+    # recorded in a local name, whatever the handler puts there (``failed`` logged at the end)
+    recorded = _recorded(handler.body) - kept
+    if kept or recorded:  # ``message = f"... {e}"`` read after the handler
         inside = {id(n) for n in body.nodes(handler)}
+        # a collection is read, not only made (``failed = []``)
+        made = {
+            id(t.target)
+            for n in body.nodes(scope)
+            if isinstance(n, cst.Assign)
+            for t in n.targets
+            if isinstance(t.target, cst.Name) and t.target.value in recorded
+        }
         for node in body.nodes(scope):
-            if isinstance(node, cst.Name) and node.value in kept and id(node) not in inside:
-                return True
+            if isinstance(node, cst.Name) and id(node) not in inside:
+                if node.value in kept or (node.value in recorded and id(node) not in made):
+                    return True
     return False
+
+
+# Methods that add to a collection: ``failed.append(row.id)`` records a failure.
+_ADDS = frozenset({"append", "add", "extend", "update", "insert", "appendleft", "setdefault"})
+
+
+def _recorded(suite: cst.BaseSuite) -> set[str]:
+    """The local names the handler adds to: ``failed.append(x)``, ``failed[key] = x``,
+    ``errors += 1`` (a collection or a counter of failures)."""
+    names: set[str] = set()
+    for node in body.nodes(suite):
+        if isinstance(node, cst.Call):
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in _ADDS
+                and isinstance(func.value, cst.Name)
+            ):
+                names.add(func.value.value)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
+                    names.add(target.target.value.value)
+        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
+            names.add(node.target.value)
+    return names - _RECEIVERS
 
 
 def _derived(expression: cst.BaseExpression, tainted: set[str], info: ModuleInfo) -> bool:

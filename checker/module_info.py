@@ -57,6 +57,9 @@ class ModuleInfo:
     # tuple or set literal bound to a name anywhere (``EXPORTERS = {"csv": export_csv}``):
     # objects the code holds to use later.
     bound_references: list[cst.BaseExpression] = dataclasses.field(default_factory=list)
+    # Assignments to an item inside a function or class (``app.config["X"]["k"] = {...}``):
+    # entries added to a beat schedule at start-up.
+    item_assignments: list[cst.Assign] = dataclasses.field(default_factory=list)
     # Top-level statements with the number of enclosing conditional blocks (if/try/for/while/with).
     module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(default_factory=list)
     _local_names: frozenset[str] | None = None
@@ -149,6 +152,8 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             info.classes.append(ClassRecord(cast(cst.ClassDef, node), scopes))
         elif kind is cst.Assign:
             value = cast(cst.Assign, node).value
+            if scopes and any(type(t.target) is cst.Subscript for t in cast(cst.Assign, node).targets):
+                info.item_assignments.append(cast(cst.Assign, node))
             if scopes and (type(value) is cst.Attribute or type(value) is cst.Name):
                 info.bound_references.append(value)
             elif type(value) in _containers():

@@ -38,6 +38,10 @@ _TEST_PART = re.compile(r"^(tests?|testing|conftest|pytest)$|^test_|_tests?$|_te
 DJANGO_SETTINGS = "django.conf:settings"
 
 
+# Beat entries this many seconds apart, or more, run rarely: a day holds a few dozen runs.
+RARE = 3600.0
+
+
 class TestFiles:
     """Which paths are test files: ``test-paths`` globs (matched at any depth), plus the test
     roots pytest would find (see :mod:`checker.testroots`).
@@ -357,6 +361,11 @@ class ProjectContext:
     _by_path: dict[str, FileFacts] | None = dataclasses.field(default=None, init=False, repr=False)
 
     @functools.cached_property
+    def settings_read(self) -> frozenset[str]:
+        """Upper-case names some module reads from Django's settings (CT406)."""
+        return frozenset(name for facts in self.files for name in facts.settings_read)
+
+    @functools.cached_property
     def logging_functions(self) -> frozenset[str]:
         """Qualified names of the project's functions that log (directly or one call deeper)."""
         return project_loggers((f.logging_functions, f.function_calls) for f in self.files)
@@ -420,6 +429,16 @@ class ProjectContext:
         for reference in self.references("beat"):
             found.setdefault(reference.task, []).append(reference.period)
         return found
+
+    def rarely_sent(self, task: TaskSummary, every: float = RARE) -> bool:
+        """The task is sent only by beat, at least ``every`` seconds apart (hourly), and by
+        commands someone starts by hand (once per run, outside a loop); at least one of them."""
+        sends = self.sends(task)
+        named = self.named_by(task)
+        if any(not site.once for site in sends) or not named <= {"beat"} or not (sends or named):
+            return False
+        periods = self.beat_periods.get(task.name, []) if named else []
+        return all(p is not None and p >= every for p in periods) and (bool(periods) or not named)
 
     def _named_beat_entries(self) -> Iterator[tuple[TaskReference, FileFacts]]:
         """The entries of the module-level dicts each beat setting is built from, followed

@@ -821,6 +821,9 @@ ENTRIES: tuple[Entry, ...] = (
             "- stores such text on an object (`job.error = str(e)`), returns it\n"
             '  (`return {"error": str(e)}`: the error is the task\'s result), or keeps it in a variable\n'
             "  that the task reads after the handler;\n"
+            "- records the failure in a local collection or counter that the task reads after the\n"
+            "  handler (`failed.append(row.id)`, `failed[row.id] = ...`, `errors += 1`, then\n"
+            '  `logger.warning("failed: %s", failed)` or `return failed`), whatever it puts there;\n'
             "- calls a function of the project that logs: a module-level function or a method of a\n"
             "  module-level class, in any file, whose body logs, or calls one that does (one level\n"
             "  deeper). Functions the analyser cannot see can be named in the `logging-helpers`\n"
@@ -830,6 +833,11 @@ ENTRIES: tuple[Entry, ...] = (
             "lookup. There the broad `except` stands for `DoesNotExist` (the row is then created or\n"
             "skipped): catching `Model.DoesNotExist` would be better, but the expected outcome of a\n"
             "lookup is not a lost failure.\n"
+            "\n"
+            "Nor the handler of a `try` that only cleans up (`shutil.rmtree(tmp)`, `os.remove(path)`,\n"
+            "`path.unlink()`, `f.close()`: a leftover file loses no work), nor one that falls back to a\n"
+            "new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds\n"
+            "`obj = Model(...)`: get-or-create, the task carries on).\n"
             "\n"
             "When handlers that report nothing are nested, only the innermost is reported: an outer\n"
             "handler that logs does not excuse an inner `except Exception: pass`.\n"
@@ -1155,14 +1163,15 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Beat entries name existing tasks",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature(\"name\"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE[\"key\"] = {...}` or `SCHEDULE.update(...)`) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and so is everything when a task's name is not a literal.",
+        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
         docs=(
             "## What it does\n"
             "Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`,\n"
             '`CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string,\n'
             "a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,\n"
             '`A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or\n'
-            "`SCHEDULE.update(...)`) is followed to the literal entries, which are reported where they\n"
+            "`SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:\n"
+            '`app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`) is followed to the literal entries, which are reported where they\n'
             "are written. Tasks in excluded or skipped files count as defined. Names outside the\n"
             "project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and\n"
             "so is everything when a task's name is not a literal.\n"
@@ -1347,7 +1356,11 @@ ENTRIES: tuple[Entry, ...] = (
             "(`worker_heartbeat` beside `broker_heartbeat` is not a typo of it). Without such a\n"
             "suggestion, nothing is reported: the name may belong to another library. Nor is a module-level\n"
             "name the module itself reads (`CELERY_BROKER_HOSTNAME = os.environ[...]`, then put into\n"
-            "`CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting.\n"
+            "`CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting; the\n"
+            "same for an upper-case name any module of the project reads from Django's settings\n"
+            "(`soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT`). Nor is a name whose literal value is\n"
+            "the suggested setting's default (`CELERY_TASK_SEND_EVENTS = False`): fixing the spelling\n"
+            "would change nothing.\n"
             "\n"
             "## Why is this bad?\n"
             "Celery ignores settings it does not know. `task_time_limt = 300` or\n"
@@ -1460,8 +1473,9 @@ ENTRIES: tuple[Entry, ...] = (
             "  `self.update_state(...)` or `self.replace(...)` (pollers read those states).\n"
             "\n"
             "Not reported for a task only ever called directly (it runs inline, nothing is stored), nor\n"
-            "for one only beat sends, hourly or less often (a day's results are a few dozen keys: not\n"
-            "worth a change), nor when the backend is django-celery-results' `django-db` or\n"
+            "for one sent only by beat, hourly or less often, and by commands someone runs by hand (a\n"
+            "Django management command, a click, typer or Flask CLI command; once per run, not in a\n"
+            "loop): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or\n"
             "`django-cache`, or a backend class the project names by its path\n"
             '(`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the\n'
             "admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
@@ -1657,7 +1671,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Does not sleep in a worker slot",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work).",
+        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would run the whole task again), nor in a task sent only by beat once a day or less often and by commands someone runs by hand (a Django management command, a CLI command; once per run).",
         docs=(
             "## What it does\n"
             "Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test\n"
@@ -1666,7 +1680,10 @@ ENTRIES: tuple[Entry, ...] = (
             "production. Nor for a task that the project never sends as a message and only calls\n"
             "directly (from a management command, a view, another task): it sleeps in its caller, not in\n"
             "a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep\n"
-            "a fixed time (the sleep stands in for work).\n"
+            "a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a\n"
+            "loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would\n"
+            "run the whole task again), nor in a task sent only by beat once a day or less often and by\n"
+            "commands someone runs by hand (a Django management command, a CLI command; once per run).\n"
             "\n"
             "## Why is this bad?\n"
             "A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with\n"

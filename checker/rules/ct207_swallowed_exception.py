@@ -9,6 +9,7 @@ from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
+from checker.values import dotted_name
 
 
 class SwallowedException(TaskRule):
@@ -28,6 +29,9 @@ class SwallowedException(TaskRule):
     - stores such text on an object (`job.error = str(e)`), returns it
       (`return {"error": str(e)}`: the error is the task's result), or keeps it in a variable
       that the task reads after the handler;
+    - records the failure in a local collection or counter that the task reads after the
+      handler (`failed.append(row.id)`, `failed[row.id] = ...`, `errors += 1`, then
+      `logger.warning("failed: %s", failed)` or `return failed`), whatever it puts there;
     - calls a function of the project that logs: a module-level function or a method of a
       module-level class, in any file, whose body logs, or calls one that does (one level
       deeper). Functions the analyser cannot see can be named in the `logging-helpers`
@@ -37,6 +41,11 @@ class SwallowedException(TaskRule):
     lookup. There the broad `except` stands for `DoesNotExist` (the row is then created or
     skipped): catching `Model.DoesNotExist` would be better, but the expected outcome of a
     lookup is not a lost failure.
+
+    Nor the handler of a `try` that only cleans up (`shutil.rmtree(tmp)`, `os.remove(path)`,
+    `path.unlink()`, `f.close()`: a leftover file loses no work), nor one that falls back to a
+    new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds
+    `obj = Model(...)`: get-or-create, the task carries on).
 
     When handlers that report nothing are nested, only the innermost is reported: an outer
     handler that logs does not excuse an inner `except Exception: pass`.
@@ -93,10 +102,21 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f(rows):\n    message = None\n"
         "    for row in rows:\n        try:\n            g(row)\n        except Exception as e:\n"
         "            message = 'row %s: %s' % (row, e)\n            break\n    return message\n",
+        # the failing rows are recorded, and the record is logged after the loop
+        "from celery import shared_task\n\n@shared_task\ndef f(rows):\n    failed = []\n"
+        "    for row in rows:\n        try:\n            g(row)\n        except Exception:\n"
+        "            failed.append(row.id)\n    if failed:\n        logger.warning('failed: %s', failed)\n",
         # a lookup whose absence is expected
         "from celery import shared_task\n\n@shared_task\ndef f(name):\n    try:\n"
         "        Column.objects.get(name=name)\n    except Exception:\n"
         "        Column.objects.create(name=name)\n",
+        # best-effort clean-up
+        "import shutil\nfrom celery import shared_task\n\n@shared_task\ndef f(tmp):\n    work(tmp)\n"
+        "    try:\n        shutil.rmtree(tmp)\n    except Exception:\n        pass\n",
+        # get-or-create: the task carries on with a new object
+        "from celery import shared_task\n\n@shared_task\ndef f(pk):\n    try:\n"
+        "        job = Job.objects.get(pk=pk)\n        job.status = 'running'\n    except Exception:\n"
+        "        job = Job(pk=pk)\n    job.save()\n",
         # a project function that logs, in another file
         {
             "proj/alerts.py": "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -124,6 +144,13 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
         "    except (ValueError, BaseException) as e:\n        if 'timeout' in str(e):\n"
         "            return None\n",
+        # clean-up beside real work
+        "import shutil\nfrom celery import shared_task\n\n@shared_task\ndef f(tmp):\n    try:\n"
+        "        work(tmp)\n        shutil.rmtree(tmp)\n    except Exception:\n        pass\n",
+        # recorded in a list that nothing reads
+        "from celery import shared_task\n\n@shared_task\ndef f(rows):\n    failed = []\n"
+        "    for row in rows:\n        try:\n            g(row)\n        except Exception:\n"
+        "            failed.append(row.id)\n",
         # the outer handler logs, the inner one swallows
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        try:\n"
         "            g()\n        except Exception:\n            pass\n        h()\n"
@@ -143,8 +170,9 @@ class SwallowedException(TaskRule):
         lookups = {
             id(handler)
             for node in body.nodes(task.run.body)
-            if isinstance(node, cst.Try) and _single_lookup(node.body)
+            if isinstance(node, cst.Try)
             for handler in node.handlers
+            if _single_lookup(node.body) or _cleanup_only(node.body) or _fallback(node.body, handler)
         }
         silent = [
             node
@@ -181,21 +209,74 @@ class SwallowedException(TaskRule):
         return finding
 
 
+# Calls that remove or close something: best-effort clean-up, whose failure loses no work.
+_CLEANUP = frozenset({"shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os.removedirs"})
+_CLEANUP_METHODS = frozenset({"unlink", "rmdir", "close"})
+
+
+def _small_statements(suite: cst.BaseSuite) -> list[cst.BaseSmallStatement] | None:
+    """The statements of a suite of simple lines, or None when it holds a compound one."""
+    lines = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    small: list[cst.BaseSmallStatement] = []
+    for line in lines:
+        if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return None
+        small.extend(line.body)
+    return small
+
+
+def _cleanup_only(suite: cst.BaseSuite) -> bool:
+    """Every statement removes a file or directory or closes something
+    (``shutil.rmtree(tmp)``, ``os.remove(path)``, ``path.unlink()``, ``f.close()``)."""
+    small = _small_statements(suite)
+    if not small:
+        return False
+    for statement in small:
+        call = statement.value if isinstance(statement, cst.Expr) else None
+        if not isinstance(call, cst.Call):
+            return False
+        name = dotted_name(call.func) or ""
+        if name not in _CLEANUP and not (
+            isinstance(call.func, cst.Attribute) and call.func.attr.value in _CLEANUP_METHODS
+        ):
+            return False
+    return True
+
+
+def _fallback(suite: cst.BaseSuite, handler: cst.ExceptHandler) -> bool:
+    """The ``try`` starts with ``obj = Model.objects.get(...)`` and the handler binds the same
+    name anew (``obj = Model(...)``): get-or-create, the task carries on with the new object."""
+    lines = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    first = lines[0] if lines else None
+    if not isinstance(first, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or not first.body:
+        return False
+    assign = first.body[0]
+    if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and _lookup(assign.value)):
+        return False
+    target = assign.targets[0].target
+    if not isinstance(target, cst.Name):
+        return False
+    return any(
+        isinstance(node, cst.Assign)
+        and any(isinstance(t.target, cst.Name) and t.target.value == target.value for t in node.targets)
+        for node in body.nodes(handler.body)
+    )
+
+
+def _lookup(node: cst.BaseExpression) -> bool:
+    """``Model.objects.get(...)``."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
+        and isinstance(node.func.value, cst.Attribute)
+        and node.func.value.attr.value == "objects"
+    )
+
+
 def _single_lookup(suite: cst.BaseSuite) -> bool:
     """The suite is one statement: ``Model.objects.get(...)``, bare or assigned to a name."""
-    statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
-    if len(statements) != 1 or not isinstance(
-        statements[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite)
-    ):
+    small = _small_statements(suite)
+    if small is None or len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Assign)):
         return False
-    small = statements[0].body
-    if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Assign)):
-        return False
-    call = small[0].value
-    return (
-        isinstance(call, cst.Call)
-        and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "get"
-        and isinstance(call.func.value, cst.Attribute)
-        and call.func.value.attr.value == "objects"
-    )
+    return _lookup(small[0].value)

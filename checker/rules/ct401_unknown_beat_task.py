@@ -14,7 +14,8 @@ class UnknownBeatTask(Rule):
     `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string,
     a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,
     `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or
-    `SCHEDULE.update(...)`) is followed to the literal entries, which are reported where they
+    `SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:
+    `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`) is followed to the literal entries, which are reported where they
     are written. Tasks in excluded or skipped files count as defined. Names outside the
     project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and
     so is everything when a task's name is not a literal.
@@ -86,6 +87,12 @@ class UnknownBeatTask(Rule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
             "proj/periodic.py": "NIGHTLY = {'cleanup': {'task': 'proj.tasks.clean_up', 'schedule': 60.0}}\n",
             "proj/settings.py": "from proj.periodic import NIGHTLY\n\nCELERY_BEAT_SCHEDULE = {**NIGHTLY}\n",
+        },
+        # added at start-up by an extension of a Flask app
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/__init__.py": "def init_app(app):\n    app.config['CELERY_BEAT_SCHEDULE']['cleanup'] = "
+            "{'task': 'proj.tasks.clean_up', 'schedule': 60.0}\n",
         },
     ]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checker.celery_names import setting_kinds, value_fits
+from checker.celery_names import setting_defaults, setting_kinds, value_fits
 from checker.model import Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import ProjectReport, Rule
@@ -23,7 +23,11 @@ class UnknownSetting(Rule):
     (`worker_heartbeat` beside `broker_heartbeat` is not a typo of it). Without such a
     suggestion, nothing is reported: the name may belong to another library. Nor is a module-level
     name the module itself reads (`CELERY_BROKER_HOSTNAME = os.environ[...]`, then put into
-    `CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting.
+    `CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting; the
+    same for an upper-case name any module of the project reads from Django's settings
+    (`soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT`). Nor is a name whose literal value is
+    the suggested setting's default (`CELERY_TASK_SEND_EVENTS = False`): fixing the spelling
+    would change nothing.
 
     ## Why is this bad?
     Celery ignores settings it does not know. `task_time_limt = 300` or
@@ -62,6 +66,14 @@ class UnknownSetting(Rule):
             "proj/settings.py": "import os\n\nCELERY_BROKER_HOSTNAME = os.environ.get('CELERY_BROKER_HOSTNAME', '')\n"
             "CELERY_BROKER_URL = 'redis://{}/0'.format(CELERY_BROKER_HOSTNAME)\n"
         },
+        # the project's own variable, read by a task module
+        {
+            "proj/settings.py": "CELERY_SOFT_TIME_LIMIT = 300\n",
+            "proj/tasks.py": "from celery import shared_task\nfrom django.conf import settings\n\n"
+            "@shared_task(soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT)\ndef f():\n    pass\n",
+        },
+        # misspelt, but the value is the suggested setting's default: nothing would change
+        {"proj/settings.py": "CELERY_TASK_ACKS_LAET = False\n"},
     ]
     INVALID = [
         {"proj/settings.py": "CELERY_TASK_ACKS_LAET = True\n"},
@@ -87,6 +99,8 @@ class UnknownSetting(Rule):
         for setting in settings:
             if setting.name is not None:
                 continue
+            if setting.raw in project.settings_read:
+                continue  # the project's own variable, read elsewhere: ``settings.CELERY_SOFT_LIMIT``
             close = next(
                 (
                     spelling
@@ -95,7 +109,7 @@ class UnknownSetting(Rule):
                 ),
                 None,
             )
-            if close is not None:
+            if close is not None and not _default_of(close, setting.value, names):
                 yield ProjectReport(
                     setting.key_where,
                     f"`{setting.raw}` is not a Celery setting, so Celery ignores it; did you mean `{close}`?",
@@ -109,3 +123,12 @@ def _fits(spelling: str, value: Value, names: SettingNames, already: set[str]) -
     if name is None:
         return True
     return name not in already and value_fits(value, setting_kinds().get(name))
+
+
+def _default_of(spelling: str, value: Value, names: SettingNames) -> bool:
+    """The literal is the suggested setting's default: the misspelling changes nothing."""
+    name = names.normalise(spelling)
+    if name is None or value is None or not isinstance(value, (bool, int, float, str)):
+        return False
+    default = setting_defaults().get(name)
+    return type(default) is type(value) and default == value

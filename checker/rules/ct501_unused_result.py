@@ -37,8 +37,9 @@ class UnusedResult(TaskRule):
       `self.update_state(...)` or `self.replace(...)` (pollers read those states).
 
     Not reported for a task only ever called directly (it runs inline, nothing is stored), nor
-    for one only beat sends, hourly or less often (a day's results are a few dozen keys: not
-    worth a change), nor when the backend is django-celery-results' `django-db` or
+    for one sent only by beat, hourly or less often, and by commands someone runs by hand (a
+    Django management command, a click, typer or Flask CLI command; once per run, not in a
+    loop): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
     `django-cache`, or a backend class the project names by its path
     (`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the
     admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then
@@ -128,6 +129,17 @@ class UnusedResult(TaskRule):
             "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': crontab(minute=0, hour=3)}}\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         },
+        # beat, twice a day, and a command someone runs by hand: a few results a day
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 43200}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/management/commands/refresh.py": "from django.core.management.base import BaseCommand\n"
+            "from proj.tasks import f\n\nclass Command(BaseCommand):\n    def handle(self, **options):\n"
+            "        f.delay()\n",
+            "proj/cli.py": "import click\nfrom proj.tasks import f\n\n@click.command()\ndef refresh():\n"
+            "    f.delay()\n",
+        },
         # the project's own backend class: results kept where the project reads them
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'proj.celery:DatabaseBackend'\n",
@@ -155,6 +167,13 @@ class UnusedResult(TaskRule):
             "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 60}}\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         },
+        # a command that sends once per record: a result each
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f(pk):\n    g(pk)\n",
+            "proj/cli.py": "import click\nfrom proj.tasks import f\n\n@click.command()\ndef sync():\n"
+            "    for pk in ids():\n        f.delay(pk)\n",
+        },
     ]
 
     @classmethod
@@ -164,7 +183,7 @@ class UnusedResult(TaskRule):
         if _browsed_backend(project):
             return None  # django-celery-results: results kept to be read in the admin
         task = next((t for t in project.tasks if t.key == finding.task_key), None)
-        if task is None or not _result_never_read(task, project) or _rarely_run(task, project):
+        if task is None or not _result_never_read(task, project) or project.rarely_sent(task):
             return None
         return finding
 
@@ -213,18 +232,6 @@ def _class_path(value: str) -> bool:
     if not module or module.split(".")[0] == "celery":
         return False  # Celery's own backends, named by their class
     return name[:1].isupper() and all(p.isidentifier() for p in module.split("."))
-
-
-def _rarely_run(task: TaskSummary, project: ProjectContext) -> bool:
-    """Only beat sends the task, hourly or less often: a day's stored results are a few dozen
-    keys at most (``result_expires`` is a day by default)."""
-    if project.sends(task) or project.named_by(task) != {"beat"}:
-        return False
-    periods = project.beat_periods.get(task.name, [])
-    return bool(periods) and all(p is not None and p >= RARE for p in periods)
-
-
-RARE = 3600.0  # seconds
 
 
 def _uses_result_backend(task: TaskDef) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -21,7 +22,10 @@ class SleepInTask(TaskRule):
     production. Nor for a task that the project never sends as a message and only calls
     directly (from a management command, a view, another task): it sleeps in its caller, not in
     a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep
-    a fixed time (the sleep stands in for work).
+    a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a
+    loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would
+    run the whole task again), nor in a task sent only by beat once a day or less often and by
+    commands someone runs by hand (a Django management command, a CLI command; once per run).
 
     ## Why is this bad?
     A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with
@@ -67,6 +71,17 @@ class SleepInTask(TaskRule):
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f():\n    return time.time()\n",
         "from celery import shared_task\n\n@shared_task\ndef f(page):\n    page.sleep(3)\n",
         "import time\nfrom celery import shared_task\n\ndef helper():\n    time.sleep(1)\n",
+        # a pause between a few attempts at one step
+        "import time\nfrom celery import shared_task\n\n@shared_task\ndef f(files):\n    for name in files:\n"
+        "        for attempt in range(3):\n            try:\n                upload(name)\n                break\n"
+        "            except Exception:\n                time.sleep(5)\n",
+        {  # a weekly job, sent by beat only
+            "proj/settings.py": "from celery.schedules import crontab\n\n"
+            "CELERY_BEAT_SCHEDULE = {'backup': {'task': 'proj.tasks.backup', "
+            "'schedule': crontab(minute=0, hour=4, day_of_week='sun')}}\n",
+            "proj/tasks.py": "import time\nfrom celery import shared_task\n\n@shared_task\ndef backup():\n"
+            "    for repo in repos():\n        snapshot(repo)\n        time.sleep(60)\n",
+        },
     ]
     INVALID = [
         {  # sent by a view: it sleeps in a worker
@@ -80,12 +95,23 @@ class SleepInTask(TaskRule):
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f():\n    time.sleep(30)\n",
         "from time import sleep\nfrom celery import shared_task\n\n@shared_task\ndef f():\n"
         "    for _ in range(3):\n        sleep(1)\n",
+        # polling until something is ready, with no bound
+        "import time\nfrom celery import shared_task\n\n@shared_task\ndef f(job):\n    while True:\n"
+        "        try:\n            return fetch(job)\n        except NotReady:\n            time.sleep(30)\n",
+        {  # beat every ten minutes
+            "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'proj.tasks.sync', 'schedule': 600}}\n",
+            "proj/tasks.py": "import time\nfrom celery import shared_task\n\n@shared_task\ndef sync():\n"
+            "    time.sleep(60)\n",
+        },
     ]
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
         """Dropped for a task never sent as a message that the project calls directly (as for
         CT201): it sleeps in its caller, never in a worker."""
+        task = next((t for t in project.tasks if t.key == finding.task_key), None)
+        if task is not None and project.rarely_sent(task, every=_DAY):
+            return None  # a daily or rarer job (or one run by hand): its pauses cost nothing
         return MissingTimeLimit.revise(finding, project)
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -96,7 +122,11 @@ class SleepInTask(TaskRule):
                 continue
             assert isinstance(node, cst.Call)
             call = node
-            if ctx.info.qualify(call.func) == "time.sleep" and not _test_hook(call, ancestors):
+            if (
+                ctx.info.qualify(call.func) == "time.sleep"
+                and not _test_hook(call, ancestors)
+                and not _backoff(ancestors)
+            ):
                 yield Report(
                     call,
                     "`time.sleep()` holds a worker slot: use `countdown`/`eta` or `self.retry(countdown=...)`",
@@ -122,3 +152,51 @@ def _test_hook(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
                 ):
                     return True
     return False
+
+
+_DAY = 86400.0
+# A retry loop of a few attempts: ``for attempt in range(3)``, ``while attempt < 5``.
+_FEW = 10
+
+
+def _backoff(ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """The sleep is in an ``except`` handler inside a loop of a few attempts: a pause between
+    retries of one step (``self.retry`` would run the whole task again)."""
+    handler = next(
+        (i for i in range(len(ancestors) - 1, -1, -1) if isinstance(ancestors[i], cst.ExceptHandler)), None
+    )
+    if handler is None:
+        return False
+    loop = next(
+        (a for a in reversed(ancestors[:handler]) if isinstance(a, (cst.For, cst.While, cst.FunctionDef))),
+        None,
+    )
+    if isinstance(loop, cst.For):
+        return _few(loop.iter)
+    if isinstance(loop, cst.While) and isinstance(loop.test, cst.Comparison):
+        test = loop.test
+        return (
+            len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, (cst.LessThan, cst.LessThanEqual))
+            and _small(test.comparisons[0].comparator)
+        )
+    return False
+
+
+def _few(iterable: cst.BaseExpression) -> bool:
+    """``range(3)``, ``range(1, 6)``: a few iterations, written as literals."""
+    if not (
+        isinstance(iterable, cst.Call)
+        and isinstance(iterable.func, cst.Name)
+        and iterable.func.value == "range"
+    ):
+        return False
+    bounds = [a.value for a in iterable.args]
+    if not 1 <= len(bounds) <= 2 or not all(isinstance(b, cst.Integer) for b in bounds):
+        return False
+    numbers = [int(cast(cst.Integer, b).value, 0) for b in bounds]
+    return (numbers[-1] - (numbers[0] if len(numbers) == 2 else 0)) <= _FEW
+
+
+def _small(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Integer) and int(node.value, 0) <= _FEW
