@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import functools
+import re
 from collections.abc import Mapping
 
 import libcst as cst

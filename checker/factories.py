@@ -157,8 +157,9 @@ def _application(call: cst.Call, kind_of: KindOf) -> tuple[str, cst.Call, cst.Ba
     return inner, call, positional[0].value
 
 
-def _returned(function: cst.FunctionDef, kind_of: KindOf) -> _Application | None:
-    """The task decorator application that ``function`` (or a function inside it) returns."""
+def _returned(function: cst.FunctionDef, kind_of: KindOf) -> Iterator[_Application]:
+    """The task decorator applications that ``function`` (or a function inside it) returns, in
+    the order of the source."""
     returned: set[int] = set()
     returned_names: dict[int, set[str]] = {}
     bound: dict[int, tuple[str, cst.FunctionDef]] = {}
@@ -182,13 +183,12 @@ def _returned(function: cst.FunctionDef, kind_of: KindOf) -> _Application | None
             continue
         applied = _application(call, kind_of)
         if applied is not None:
-            return _Application(applied[0], applied[1], applied[2], holder)
+            yield _Application(applied[0], applied[1], applied[2], holder)
         # ``return shared_task(**kwargs)``: the factory hands out a configured decorator
-        if holder is function and not any(a.keyword is None and a.star == "" for a in call.args):
+        elif holder is function and not any(a.keyword is None and a.star == "" for a in call.args):
             inner = kind_of(call.func)
             if inner is not None:
-                return _Application(inner, call, None, holder)
-    return None
+                yield _Application(inner, call, None, holder)
 
 
 def _forwards_star_args(call: cst.Call, function: cst.FunctionDef) -> bool:
@@ -206,9 +206,54 @@ def _forwards_star_args(call: cst.Call, function: cst.FunctionDef) -> bool:
 def _function_factory(
     qualname: str, function: cst.FunctionDef, info: ModuleInfo, kind_of: KindOf
 ) -> Factory | None:
-    applied = _returned(function, kind_of)
-    if applied is None:
-        return None
+    """The factory the first returned application makes that can be read; used bare as well
+    when the function applies the decorator to its first ``*args`` itself (``@task`` and
+    ``@task(...)`` both work: ``if len(args) == 1 and callable(args[0]): return app.task(args[0])``)."""
+    applications = list(_returned(function, kind_of))
+    for applied in applications:
+        factory = _applied_factory(qualname, function, info, applied)
+        if factory is None:
+            continue
+        if not factory.bare and any(_applies_star_arg(a, function) for a in applications):
+            factory = dataclasses.replace(factory, bare=True)
+        return factory
+    return None
+
+
+def _applies_star_arg(applied: _Application, function: cst.FunctionDef) -> bool:
+    """The outer function applies the decorator to the first of its ``*args``: ``args[0]``, or a
+    name bound to it (``func = args[0]``)."""
+    star = function.params.star_arg
+    if applied.holder is not function or applied.target is None or not isinstance(star, cst.Param):
+        return False
+    first = {
+        node.targets[0].target.value
+        for node in _walk(function.body)
+        if isinstance(node, cst.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0].target, cst.Name)
+        and _first_of(node.value, star.name.value)
+    }
+    target = applied.target
+    return _first_of(target, star.name.value) or (isinstance(target, cst.Name) and target.value in first)
+
+
+def _first_of(node: cst.BaseExpression, name: str) -> bool:
+    """``name[0]``."""
+    return (
+        isinstance(node, cst.Subscript)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == name
+        and len(node.slice) == 1
+        and isinstance(node.slice[0].slice, cst.Index)
+        and isinstance(node.slice[0].slice.value, cst.Integer)
+        and node.slice[0].slice.value.value == "0"
+    )
+
+
+def _applied_factory(
+    qualname: str, function: cst.FunctionDef, info: ModuleInfo, applied: _Application
+) -> Factory | None:
     receives: str | None = None  # the parameter that receives the decorated function
     bare, called = False, True  # ``return shared_task(**kwargs)``: used as ``@factory(...)``
     if applied.target is None and _forwards_star_args(applied.options, function):
@@ -285,7 +330,7 @@ def _class_factory(qualname: str, node: cst.ClassDef, info: ModuleInfo, kind_of:
     call = methods.get("__call__")
     if call is None:
         return None
-    applied = _returned(call, kind_of)
+    applied = next(_returned(call, kind_of), None)
     if applied is None or applied.target is None:
         return None
     params = _positional_params(applied.holder)
@@ -479,6 +524,12 @@ def _options(
                         allowed.add(id(target))
                 if isinstance(node, cst.Assign) and is_kwargs(node.value):
                     allowed.add(id(node.value))
+            elif (
+                isinstance(node, cst.UnaryOperation)
+                and isinstance(node.operator, cst.Not)
+                and is_kwargs(node.expression)
+            ):
+                allowed.add(id(node.expression))  # ``if not kwargs:`` (bare use) reads no option
             elif isinstance(node, cst.Comparison):
                 for comparison in node.comparisons:
                     if isinstance(comparison.operator, (cst.In, cst.NotIn)) and is_kwargs(

@@ -157,9 +157,12 @@ def reports_error(handler: cst.ExceptHandler, scope: cst.CSTNode, info: ModuleIn
             if isinstance(t.target, cst.Name) and t.target.value in recorded
         }
         for node in body.nodes(scope):
-            if isinstance(node, cst.Name) and id(node) not in inside:
-                if node.value in kept or (node.value in recorded and id(node) not in made):
-                    return True
+            if (
+                isinstance(node, cst.Name)
+                and id(node) not in inside
+                and (node.value in kept or (node.value in recorded and id(node) not in made))
+            ):
+                return True
     return False
 
 

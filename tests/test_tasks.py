@@ -912,6 +912,45 @@ def test_note_suggests_task_decorators_for_a_foreign_decorator(analyse):
     assert analyse(two, select=["CT201"]).notes == []
 
 
+def test_factory_that_imports_its_app_lazily_and_applies_it_to_args_itself(analyse):
+    # the app is imported inside the factory (so that importing it needs no Celery), and the
+    # bare use applies the app's decorator to ``args[0]`` in the outer function
+    files = {
+        "proj/celery_app.py": """
+        from celery import Celery
+
+        app = Celery("proj")
+        """,
+        "proj/deco.py": """
+        def job(*args, **options):
+            if len(args) == 1 and callable(args[0]) and not options:
+                fn = args[0]
+                from proj.celery_app import app as _app
+
+                return _app.task(fn)
+
+            def wrap(fn):
+                from proj.celery_app import app as _app
+
+                return _app.task(*args, **options)(fn)
+
+            return wrap
+        """,
+        "proj/jobs.py": """
+        from proj.deco import job
+
+        @job
+        def a(): ...
+
+        @job(queue="q")
+        def b(): ...
+        """,
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == ["proj.jobs.a", "proj.jobs.b"]
+    assert options(tasks["proj.jobs.b"]) == {"queue": "q"}
+
+
 def test_use_with_or_without_parentheses_as_the_factory_allows(analyse):
     files = {
         "proj/deco.py": """
