@@ -93,6 +93,8 @@ _EXCEPTION_TEXT = frozenset(
 # Calls that print the current exception.
 _PRINTS_EXCEPTION = frozenset({"traceback.print_exc", "traceback.print_exception"})
 _RECEIVERS = frozenset({"self", "cls"})
+# Calls whose first argument is called later: ``partial(f, x)`` makes a call of ``f``.
+_DEFERRED_CALLS = frozenset({"functools.partial", "partial"})
 
 
 def reports_error(handler: cst.ExceptHandler, scope: cst.CSTNode, info: ModuleInfo) -> bool:
@@ -243,6 +245,12 @@ def called_names(node: cst.CSTNode, info: ModuleInfo, owner: str | None = None) 
             name = info.qualify_local(call.func)
             if not name:
                 continue
+            if (name in _DEFERRED_CALLS or name.rpartition(".")[2] == "on_commit") and call.args:
+                # ``on_commit(partial(index, doc))``, ``on_commit(index)``: ``index`` runs later
+                first = call.args[0].value
+                later = info.qualify_local(first) if isinstance(first, (cst.Name, cst.Attribute)) else None
+                if later and later.partition(".")[0] not in _RECEIVERS:
+                    names.add(later)
             head, _, rest = name.partition(".")
             if head not in _RECEIVERS:
                 names.add(name)

@@ -675,7 +675,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Automatic retries back off",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a conscious choice (a task that waits for a lock or a slot, not for a failing service); nor when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`, `TimeLimitExceeded`) or the ORM's \"no such row\" (`Model.DoesNotExist`, `ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and with `retry_backoff=True` its one retry would come sooner, not later.",
+        summary="Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when `retry_backoff` is given explicitly, even as `False`: a fixed retry interval is then a conscious choice (a task that waits for a lock or a slot, not for a failing service); nor when `autoretry_for` lists only Celery's time-limit exceptions (`SoftTimeLimitExceeded`, `TimeLimitExceeded`) or the ORM's \"no such row\" (`Model.DoesNotExist`, `ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and with `retry_backoff=True` its one retry would come sooner, not later. Nor when the interval is given (`default_retry_delay`, or `countdown` in `retry_kwargs`): a fixed interval chosen on purpose; nor for Celery's default of three retries (`max_retries` unset or at most 3) at its default three-minute interval: four calls in nine minutes hammer nothing, and `retry_backoff=True` (1, 2, 4 s) would retry sooner. Nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): the bound may be 0 or 1. What is reported is many retries (more than 3, or no bound) at a fixed interval.",
         docs=(
             "## What it does\n"
             "Checks that a task with `autoretry_for` also sets `retry_backoff`. Not reported when\n"
@@ -686,7 +686,13 @@ ENTRIES: tuple[Entry, ...] = (
             "`ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row\n"
             "its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or\n"
             "in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and\n"
-            "with `retry_backoff=True` its one retry would come sooner, not later.\n"
+            "with `retry_backoff=True` its one retry would come sooner, not later. Nor when the interval\n"
+            "is given (`default_retry_delay`, or `countdown` in `retry_kwargs`): a fixed interval chosen\n"
+            "on purpose; nor for Celery's default of three retries (`max_retries` unset or at most 3) at\n"
+            "its default three-minute interval: four calls in nine minutes hammer nothing, and\n"
+            "`retry_backoff=True` (1, 2, 4 s) would retry sooner. Nor when `max_retries` is not a literal\n"
+            "(`settings.MAX_RETRIES`): the bound may be 0 or 1. What is reported is many retries (more\n"
+            "than 3, or no bound) at a fixed interval.\n"
             "\n"
             "## Why is this bad?\n"
             "Without backoff, automatic retries come at a fixed interval (three minutes by default, or\n"
@@ -695,14 +701,13 @@ ENTRIES: tuple[Entry, ...] = (
             "\n"
             "## Example\n"
             "```python\n"
-            "@shared_task(autoretry_for=(requests.RequestException,))\n"
+            "@shared_task(autoretry_for=(requests.RequestException,), max_retries=10)\n"
             "def notify(user_id): ...\n"
             "```\n"
             "\n"
             "## Use instead\n"
             "```python\n"
-            "@shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True,\n"
-            '             retry_kwargs={"max_retries": 6})\n'
+            "@shared_task(autoretry_for=(requests.RequestException,), max_retries=10, retry_backoff=30)\n"
             "def notify(user_id): ...\n"
             "```"
         ),
@@ -892,7 +897,8 @@ ENTRIES: tuple[Entry, ...] = (
             '(`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy\n'
             "`retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose\n"
             "cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the\n"
-            "task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run.\n"
+            "task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run;\n"
+            "nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): it may be 0 or 1.\n"
             "\n"
             "## Why is this bad?\n"
             "Retrying is right for transient failures: timeouts, connection resets, rate limits. With\n"
@@ -1043,7 +1049,9 @@ ENTRIES: tuple[Entry, ...] = (
             "The code a test names also includes:\n"
             '- a Django management command it runs by name (`call_command("rebuild_index")`), and the\n'
             "  signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,\n"
-            "  `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`);\n"
+            "  `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`), and\n"
+            "  what code it reaches defers to run later (`transaction.on_commit(partial(index, doc))`,\n"
+            "  `on_commit(index)`: `index` runs);\n"
             "- a GraphQL mutation or type it names in a GraphQL document it sends\n"
             "  (`mutation { requestReceipt(order: 1) { ... } }` names graphene's\n"
             "  `RequestReceipt.Field()`): every method of that class;\n"
@@ -1071,7 +1079,8 @@ ENTRIES: tuple[Entry, ...] = (
             "- a bound task whose body does nothing but log or print its own request (Celery's\n"
             '  `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a\n'
             "  docstring, with at most `pass` or `...` (kept so that queued messages still find a\n"
-            '  task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`), or a\n'
+            '  task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also\n'
+            "  after a log line of fixed text, or only when a parameter asks: `if raises: raise ...`), or a\n"
             "  task that only computes over its arguments with operators and pure builtins (Celery's\n"
             "  `add(x, y)`): there is nothing in it worth a test of its own.\n"
             "\n"

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import TaskDef, is_ref, max_retries
+from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, max_retries
 from checker.values import UNKNOWN, iter_items
 
 # Exceptions whose retries spare no failing service: Celery's time limits (the task retries its
@@ -24,7 +24,13 @@ class AutoretryWithoutBackoff(TaskRule):
     `ObjectDoesNotExist`): the task retries its own run that ran out of time, or waits for a row
     its sender has not committed yet; no service is hit. Nor when `max_retries` (on the task or
     in `retry_kwargs`) is 0 or 1: a task retried once at most sends no stream of retries, and
-    with `retry_backoff=True` its one retry would come sooner, not later.
+    with `retry_backoff=True` its one retry would come sooner, not later. Nor when the interval
+    is given (`default_retry_delay`, or `countdown` in `retry_kwargs`): a fixed interval chosen
+    on purpose; nor for Celery's default of three retries (`max_retries` unset or at most 3) at
+    its default three-minute interval: four calls in nine minutes hammer nothing, and
+    `retry_backoff=True` (1, 2, 4 s) would retry sooner. Nor when `max_retries` is not a literal
+    (`settings.MAX_RETRIES`): the bound may be 0 or 1. What is reported is many retries (more
+    than 3, or no bound) at a fixed interval.
 
     ## Why is this bad?
     Without backoff, automatic retries come at a fixed interval (three minutes by default, or
@@ -33,14 +39,13 @@ class AutoretryWithoutBackoff(TaskRule):
 
     ## Example
     ```python
-    @shared_task(autoretry_for=(requests.RequestException,))
+    @shared_task(autoretry_for=(requests.RequestException,), max_retries=10)
     def notify(user_id): ...
     ```
 
     ## Use instead
     ```python
-    @shared_task(autoretry_for=(requests.RequestException,), retry_backoff=True,
-                 retry_kwargs={"max_retries": 6})
+    @shared_task(autoretry_for=(requests.RequestException,), max_retries=10, retry_backoff=30)
     def notify(user_id): ...
     ```
     """
@@ -69,13 +74,23 @@ class AutoretryWithoutBackoff(TaskRule):
         "def f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), "
         "retry_kwargs={'max_retries': 1})\ndef f():\n    pass\n",
+        # a few retries at Celery's default three minutes
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,))\ndef f():\n    pass\n",
+        # an interval chosen on purpose
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), max_retries=10, "
+        "retry_kwargs={'countdown': 30})\ndef f():\n    pass\n",
+        # a bound read from the settings: it may be 0 or 1
+        "from celery import shared_task\nfrom proj.config import settings\n\n"
+        "@shared_task(autoretry_for=(IOError,), max_retries=settings.retries)\ndef f():\n    pass\n",
     ]
     INVALID = [
-        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,))\ndef f():\n    pass\n",
-        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), default_retry_delay=5)\n"
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), max_retries=10)\n"
+        "def f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), max_retries=None)\n"
         "def f():\n    pass\n",
         "from celery import shared_task\nfrom shop.models import Order\n\n"
-        "@shared_task(autoretry_for=(Order.DoesNotExist, IOError))\ndef f(order_id):\n    pass\n",
+        "@shared_task(autoretry_for=(Order.DoesNotExist, IOError), retry_kwargs={'max_retries': 5})\n"
+        "def f(order_id):\n    pass\n",
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -89,15 +104,27 @@ class AutoretryWithoutBackoff(TaskRule):
         ):
             return  # its own run out of time, or a row not committed yet: no failing service
         bound = max_retries(task)
-        if isinstance(bound, int) and not isinstance(bound, bool) and 0 <= bound <= 1:
-            return  # never retried, or once: no fixed-rate stream of retries to spread out
+        known = bound is None or (isinstance(bound, int) and not isinstance(bound, bool))
+        if not known or (isinstance(bound, int) and 0 <= bound <= 1):
+            return  # never retried, or once (or a bound read from elsewhere): no stream of retries
         backoff = task.option("retry_backoff")
         if backoff is None and not task.options_complete:
             return
         if backoff is not None and backoff.value is not None:
             return  # set explicitly, even to False: a deliberate choice
+        if _explicit_delay(task):
+            return  # a fixed interval chosen on purpose (``countdown``, ``default_retry_delay``)
+        if isinstance(bound, int) and not isinstance(bound, bool) and bound <= DEFAULT_MAX_RETRIES:
+            return  # a few retries, three minutes apart: backing off from 1 s would retry sooner
         yield Report(
             autoretry.node or task.anchor,
             "`autoretry_for` without `retry_backoff`: retries hit the failing service at a fixed rate",
             task,
         )
+
+
+def _explicit_delay(task: TaskDef) -> bool:
+    """The retry interval is given: ``default_retry_delay``, or ``countdown`` in
+    ``retry_kwargs``."""
+    kwargs = task.value("retry_kwargs")
+    return task.is_set("default_retry_delay") or (isinstance(kwargs, dict) and "countdown" in kwargs)

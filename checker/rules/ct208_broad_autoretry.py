@@ -24,7 +24,8 @@ class BroadAutoretry(TaskRule):
     (`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy
     `retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose
     cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the
-    task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run.
+    task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run;
+    nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): it may be 0 or 1.
 
     ## Why is this bad?
     Retrying is right for transient failures: timeouts, connection resets, rate limits. With
@@ -62,6 +63,9 @@ class BroadAutoretry(TaskRule):
         # retried once at most: a programming error costs one more run
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), max_retries=1)\n"
         "def f():\n    pass\n",
+        # a bound read from the settings: it may be 0 or 1
+        "from celery import shared_task\nfrom proj.config import settings\n\n"
+        "@shared_task(autoretry_for=(Exception,), max_retries=settings.retries)\ndef f():\n    pass\n",
     ]
     INVALID = [
         # a shared decorator: reported once, at its ``autoretry_for``
@@ -104,6 +108,8 @@ def _few_and_backed_off(task: TaskDef) -> bool:
     """The task retries at most once, or at most Celery's default number of times and backs
     off."""
     bound = max_retries(task)
+    if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
+        return True  # a bound read from elsewhere (``settings.MAX_RETRIES``): it may be 0 or 1
     if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
         return False
     if bound <= 1:

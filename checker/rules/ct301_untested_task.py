@@ -79,7 +79,9 @@ class UntestedTask(Rule):
     The code a test names also includes:
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
       signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,
-      `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`);
+      `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`), and
+      what code it reaches defers to run later (`transaction.on_commit(partial(index, doc))`,
+      `on_commit(index)`: `index` runs);
     - a GraphQL mutation or type it names in a GraphQL document it sends
       (`mutation { requestReceipt(order: 1) { ... } }` names graphene's
       `RequestReceipt.Field()`): every method of that class;
@@ -107,7 +109,8 @@ class UntestedTask(Rule):
     - a bound task whose body does nothing but log or print its own request (Celery's
       `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a
       docstring, with at most `pass` or `...` (kept so that queued messages still find a
-      task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`), or a
+      task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also
+      after a log line of fixed text, or only when a parameter asks: `if raises: raise ...`), or a
       task that only computes over its arguments with operators and pure builtins (Celery's
       `add(x, y)`): there is nothing in it worth a test of its own.
 
@@ -166,6 +169,10 @@ class UntestedTask(Rule):
         # a crash test for error reporting: nothing to test
         "from celery import shared_task\n\n@shared_task\ndef crash():\n"
         '    """Raise, to see that errors reach Sentry."""\n    raise Exception(\'boom\')\n',
+        # a queue check: logs, and raises only when asked to
+        "import logging\nfrom celery import shared_task\n\nlog = logging.getLogger(__name__)\n\n"
+        "@shared_task\ndef queue_check(raises=False):\n    log.info('queue served')\n    if raises:\n"
+        "        raise Exception('asked to fail')\n",
         # a stub kept so that queued messages still find a task: nothing to test
         "from celery import shared_task\n\n@shared_task\ndef old_name(order_id):\n"
         '    """Removed: kept until the queues hold no message for it."""\n',
@@ -242,6 +249,18 @@ class UntestedTask(Rule):
             "shop/settings/test.py": _EAGER_SETTINGS,
         },
         # a send in a lambda run once the transaction commits counts too
+        # a receiver of a model the test builds defers a function that runs the task inline
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef index(doc_id):\n"
+            "    search.push(doc_id)\n",
+            "shop/signals.py": "from functools import partial\nfrom django.db import transaction\n"
+            "from django.db.models.signals import post_save\nfrom django.dispatch import receiver\n"
+            "from shop.models import Doc\nfrom shop.tasks import index\n\n"
+            "def reindex(doc):\n    index.apply(args=[doc.pk])\n\n"
+            "@receiver(post_save, sender=Doc)\ndef saved(sender, instance, **kwargs):\n"
+            "    transaction.on_commit(partial(reindex, instance))\n",
+            "tests/test_docs.py": "from shop.models import Doc\n\ndef test_save():\n    Doc().save()\n",
+        },
         {
             "shop/tasks.py": _SEND_RECEIPT,
             "shop/services.py": "from django.db import transaction\nfrom shop.tasks import send_receipt\n\n"
@@ -521,6 +540,10 @@ def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
         return " (the tests do not run tasks eagerly, so enqueuing does not count)"
     kinds = sorted(project.named_by(task))
     if not kinds:
+        names = task_names(task)
+        inline = {*names, *(f"{name}.{method}" for name in names for method in _RUNS)}
+        if not inline.isdisjoint(project.called_directly):
+            return " (the project's code only runs it inline, from code no test reaches)"
         return " (nothing in the project's code sends it, schedules it or names it)"
     named = {"beat": "a beat entry", "route": "a route", "send_task": "`send_task`"}
     return f" (the project's code never sends it: only {' and '.join(named[k] for k in kinds)} names it)"
