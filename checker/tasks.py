@@ -769,6 +769,23 @@ def max_retries(task: TaskDef) -> Value:
     return DEFAULT_MAX_RETRIES
 
 
+def retry_bound(task: TaskDef) -> Value:
+    """:func:`max_retries`, or for a choice of literals (``1 if settings.DEBUG else None``) the
+    largest of them (None: no bound), since one of the app's configurations runs with it."""
+    bound = max_retries(task)
+    if bound is None or (isinstance(bound, int) and not isinstance(bound, bool)):
+        return bound
+    option = task.option("max_retries")
+    node = option.node if option is not None else None
+    expression = node.value if isinstance(node, (cst.Arg, cst.Assign, cst.AnnAssign)) else None
+    if isinstance(expression, cst.IfExp):
+        choices = [evaluate(expression.body), evaluate(expression.orelse)]
+        numbers = [c for c in choices if isinstance(c, int) and not isinstance(c, bool)]
+        if len(numbers) + choices.count(None) == len(choices):
+            return None if None in choices else max(numbers)
+    return bound
+
+
 def is_celery_class(qualified: str | None) -> bool:
     """``Celery`` itself, or by its name a subclass of it (``NotifyCelery`` from a shared library,
     ``proj.app.ProjectCelery``): its instances are apps whose ``.task`` makes tasks."""

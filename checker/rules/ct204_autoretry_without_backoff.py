@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, max_retries
+from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, retry_bound
 from checker.values import UNKNOWN, iter_items
 
 # Exceptions whose retries spare no failing service: Celery's time limits (the task retries its
@@ -103,7 +103,7 @@ class AutoretryWithoutBackoff(TaskRule):
             is_ref(e, *_NO_SERVICE) for e in iter_items(autoretry.value)
         ):
             return  # its own run out of time, or a row not committed yet: no failing service
-        bound = max_retries(task)
+        bound = retry_bound(task)
         known = bound is None or (isinstance(bound, int) and not isinstance(bound, bool))
         if not known or (isinstance(bound, int) and 0 <= bound <= 1):
             return  # never retried, or once (or a bound read from elsewhere): no stream of retries

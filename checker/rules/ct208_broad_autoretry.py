@@ -6,7 +6,7 @@ import libcst as cst
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, max_retries
+from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, retry_bound
 from checker.values import iter_items
 
 
@@ -25,7 +25,8 @@ class BroadAutoretry(TaskRule):
     `retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose
     cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the
     task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run;
-    nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): it may be 0 or 1.
+    nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): it may be 0 or 1 (a
+    choice of literals, `1 if settings.DEBUG else None`, counts as the largest of them).
 
     ## Why is this bad?
     Retrying is right for transient failures: timeouts, connection resets, rate limits. With
@@ -79,6 +80,10 @@ class BroadAutoretry(TaskRule):
         "max_retries=None)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
         "retry_kwargs={'max_retries': 8})\ndef f():\n    pass\n",
+        # unbounded in production
+        "from celery import shared_task\nfrom django.conf import settings\n\n"
+        "@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
+        "max_retries=1 if settings.DEBUG else None)\ndef f():\n    pass\n",
     ]
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
@@ -107,7 +112,7 @@ class BroadAutoretry(TaskRule):
 def _few_and_backed_off(task: TaskDef) -> bool:
     """The task retries at most once, or at most Celery's default number of times and backs
     off."""
-    bound = max_retries(task)
+    bound = retry_bound(task)
     if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
         return True  # a bound read from elsewhere (``settings.MAX_RETRIES``): it may be 0 or 1
     if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
