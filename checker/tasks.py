@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Union
 
 import libcst as cst
@@ -769,8 +769,9 @@ def max_retries(task: TaskDef) -> Value:
     return DEFAULT_MAX_RETRIES
 
 
-def retry_bound(task: TaskDef) -> Value:
-    """:func:`max_retries`, or for a choice of literals (``1 if settings.DEBUG else None``) the
+def retry_bound(task: TaskDef, constants: Mapping[str, cst.BaseExpression] | None = None) -> Value:
+    """:func:`max_retries`, read through a module-level constant of ``constants``
+    (``MAX_RETRIES = 10``); for a choice of literals (``1 if settings.DEBUG else None``) the
     largest of them (None: no bound), since one of the app's configurations runs with it."""
     bound = max_retries(task)
     if bound is None or (isinstance(bound, int) and not isinstance(bound, bool)):
@@ -778,6 +779,11 @@ def retry_bound(task: TaskDef) -> Value:
     option = task.option("max_retries")
     node = option.node if option is not None else None
     expression = node.value if isinstance(node, (cst.Arg, cst.Assign, cst.AnnAssign)) else None
+    if isinstance(expression, cst.Name) and constants and expression.value in constants:
+        expression = constants[expression.value]
+        value = evaluate(expression)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
     if isinstance(expression, cst.IfExp):
         choices = [evaluate(expression.body), evaluate(expression.orelse)]
         numbers = [c for c in choices if isinstance(c, int) and not isinstance(c, bool)]

@@ -103,7 +103,7 @@ class AutoretryWithoutBackoff(TaskRule):
             is_ref(e, *_NO_SERVICE) for e in iter_items(autoretry.value)
         ):
             return  # its own run out of time, or a row not committed yet: no failing service
-        bound = retry_bound(task)
+        bound = retry_bound(task, ctx.info.assignments)
         known = bound is None or (isinstance(bound, int) and not isinstance(bound, bool))
         if not known or (isinstance(bound, int) and 0 <= bound <= 1):
             return  # never retried, or once (or a bound read from elsewhere): no stream of retries

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 
@@ -80,6 +80,11 @@ class BroadAutoretry(TaskRule):
         "max_retries=None)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
         "retry_kwargs={'max_retries': 8})\ndef f():\n    pass\n",
+        # ten retries, from a module constant that is ten in production
+        "from celery import shared_task\nfrom django.conf import settings\n\n"
+        "MAX_RETRIES = 1 if settings.DEBUG else 10\n\n"
+        "@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=MAX_RETRIES)\n"
+        "def f():\n    pass\n",
         # unbounded in production
         "from celery import shared_task\nfrom django.conf import settings\n\n"
         "@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
@@ -91,7 +96,7 @@ class BroadAutoretry(TaskRule):
         if option is None:
             return
         broad = [item for item in iter_items(option.value) if is_ref(item, "Exception", "BaseException")]
-        if not broad or _few_and_backed_off(task):
+        if not broad or _few_and_backed_off(task, ctx.info.assignments):
             return
         name = broad[0].last if hasattr(broad[0], "last") else "Exception"
         message = (
@@ -109,10 +114,10 @@ class BroadAutoretry(TaskRule):
             yield Report(keyword, f"{message} (in `{local}`, the decorator of {count} here)", task)
 
 
-def _few_and_backed_off(task: TaskDef) -> bool:
+def _few_and_backed_off(task: TaskDef, constants: Mapping[str, cst.BaseExpression]) -> bool:
     """The task retries at most once, or at most Celery's default number of times and backs
     off."""
-    bound = retry_bound(task)
+    bound = retry_bound(task, constants)
     if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
         return True  # a bound read from elsewhere (``settings.MAX_RETRIES``): it may be 0 or 1
     if not isinstance(bound, int) or isinstance(bound, bool) or bound < 0:
