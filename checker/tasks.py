@@ -785,7 +785,13 @@ def retry_bound(task: TaskDef, constants: Mapping[str, cst.BaseExpression] | Non
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             return value
     if isinstance(expression, cst.IfExp):
-        choices = [evaluate(expression.body), evaluate(expression.orelse)]
+
+        def value_of(node: cst.BaseExpression) -> Value:
+            if isinstance(node, cst.Name) and constants and node.value in constants:
+                return evaluate(constants[node.value])
+            return evaluate(node)
+
+        choices = [value_of(expression.body), value_of(expression.orelse)]
         numbers = [c for c in choices if isinstance(c, int) and not isinstance(c, bool)]
         if len(numbers) + choices.count(None) == len(choices):
             return None if None in choices else max(numbers)
