@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -320,6 +321,8 @@ def _namespace_portion(directory: str) -> bool:
         os.path.isfile(os.path.join(parent, m)) for m in ("pyproject.toml", "setup.py", "setup.cfg")
     ):
         return False  # ``src/`` is where packages are imported from, not one of them
+    if _normalised(os.path.basename(directory)) in _distribution_names(parent):
+        return True  # the distribution's own package (waterbutler's ``waterbutler/``, modules and all)
     try:
         entries = os.listdir(directory)
     except OSError:
@@ -327,6 +330,31 @@ def _namespace_portion(directory: str) -> bool:
     return not any(e.endswith(".py") for e in entries) and any(
         _is_package_dir(os.path.join(directory, e)) for e in entries
     )
+
+
+# ``name = "waterbutler"`` in ``setup.py``, ``setup.cfg`` or ``pyproject.toml``
+_DISTRIBUTION_NAME = re.compile(rb"""(?m)^\s*name\s*=\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@functools.cache
+def _distribution_names(directory: str) -> frozenset[str]:
+    """The names the distribution at ``directory`` declares (normalised), from its
+    ``pyproject.toml``, ``setup.cfg`` or ``setup.py``."""
+    names: set[str] = set()
+    for marker in ("pyproject.toml", "setup.cfg", "setup.py"):
+        try:
+            with open(os.path.join(directory, marker), "rb") as handle:
+                data = handle.read(65536)
+        except OSError:
+            continue
+        found = _DISTRIBUTION_NAME.search(data)
+        if found:
+            names.add(_normalised(found.group(1).decode()))
+    return frozenset(names)
 
 
 @functools.cache

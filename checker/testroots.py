@@ -140,7 +140,8 @@ def root_patterns(options: PytestOptions, root: Path | None) -> list[str]:
     test path that is the project's package (``testpaths = ["saleor"]``: a directory with an
     ``__init__.py``, or ``src``) is not a test root unless its name says it is (``t``,
     ``tests``, ``integration_tests``), nor one that holds an application package
-    (``models.py``, ``apps.py``, ``admin.py``, ``celery.py``, ``wsgi.py`` or ``asgi.py`` up to
+    (``models.py``, ``apps.py``, ``admin.py``, ``celery.py``, ``celery_app.py``, ``wsgi.py`` or
+    ``asgi.py`` up to
     two levels below: ``testpaths = contentcuration/`` when the source tree lies there)."""
     patterns = []
     for path in options.testpaths:
@@ -170,7 +171,7 @@ _APP_MODULES = frozenset({"tasks.py", "models.py", "apps.py", "views.py", "admin
 
 
 # Modules only a project's source tree holds (a test suite may well have a ``tasks.py``).
-_SOURCE_MODULES = ("models.py", "apps.py", "admin.py", "celery.py", "wsgi.py", "asgi.py")
+_SOURCE_MODULES = ("models.py", "apps.py", "admin.py", "celery.py", "celery_app.py", "wsgi.py", "asgi.py")
 
 
 def _holds_application(directory: Path) -> bool:

@@ -176,6 +176,10 @@ def test_a_namespace_package_below_a_distribution_root(tmp_path: Path) -> None:
     # nor is ``src/``
     _touch(tmp_path, "lib/pyproject.toml", "lib/src/pkg/__init__.py", "lib/src/pkg/tasks.py")
     assert module_name(tmp_path / "lib/src/pkg/tasks.py") == ("pkg.tasks", False)
+    # but the distribution's own package is, modules and all (no ``__init__.py``)
+    _touch(tmp_path, "svc/service/version.py", "svc/service/tasks/__init__.py", "svc/service/tasks/core.py")
+    (tmp_path / "svc/setup.py").write_text("from setuptools import setup\n\nsetup(\n    name='service',\n)\n")
+    assert module_name(tmp_path / "svc/service/tasks/core.py") == ("service.tasks.core", False)
 
 
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:

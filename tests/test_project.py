@@ -288,6 +288,13 @@ def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
     (tmp_path / "pytest.ini").unlink()
     for rel in ("src_tree/proj/__init__.py", "src_tree/proj/models.py", "src_tree/proj/tasks.py"):
         (tmp_path / rel).unlink()
+    # nor one holding a Celery app module, the application of a project without Django
+    tree({"app_tree/celery_app.py": "", "app_tree/core/__init__.py": "", "app_tree/core/tasks.py": TASK})
+    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = app_tree\n")
+    assert "app_tree/core/tasks.py" in listed()
+    (tmp_path / "pytest.ini").unlink()
+    for rel in ("app_tree/celery_app.py", "app_tree/core/__init__.py", "app_tree/core/tasks.py"):
+        (tmp_path / rel).unlink()
     # without a configuration, Django's ``tests.py`` is still a test file (a default glob)
     assert listed() == [
         "shop/check_tasks.py",

@@ -402,6 +402,11 @@ ENTRIES: tuple[Entry, ...] = (
             "to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option);\n"
             "when what the factory does with them cannot be followed, none are.\n"
             "\n"
+            "Not reported either: a keyword close to no known option that three or more of the\n"
+            "project's tasks set (`verbose_name=`, `description=` on every task): Celery sets every\n"
+            "decorator keyword as an attribute of the task class, and a project convention is read by\n"
+            'code of its own (`getattr(task, "verbose_name")`), not a typo.\n'
+            "\n"
             'The message suggests a close known option ("did you mean `max_retries`?") only when the\n'
             "literal value fits that option (a boolean is not meant for `base`, which takes a class; the\n"
             "kind of each option comes from the installed Celery's `Task` defaults and settings) and the\n"

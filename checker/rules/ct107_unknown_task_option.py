@@ -7,7 +7,8 @@ import libcst as cst
 
 from checker import body
 from checker.celery_names import OLD_PERIODIC_OPTIONS, task_option_kinds, value_fits
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 from checker.values import evaluate
@@ -32,6 +33,11 @@ class UnknownTaskOption(TaskRule):
     a library), whose own task class may do the same. Under the project's own decorator factory, only the keywords the factory passes on
     to Celery are checked (one it keeps for itself, such as a lock timeout, is no task option);
     when what the factory does with them cannot be followed, none are.
+
+    Not reported either: a keyword close to no known option that three or more of the
+    project's tasks set (`verbose_name=`, `description=` on every task): Celery sets every
+    decorator keyword as an attribute of the task class, and a project convention is read by
+    code of its own (`getattr(task, "verbose_name")`), not a typo.
 
     The message suggests a close known option ("did you mean `max_retries`?") only when the
     literal value fits that option (a boolean is not meant for `base`, which takes a class; the
@@ -82,8 +88,16 @@ class UnknownTaskOption(TaskRule):
         },
         # ``lock_timeout`` is taken by the project's factory, not passed to Celery
         _FACTORY + "@locked_task(lock_timeout=60, time_limit=30)\ndef f():\n    pass\n",
+        # a project convention: every task carries a display name, read by the project's code
+        "from celery import shared_task\n\n@shared_task(verbose_name='Clean up')\ndef a():\n    pass\n\n"
+        "@shared_task(verbose_name='Sync')\ndef b():\n    pass\n\n"
+        "@shared_task(verbose_name='Report')\ndef c():\n    pass\n",
     ]
     INVALID = [
+        # the same typo on three tasks is still a typo
+        "from celery import shared_task\n\n@shared_task(ignore_results=True)\ndef a():\n    pass\n\n"
+        "@shared_task(ignore_results=True)\ndef b():\n    pass\n\n"
+        "@shared_task(ignore_results=True)\ndef c():\n    pass\n",
         # ``timelimit`` is passed on to Celery by the project's factory
         _FACTORY + "@locked_task(lock_timeout=60, timelimit=30)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(max_retry=5)\ndef f():\n    pass\n",
@@ -94,6 +108,17 @@ class UnknownTaskOption(TaskRule):
         "from proj.celery import app\n\n@app.task(bind=True, soft_timelimit=30)\ndef f(self):\n    pass\n",
         "from proj.celery import app\n\ndef _send():\n    pass\n\nsend = app.task(acks_lates=True)(_send)\n",
     ]
+
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped for a keyword close to no known option that several of the project's tasks
+        set: a custom attribute (Celery sets every keyword on the task class), read by code
+        the analyser does not follow (``getattr(task, attr)``), not a typo."""
+        if "did you mean" in finding.message:
+            return finding
+        keyword = finding.message.split("`")[1] if finding.message.count("`") >= 2 else ""
+        users = sum(1 for task in project.tasks if keyword in task.set_options)
+        return None if users >= _CONVENTION else finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.decorator_call is None or not task.base_visible or task.via_wrapper:
@@ -126,6 +151,10 @@ class UnknownTaskOption(TaskRule):
             if fitting:
                 message += f"; did you mean `{fitting[0]}`?"
         return message
+
+
+# Tasks setting the same unknown keyword that make it a convention of the project's.
+_CONVENTION = 3
 
 
 def _attributes_read(task: TaskDef) -> frozenset[str]:
