@@ -332,6 +332,26 @@ def _namespace_portion(directory: str) -> bool:
     )
 
 
+_SETTINGS_MODULE = re.compile(rb"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_]\w*)\.""")
+
+
+def _django_root(directory: str) -> bool:
+    """``directory`` holds Django's ``manage.py`` whose settings module lies below it
+    (``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jumpserver.settings")`` beside a
+    ``jumpserver/`` package): Django runs the project from there."""
+    try:
+        with open(os.path.join(directory, "manage.py"), "rb") as handle:
+            data = handle.read(65536)
+    except OSError:
+        return False
+    found = _SETTINGS_MODULE.search(data)
+    return (
+        found is not None
+        and b"execute_from_command_line" in data
+        and os.path.isdir(os.path.join(directory, found.group(1).decode()))
+    )
+
+
 # ``name = "waterbutler"`` in ``setup.py``, ``setup.cfg`` or ``pyproject.toml``
 _DISTRIBUTION_NAME = re.compile(rb"""(?m)^\s*name\s*=\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)""")
 
@@ -362,11 +382,14 @@ def _runs_from(directory: str) -> bool:
     """The project runs from ``directory``: it holds ``manage.py``, ``setup.py``, ``setup.cfg``
     or ``pyproject.toml``, and no directory above it is a package or holds one of those. Its
     modules are imported from there, so a stray ``__init__.py`` beside them does not make it a
-    package (mitxonline's ``shop.tasks``, not ``mitxonline.shop.tasks``). A package's own
+    package (mitxonline's ``shop.tasks``, not ``mitxonline.shop.tasks``). A Django ``manage.py``
+    whose settings package lies beside it says so whatever lies above. A package's own
     ``manage.py`` or ``setup.py`` module (lemur's ``lemur/manage.py`` below the checkout's
     ``setup.py``, bookwyrm's ``views/setup.py``) is not such a sign."""
     if not any(os.path.isfile(os.path.join(directory, m)) for m in ROOT_MARKERS if m != ".git"):
         return False
+    if _django_root(directory):
+        return True  # whatever lies above (jumpserver's ``apps/`` below a ``pyproject.toml``)
     probe = os.path.dirname(directory)
     for _ in range(8):
         if _is_package_dir(probe) or any(

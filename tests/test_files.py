@@ -160,6 +160,14 @@ def test_a_project_runs_from_the_directory_holding_manage_py(tmp_path: Path) -> 
         "repo/lemur/views/inbox.py",
     )
     assert module_name(tmp_path / "repo/lemur/views/inbox.py") == ("lemur.views.inbox", False)
+    # Django's ``manage.py`` beside its settings package, below a checkout's ``pyproject.toml``
+    _touch(tmp_path, "js/pyproject.toml", "js/apps/__init__.py", "js/apps/site/__init__.py")
+    _touch(tmp_path, "js/apps/site/settings.py", "js/apps/users/__init__.py", "js/apps/users/tasks.py")
+    (tmp_path / "js/apps/manage.py").write_text(
+        'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings")\n'
+        "from django.core.management import execute_from_command_line\n"
+    )
+    assert module_name(tmp_path / "js/apps/users/tasks.py") == ("users.tasks", False)
 
 
 def test_a_namespace_package_below_a_distribution_root(tmp_path: Path) -> None:
