@@ -230,6 +230,8 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     return callee if "." in callee else ""
 
 
+# ``"--time-limit=1800"``, ``'--soft-time-limit', '300'``: a worker's command line written in Python
+_WORKER_LIMIT = re.compile(rb"""["']--(?:soft-)?time-limit\b""")
 # ``settings.CELERY_SOFT_TIME_LIMIT``, ``getattr(settings, "CELERY_SOFT_TIME_LIMIT", 60)``
 _SETTINGS_READ = re.compile(
     rb"""\bsettings\.([A-Z][A-Z0-9_]*)\b|\bgetattr\(\s*settings\s*,\s*["']([A-Z][A-Z0-9_]*)["']"""
@@ -371,6 +373,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     facts.connects_setup_logging = connects
     if "CT302" in options.codes and facts.settings:
         facts.debug_on = _sets_debug(info)
+    if "CT201" in options.codes and not source.is_test and b"time-limit" in source.data:
+        facts.worker_limit = _WORKER_LIMIT.search(source.data) is not None
     if "CT406" in options.codes and b"settings" in source.data:
         facts.settings_read = settings_read(source.data)
     if "CT301" in options.codes and is_test_module(source.module or ""):

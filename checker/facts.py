@@ -137,6 +137,9 @@ class FileFacts:
     # Upper-case names the module reads from Django's settings (``settings.CELERY_SOFT_LIMIT``,
     # ``getattr(settings, "CELERY_X")``): the project's own variables (CT406).
     settings_read: frozenset[str] = frozenset()
+    # The module passes ``--time-limit``/``--soft-time-limit`` to a worker it starts
+    # (``app.worker_main(["worker", "--time-limit=1800"])``, a command list): CT201.
+    worker_limit: bool = False
     # Non-root loggers its logging configuration (Django ``LOGGING``, ``dictConfig``) gives
     # handlers (CT602: ``get_task_logger`` would take a module's records away from them).
     configured_loggers: frozenset[str] = frozenset()

@@ -361,6 +361,15 @@ class ProjectContext:
     _by_path: dict[str, FileFacts] | None = dataclasses.field(default=None, init=False, repr=False)
 
     @functools.cached_property
+    def worker_limit(self) -> bool:
+        """Code outside tests starts a worker with ``--time-limit``/``--soft-time-limit``."""
+        return any(
+            facts.worker_limit
+            for facts in self.files
+            if not (is_test_module(facts.module) or self.test_files.matches(facts.path))
+        )
+
+    @functools.cached_property
     def settings_read(self) -> frozenset[str]:
         """Upper-case names some module reads from Django's settings (CT406)."""
         return frozenset(name for facts in self.files for name in facts.settings_read)

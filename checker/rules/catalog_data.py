@@ -256,6 +256,10 @@ ENTRIES: tuple[Entry, ...] = (
             "## What it does\n"
             "Checks that the task function is a plain `def`, not an `async def`.\n"
             "\n"
+            "Not reported when the project's own decorator factory hands Celery a wrapper instead of the\n"
+            "function (`app.task(run_coroutine(fn))`): the wrapper may run the coroutine to its end\n"
+            "(`asyncio.run`, `loop.run_until_complete`, `async_to_sync`).\n"
+            "\n"
             "## Why is this bad?\n"
             "The worker calls the task function and stores what it returns. An `async def` returns a\n"
             "coroutine that nobody awaits: the body never runs, the task reports SUCCESS, and Python warns\n"
@@ -551,7 +555,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary="Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django's `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery's `debug_task`), only raises (`raise Exception(\"boom\")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`, django-celery-beat's database).",
+        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -566,6 +570,10 @@ ENTRIES: tuple[Entry, ...] = (
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
+            "Not reported when the project's Python code starts its workers with a limit on their command\n"
+            'line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding\n'
+            '`"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,\n'
+            "in a Procfile, a supervisord or systemd file, are not read.)\n"
             "A task nothing in the project sends, schedules or names is still reported: deployments\n"
             "schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,\n"
             "django-celery-beat's database).\n"
@@ -845,7 +853,8 @@ ENTRIES: tuple[Entry, ...] = (
             "lookup is not a lost failure.\n"
             "\n"
             "Nor the handler of a `try` that only cleans up (`shutil.rmtree(tmp)`, `os.remove(path)`,\n"
-            "`path.unlink()`, `f.close()`: a leftover file loses no work), nor one that falls back to a\n"
+            "`path.unlink()`, `f.close()`, Django's `default_storage.delete(name)`: a leftover file loses\n"
+            "no work), nor one that falls back to a\n"
             "new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds\n"
             "`obj = Model(...)`: get-or-create, the task carries on).\n"
             "\n"
@@ -1794,7 +1803,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Logs through a logger, not print",
         fix=None,
         satisfied_by_settings=(),
-        summary='Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`, such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked. Nor for a task that does nothing but print its own request (Celery\'s `debug_task` example, `print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`, perhaps returning a literal): a tool to see that the worker runs, whose output is the point.',
+        summary='Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a debug flag: `if DEBUG:`, `if settings.DEBUG:` (any name or attribute chain ending in `DEBUG`, such as `app.conf.DEBUG`), or an `and` of such a flag with other conditions (`if settings.DEBUG and verbose:`). The `else` branch of such an `if` is still checked. Nor for a task that does nothing but print its own request (Celery\'s `debug_task` example, `print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`, perhaps returning a literal): a tool to see that the worker runs, whose output is the point. Nor in a project that sets `worker_redirect_stdouts_level` (any spelling, such as `CELERY_WORKER_REDIRECT_STDOUTS_LEVEL`) to `INFO` or `DEBUG`: it has the worker log what tasks print as ordinary records on purpose (a handler on the root logger may collect them per task, which `get_task_logger`\'s loggers, not propagating, would bypass).',
         docs=(
             "## What it does\n"
             "Checks for `print(...)` in the task body. Not reported in the body of an `if` whose test is a\n"
@@ -1804,9 +1813,13 @@ ENTRIES: tuple[Entry, ...] = (
             "Nor for a task that does nothing but print its own request (Celery's `debug_task` example,\n"
             '`print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`,\n'
             "perhaps returning a literal): a tool to see that the worker runs, whose output is the point.\n"
+            "Nor in a project that sets `worker_redirect_stdouts_level` (any spelling, such as\n"
+            "`CELERY_WORKER_REDIRECT_STDOUTS_LEVEL`) to `INFO` or `DEBUG`: it has the worker log what\n"
+            "tasks print as ordinary records on purpose (a handler on the root logger may collect them\n"
+            "per task, which `get_task_logger`'s loggers, not propagating, would bypass).\n"
             "\n"
             "## Why is this bad?\n"
-            "`print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level\n"
+            "`print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level by default,\n"
             "without the task's name or id (or discards, depending on `worker_redirect_stdouts`). The\n"
             "output cannot be filtered, correlated with a task run, or routed like the rest of the logs.\n"
             "\n"

@@ -26,6 +26,10 @@ class MissingTimeLimit(TaskRule):
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
+    Not reported when the project's Python code starts its workers with a limit on their command
+    line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding
+    `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,
+    in a Procfile, a supervisord or systemd file, are not read.)
     A task nothing in the project sends, schedules or names is still reported: deployments
     schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,
     django-celery-beat's database).
@@ -114,6 +118,11 @@ class MissingTimeLimit(TaskRule):
         # Celery's ``debug_task`` prints its request: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True)\n"
         "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
+        {  # the project starts its worker with a limit on the command line
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync(ids):\n    fetch(ids)\n",
+            "proj/main.py": "from proj.celery import app\n\ndef cli():\n"
+            "    app.worker_main(['worker', '--loglevel=info', '--time-limit=1800'])\n",
+        },
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
@@ -135,7 +144,10 @@ class MissingTimeLimit(TaskRule):
 
     @classmethod
     def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
-        """Dropped for a task never sent as a message that the project calls directly."""
+        """Dropped for a task never sent as a message that the project calls directly, and when
+        the project starts its workers with a time limit on their command line."""
+        if project.worker_limit:
+            return None
         task = project.task_by_key().get(finding.task_key or "")
         if task is None or not task.object_name or project.is_enqueued(task):
             return finding

@@ -43,7 +43,8 @@ class SwallowedException(TaskRule):
     lookup is not a lost failure.
 
     Nor the handler of a `try` that only cleans up (`shutil.rmtree(tmp)`, `os.remove(path)`,
-    `path.unlink()`, `f.close()`: a leftover file loses no work), nor one that falls back to a
+    `path.unlink()`, `f.close()`, Django's `default_storage.delete(name)`: a leftover file loses
+    no work), nor one that falls back to a
     new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds
     `obj = Model(...)`: get-or-create, the task carries on).
 
@@ -113,6 +114,10 @@ class SwallowedException(TaskRule):
         # best-effort clean-up
         "import shutil\nfrom celery import shared_task\n\n@shared_task\ndef f(tmp):\n    work(tmp)\n"
         "    try:\n        shutil.rmtree(tmp)\n    except Exception:\n        pass\n",
+        # the local copy removed after an upload, best effort
+        "from celery import shared_task\nfrom django.core.files.storage import default_storage\n\n"
+        "@shared_task\ndef f(name):\n    upload(name)\n    try:\n        default_storage.delete(name)\n"
+        "    except Exception:\n        pass\n",
         # get-or-create: the task carries on with a new object
         "from celery import shared_task\n\n@shared_task\ndef f(pk):\n    try:\n"
         "        job = Job.objects.get(pk=pk)\n        job.status = 'running'\n    except Exception:\n"
@@ -236,8 +241,11 @@ def _cleanup_only(suite: cst.BaseSuite) -> bool:
         if not isinstance(call, cst.Call):
             return False
         name = dotted_name(call.func) or ""
-        if name not in _CLEANUP and not (
-            isinstance(call.func, cst.Attribute) and call.func.attr.value in _CLEANUP_METHODS
+        owner, _, method = name.rpartition(".")
+        if (
+            name not in _CLEANUP
+            and not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _CLEANUP_METHODS)
+            and not (method == "delete" and "storage" in owner.rpartition(".")[2].lower())
         ):
             return False
     return True

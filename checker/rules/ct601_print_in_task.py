@@ -5,7 +5,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checker import body
-from checker.model import Section, Severity
+from checker.model import Finding, Section, Severity
+from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
 from checker.values import dotted_name
@@ -21,9 +22,13 @@ class PrintInTask(TaskRule):
     Nor for a task that does nothing but print its own request (Celery's `debug_task` example,
     `print(f"Request: {self.request!r}")` in a bound task) or a fixed message (`print("Hello!")`,
     perhaps returning a literal): a tool to see that the worker runs, whose output is the point.
+    Nor in a project that sets `worker_redirect_stdouts_level` (any spelling, such as
+    `CELERY_WORKER_REDIRECT_STDOUTS_LEVEL`) to `INFO` or `DEBUG`: it has the worker log what
+    tasks print as ordinary records on purpose (a handler on the root logger may collect them
+    per task, which `get_task_logger`'s loggers, not propagating, would bypass).
 
     ## Why is this bad?
-    `print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level
+    `print` writes to the worker's stdout, which Celery redirects to its logger at WARNING level by default,
     without the task's name or id (or discards, depending on `worker_redirect_stdouts`). The
     output cannot be filtered, correlated with a task run, or routed like the rest of the logs.
 
@@ -50,6 +55,11 @@ class PrintInTask(TaskRule):
     severity = Severity.INFO
     checklist = "Logs through a logger, not print"
     VALID = [
+        # the worker logs what tasks print at INFO, on purpose
+        {
+            "proj/settings.py": "CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = 'INFO'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f(x):\n    print('got', x)\n",
+        },
         # Celery's ``debug_task``
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True, ignore_result=True)\n"
         "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
@@ -68,11 +78,27 @@ class PrintInTask(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f(x):\n    print('got', x)\n",
+        {  # redirected at WARNING, Celery's default, said explicitly
+            "proj/settings.py": "CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = 'WARNING'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f(x):\n    print('got', x)\n",
+        },
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self, x):\n"
         "    print(f'Request: {self.request!r}')\n    return x\n",
         "from celery import Task\n\nclass T(Task):\n    def run(self):\n        if True:\n"
         "            print('running')\n",
     ]
+
+    @classmethod
+    def revise(cls, finding: Finding, project: ProjectContext) -> Finding | None:
+        """Dropped when the project has the worker log what tasks print at INFO or DEBUG."""
+        level = project.config.value("worker_redirect_stdouts_level")
+        if (
+            isinstance(level, str)
+            and level.upper() in _LOG_LEVELS
+            and project.config.value("worker_redirect_stdouts") is not False
+        ):
+            return None
+        return finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or "print" in ctx.info.imports or "print" in ctx.info.assignments:
@@ -107,3 +133,7 @@ def _debug_flag(test: cst.BaseExpression) -> bool:
         return _debug_flag(test.left) or _debug_flag(test.right)
     dotted = dotted_name(test)
     return dotted is not None and dotted.rpartition(".")[2] == "DEBUG"
+
+
+# Levels at which the worker's log keeps what a task prints as an ordinary record.
+_LOG_LEVELS = frozenset({"DEBUG", "INFO"})
