@@ -409,7 +409,8 @@ ENTRIES: tuple[Entry, ...] = (
             "Not reported either: a keyword close to no known option that three or more of the\n"
             "project's tasks set (`verbose_name=`, `description=` on every task): Celery sets every\n"
             "decorator keyword as an attribute of the task class, and a project convention is read by\n"
-            'code of its own (`getattr(task, "verbose_name")`), not a typo.\n'
+            'code of its own (`getattr(task, "verbose_name")`), not a typo. Options of a send or of its\n'
+            "retry policy (`countdown`, `interval_start`, ...) are reported however many tasks set them.\n"
             "\n"
             'The message suggests a close known option ("did you mean `max_retries`?") only when the\n'
             "literal value fits that option (a boolean is not meant for `base`, which takes a class; the\n"

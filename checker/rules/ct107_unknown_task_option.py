@@ -37,7 +37,8 @@ class UnknownTaskOption(TaskRule):
     Not reported either: a keyword close to no known option that three or more of the
     project's tasks set (`verbose_name=`, `description=` on every task): Celery sets every
     decorator keyword as an attribute of the task class, and a project convention is read by
-    code of its own (`getattr(task, "verbose_name")`), not a typo.
+    code of its own (`getattr(task, "verbose_name")`), not a typo. Options of a send or of its
+    retry policy (`countdown`, `interval_start`, ...) are reported however many tasks set them.
 
     The message suggests a close known option ("did you mean `max_retries`?") only when the
     literal value fits that option (a boolean is not meant for `base`, which takes a class; the
@@ -94,6 +95,10 @@ class UnknownTaskOption(TaskRule):
         "@shared_task(verbose_name='Report')\ndef c():\n    pass\n",
     ]
     INVALID = [
+        # a send's retry policy, on three tasks: still nothing Celery reads from a task
+        "from celery import shared_task\n\n@shared_task(interval_start=5)\ndef a():\n    pass\n\n"
+        "@shared_task(interval_start=5)\ndef b():\n    pass\n\n"
+        "@shared_task(interval_start=5)\ndef c():\n    pass\n",
         # the same typo on three tasks is still a typo
         "from celery import shared_task\n\n@shared_task(ignore_results=True)\ndef a():\n    pass\n\n"
         "@shared_task(ignore_results=True)\ndef b():\n    pass\n\n"
@@ -117,6 +122,8 @@ class UnknownTaskOption(TaskRule):
         if "did you mean" in finding.message:
             return finding
         keyword = finding.message.split("`")[1] if finding.message.count("`") >= 2 else ""
+        if keyword in _SEND_OPTIONS:
+            return finding  # a word of Celery's, in the wrong place: no custom attribute
         users = sum(1 for task in project.tasks if keyword in task.set_options)
         return None if users >= _CONVENTION else finding
 
@@ -155,6 +162,22 @@ class UnknownTaskOption(TaskRule):
 
 # Tasks setting the same unknown keyword that make it a convention of the project's.
 _CONVENTION = 3
+# Options of a send (``apply_async``) and of its ``retry_policy``: Celery's words, which on the
+# decorator do nothing (``interval_start=5`` meant as a retry delay), however many tasks set them.
+_SEND_OPTIONS = frozenset(
+    {
+        "countdown",
+        "eta",
+        "link",
+        "link_error",
+        "retry",
+        "retry_policy",
+        "interval_start",
+        "interval_step",
+        "interval_max",
+        "retry_errors",
+    }
+)
 
 
 def _attributes_read(task: TaskDef) -> frozenset[str]:
