@@ -251,7 +251,7 @@ def only_fails(function: cst.FunctionDef) -> bool:
     raises = False
     for line in lines:
         if isinstance(line, cst.If) and line.orelse is None and _asks(line.test, parameters):
-            inner = _suite_statements(line.body)
+            inner = suite_statements(line.body)
             if not inner or not all(_fails(s) for s in inner):
                 return False
             raises = True
@@ -269,7 +269,8 @@ def only_fails(function: cst.FunctionDef) -> bool:
     return raises
 
 
-def _suite_statements(suite: cst.BaseSuite) -> list[cst.BaseSmallStatement] | None:
+def suite_statements(suite: cst.BaseSuite) -> list[cst.BaseSmallStatement] | None:
+    """The statements of a suite of simple lines, or None when it holds a compound one."""
     lines = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
     small: list[cst.BaseSmallStatement] = []
     for line in lines:

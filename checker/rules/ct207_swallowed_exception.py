@@ -219,21 +219,10 @@ _CLEANUP = frozenset({"shutil.rmtree", "os.remove", "os.unlink", "os.rmdir", "os
 _CLEANUP_METHODS = frozenset({"unlink", "rmdir", "close"})
 
 
-def _small_statements(suite: cst.BaseSuite) -> list[cst.BaseSmallStatement] | None:
-    """The statements of a suite of simple lines, or None when it holds a compound one."""
-    lines = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
-    small: list[cst.BaseSmallStatement] = []
-    for line in lines:
-        if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            return None
-        small.extend(line.body)
-    return small
-
-
 def _cleanup_only(suite: cst.BaseSuite) -> bool:
     """Every statement removes a file or directory or closes something
     (``shutil.rmtree(tmp)``, ``os.remove(path)``, ``path.unlink()``, ``f.close()``)."""
-    small = _small_statements(suite)
+    small = body.suite_statements(suite)
     if not small:
         return False
     for statement in small:
@@ -284,7 +273,7 @@ def _lookup(node: cst.BaseExpression) -> bool:
 
 def _single_lookup(suite: cst.BaseSuite) -> bool:
     """The suite is one statement: ``Model.objects.get(...)``, bare or assigned to a name."""
-    small = _small_statements(suite)
+    small = body.suite_statements(suite)
     if small is None or len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Assign)):
         return False
     return _lookup(small[0].value)
