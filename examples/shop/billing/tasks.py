@@ -58,7 +58,7 @@ def capture_payment(self, payment_id: int):
         raise self.retry(exc=exc, countdown=30)
 
 
-@shared_task(time_limit=60, autoretry_for=(requests.RequestException,))  # CT204: no backoff
+@shared_task(time_limit=60, autoretry_for=(requests.RequestException,), max_retries=10)  # CT204: no backoff
 def refresh_exchange_rates():
     """Fetch today's exchange rates."""
     return requests.get("https://rates.example.com/today", timeout=10).json()
