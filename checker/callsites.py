@@ -226,6 +226,9 @@ class DirectCall:
     # The call is the caller's last statement, outside any loop or branch (CT506): the caller
     # hands its work on once, at its end, as ``.delay()`` would.
     tail: bool = False
+    # The call is one branch of an ``if`` whose other branch enqueues the same function
+    # (``if settings.RUN_ASYNC: child.delay(x) else: child(x)``): a chosen mode (CT506).
+    switched: bool = False
 
 
 def _tail_call(function: cst.FunctionDef) -> cst.Call | None:
@@ -345,9 +348,31 @@ def call_sites(
                     _opaque_argument(call, constructed),
                     _in_try_body(call, ancestors),
                     call is tail,
+                    _switched(call, ancestors, target, info),
                 )
             )
     return sites, direct
+
+
+def _switched(call: cst.Call, ancestors: tuple[cst.CSTNode, ...], target: str, info: ModuleInfo) -> bool:
+    """An ``if`` holds the call in one branch and an enqueue of ``target`` in the other."""
+    for depth in range(len(ancestors) - 1, -1, -1):
+        node = ancestors[depth]
+        if not isinstance(node, cst.If):
+            continue
+        inner = ancestors[depth + 1] if depth + 1 < len(ancestors) else call
+        other = node.orelse if inner is node.body else node.body if inner is node.orelse else None
+        if other is None:
+            continue
+        for sent in body.nodes(other):
+            if (
+                isinstance(sent, cst.Call)
+                and isinstance(sent.func, cst.Attribute)
+                and sent.func.attr.value in ENQUEUE
+                and info.qualify_local(sent.func.value) == target
+            ):
+                return True
+    return False
 
 
 def _in_try_body(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:

@@ -769,6 +769,17 @@ def max_retries(task: TaskDef) -> Value:
     return DEFAULT_MAX_RETRIES
 
 
+def resolved(task: TaskDef, name: str, constants: Mapping[str, cst.BaseExpression]) -> Value:
+    """The option's value, read through a module-level constant of ``constants`` when it is
+    set to one (``retry_backoff=RETRY_BACKOFF`` with ``RETRY_BACKOFF = 180``)."""
+    option = task.option(name)
+    node = option.node if option is not None else None
+    expression = node.value if isinstance(node, (cst.Arg, cst.Assign, cst.AnnAssign)) else None
+    if isinstance(expression, cst.Name) and expression.value in constants:
+        return evaluate(constants[expression.value])
+    return task.value(name)
+
+
 def retry_bound(task: TaskDef, constants: Mapping[str, cst.BaseExpression] | None = None) -> Value:
     """:func:`max_retries`, read through a module-level constant of ``constants``
     (``MAX_RETRIES = 10``); for a choice of literals (``1 if settings.DEBUG else None``) the

@@ -1764,6 +1764,8 @@ ENTRIES: tuple[Entry, ...] = (
             "- a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand\n"
             "  it an AsyncResult, so it is no drop-in replacement, and restructuring into a chain is a\n"
             "  design choice the code does not tell us about;\n"
+            "- a call in one branch of an `if` whose other branch enqueues the same task (`if\n"
+            "  settings.RUN_ASYNC: child.delay(x) else: child(x)`): the project chooses the mode;\n"
             "- a call in the body of a `try` with `except` handlers: the caller handles its failures\n"
             "  (and often acts on its success, in `else` or after it), which `.delay()` would move into\n"
             "  another worker;\n"

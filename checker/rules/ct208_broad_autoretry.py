@@ -6,7 +6,7 @@ import libcst as cst
 
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
-from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, retry_bound
+from checker.tasks import DEFAULT_MAX_RETRIES, TaskDef, is_ref, resolved, retry_bound
 from checker.values import iter_items
 
 
@@ -63,6 +63,10 @@ class BroadAutoretry(TaskRule):
         "def f():\n    pass\n",
         # retried once at most: a programming error costs one more run
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), max_retries=1)\n"
+        "def f():\n    pass\n",
+        # three retries backing off, both from module constants
+        "from celery import shared_task\n\nMAX_ATTEMPTS = 3\nRETRY_BACKOFF = 180\n\n"
+        "@shared_task(autoretry_for=(Exception,), max_retries=MAX_ATTEMPTS, retry_backoff=RETRY_BACKOFF)\n"
         "def f():\n    pass\n",
         # a bound read from the settings: it may be 0 or 1
         "from celery import shared_task\nfrom proj.config import settings\n\n"
@@ -124,7 +128,7 @@ def _few_and_backed_off(task: TaskDef, constants: Mapping[str, cst.BaseExpressio
         return False
     if bound <= 1:
         return True  # a programming error is retried once at most
-    backoff = task.value("retry_backoff")
+    backoff = resolved(task, "retry_backoff", constants)
     if not (backoff is True or (type(backoff) in (int, float) and backoff > 0)):  # type: ignore[operator]
         return False
     return bound <= DEFAULT_MAX_RETRIES

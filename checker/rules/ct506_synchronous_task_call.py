@@ -29,6 +29,8 @@ class SynchronousTaskCall(Rule):
     - a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand
       it an AsyncResult, so it is no drop-in replacement, and restructuring into a chain is a
       design choice the code does not tell us about;
+    - a call in one branch of an `if` whose other branch enqueues the same task (`if
+      settings.RUN_ASYNC: child.delay(x) else: child(x)`): the project chooses the mode;
     - a call in the body of a `try` with `except` handlers: the caller handles its failures
       (and often acts on its success, in `else` or after it), which `.delay()` would move into
       another worker;
@@ -65,6 +67,11 @@ class SynchronousTaskCall(Rule):
     severity = Severity.INFO
     checklist = "Enqueues other tasks instead of calling them"
     VALID = [
+        # a switch between sending and running inline, chosen by a setting
+        "from celery import shared_task\nfrom django.conf import settings\n\n"
+        "@shared_task\ndef reindex(row):\n    pass\n\n"
+        "@shared_task\ndef import_feed(rows):\n    for row in rows:\n        if settings.RUN_ASYNC:\n"
+        "            reindex.delay(row)\n        else:\n            reindex(row)\n    notify(rows)\n",
         # the last statement: the task hands its work on once, at its end
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
         "@shared_task\ndef import_feed(url):\n    rows = fetch(url)\n    reindex(rows)\n\n"
@@ -118,6 +125,8 @@ class SynchronousTaskCall(Rule):
                 caller = callers.get(call.caller)
                 if task is None or caller is None or task.key == caller.key or call.forwards or call.tail:
                     continue
+                if call.switched:
+                    continue  # ``if RUN_ASYNC: child.delay(x) else: child(x)``: a chosen mode
                 if call.result_used or call.handled or not project.is_enqueued(task):
                     continue
                 if call.opaque_argument is not None and not _pickles(project.config.serializer(task)):
