@@ -235,12 +235,15 @@ _WORKER_LIMIT = re.compile(rb"""["']--(?:soft-)?time-limit\b""")
 # ``settings.CELERY_SOFT_TIME_LIMIT``, ``getattr(settings, "CELERY_SOFT_TIME_LIMIT", 60)``
 _SETTINGS_READ = re.compile(
     rb"""\bsettings\.([A-Z][A-Z0-9_]*)\b|\bgetattr\(\s*settings\s*,\s*["']([A-Z][A-Z0-9_]*)["']"""
+    rb"""|\b\w+\.([A-Z0-9_]*CELERY[A-Z0-9_]*)\b"""
 )
 
 
 def settings_read(data: bytes) -> frozenset[str]:
-    """The upper-case names the source reads from an object named ``settings`` (Django's)."""
-    return frozenset((a or b).decode() for a, b in _SETTINGS_READ.findall(data))
+    """The upper-case names the source reads from an object named ``settings`` (Django's), and
+    the ``CELERY`` names it reads from any object (``env.CELERY_DATABASE_NUMBER``: a settings
+    model's field)."""
+    return frozenset((a or b or c).decode() for a, b, c in _SETTINGS_READ.findall(data))
 
 
 def _sets_debug(info: ModuleInfo) -> bool:
@@ -375,7 +378,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.debug_on = _sets_debug(info)
     if "CT201" in options.codes and not source.is_test and b"time-limit" in source.data:
         facts.worker_limit = _WORKER_LIMIT.search(source.data) is not None
-    if "CT406" in options.codes and b"settings" in source.data:
+    if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data):
         facts.settings_read = settings_read(source.data)
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)

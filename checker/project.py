@@ -30,7 +30,7 @@ from checker.testroots import (
     root_patterns,
     test_settings_modules,
 )
-from checker.values import UNKNOWN, Value
+from checker.values import UNKNOWN, Ref, Value
 
 # ``tests.py``: the module Django's ``startapp`` creates, found by its test runner (``test*.py``).
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests.py", "tests/**/*.py", "conftest.py")
@@ -501,7 +501,8 @@ class ProjectContext:
         ``celery_config`` fixture), or a pytest-celery worker fixture. Such settings do not count
         for production (see :func:`build_config`); this is what they say about the tests. Also
         when a settings module sets it to a value that cannot be known (under ``if DEVELOPMENT:``,
-        from the environment): a development switch the tests may well run under."""
+        from the environment, from a settings object's attribute: ``env.celery_task_always_eager``):
+        a development switch the tests may well run under."""
         for facts in self.files:
             if facts.eager_tests:
                 return True
@@ -514,7 +515,10 @@ class ProjectContext:
                 return True
             # a development switch (``if DEVELOPMENT:``, an environment variable) in the settings:
             # the tests may well run under it
-            switched = any(s.name == "task_always_eager" and s.value is UNKNOWN for s in facts.settings)
+            switched = any(
+                s.name == "task_always_eager" and (s.value is UNKNOWN or isinstance(s.value, Ref))
+                for s in facts.settings
+            )
             if switched and is_settings_like(facts.module):
                 return True
         return False

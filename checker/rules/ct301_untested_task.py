@@ -72,7 +72,7 @@ class UntestedTask(Rule):
     `app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a
     pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used; or when a
     settings module sets it to a value the analyser cannot know (under `if DEVELOPMENT:`, read
-    from the environment): a development switch the tests may well run under. A literal `True`
+    from the environment or from a settings object, `env.celery_task_always_eager`): a development switch the tests may well run under. A literal `True`
     in a production settings module does not count (CT302 reports it), and test settings never
     count for the other rules.
 
@@ -230,6 +230,13 @@ class UntestedTask(Rule):
             "    send_receipt.delay(order.pk)\n",
             "shop/settings.py": "import os\n\nDEVELOPMENT = os.environ.get('DEVELOPMENT', '1') == '1'\n"
             "if DEVELOPMENT:\n    CELERY_TASK_ALWAYS_EAGER = True\n",
+        },
+        # eager as a settings model says, its default unknown here
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
+            "    send_receipt.delay(order.pk)\n",
+            "shop/settings.py": "from shop.env import env\n\nCELERY_TASK_ALWAYS_EAGER = env.celery_task_always_eager\n",
         },
         # handed to the project's own dispatch helper, which sends what it is given
         {

@@ -25,7 +25,8 @@ class UnknownSetting(Rule):
     name the module itself reads (`CELERY_BROKER_HOSTNAME = os.environ[...]`, then put into
     `CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting; the
     same for an upper-case name any module of the project reads from Django's settings
-    (`soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT`). Nor is a name whose literal value is
+    (`soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT`), or a `CELERY` name any module reads
+    from any object (`env.CELERY_DATABASE_NUMBER`: a settings model's field). Nor is a name whose literal value is
     the suggested setting's default (`CELERY_TASK_SEND_EVENTS = False`): fixing the spelling
     would change nothing.
 
@@ -71,6 +72,13 @@ class UnknownSetting(Rule):
             "proj/settings.py": "CELERY_SOFT_TIME_LIMIT = 300\n",
             "proj/tasks.py": "from celery import shared_task\nfrom django.conf import settings\n\n"
             "@shared_task(soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT)\ndef f():\n    pass\n",
+        },
+        # a settings model's field, read by the settings module
+        {
+            "proj/config/cf_env.py": "class Env(BaseSettings):\n    CELERY_DATABASE_NUMBER: int = 3\n\n"
+            "env = Env()\n",
+            "proj/config/settings.py": "from proj.config.cf_env import env\n\n"
+            "CELERY_BROKER_URL = f'redis://redis/{env.CELERY_DATABASE_NUMBER}'\n",
         },
         # misspelt, but the value is the suggested setting's default: nothing would change
         {"proj/settings.py": "CELERY_TASK_ACKS_LAET = False\n"},
