@@ -230,6 +230,9 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     return callee if "." in callee else ""
 
 
+# ``sys.path.insert(0, root("apps"))``, ``sys.path.append(os.path.join(BASE_DIR, "apps"))``: the
+# last directory name written in the call
+_SYS_PATH = re.compile(rb"""sys\.path\.(?:insert|append)\([^\n]*["']([A-Za-z_]\w*)["'][^"'\n]*\)""")
 # ``"--time-limit=1800"``, ``'--soft-time-limit', '300'``: a worker's command line written in Python
 _WORKER_LIMIT = re.compile(rb"""["']--(?:soft-)?time-limit\b""")
 # ``settings.CELERY_SOFT_TIME_LIMIT``, ``getattr(settings, "CELERY_SOFT_TIME_LIMIT", 60)``
@@ -378,6 +381,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.debug_on = _sets_debug(info)
     if "CT201" in options.codes and not source.is_test and b"time-limit" in source.data:
         facts.worker_limit = _WORKER_LIMIT.search(source.data) is not None
+    if "CT301" in options.codes and not source.is_test and b"sys.path" in source.data:
+        facts.path_dirs = frozenset(m.decode() for m in _SYS_PATH.findall(source.data))
     if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data):
         facts.settings_read = settings_read(source.data)
     if "CT301" in options.codes and is_test_module(source.module or ""):

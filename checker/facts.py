@@ -140,6 +140,9 @@ class FileFacts:
     # The module passes ``--time-limit``/``--soft-time-limit`` to a worker it starts
     # (``app.worker_main(["worker", "--time-limit=1800"])``, a command list): CT201.
     worker_limit: bool = False
+    # Directories the module puts on ``sys.path`` (``sys.path.insert(0, root("apps"))``): their
+    # modules are imported from there too (``cla_butler.tasks``, not ``proj.apps.cla_butler.tasks``).
+    path_dirs: frozenset[str] = frozenset()
     # Non-root loggers its logging configuration (Django ``LOGGING``, ``dictConfig``) gives
     # handlers (CT602: ``get_task_logger`` would take a module's records away from them).
     configured_loggers: frozenset[str] = frozenset()

@@ -361,6 +361,30 @@ class ProjectContext:
     _by_path: dict[str, FileFacts] | None = dataclasses.field(default=None, init=False, repr=False)
 
     @functools.cached_property
+    def path_dirs(self) -> frozenset[str]:
+        """Directory names code outside tests puts on ``sys.path``."""
+        return frozenset(
+            name
+            for facts in self.files
+            if not (is_test_module(facts.module) or self.test_files.matches(facts.path))
+            for name in facts.path_dirs
+        )
+
+    def import_names(self, task: TaskSummary) -> set[str]:
+        """:func:`task_names`, and the names its object has below a directory the project puts
+        on ``sys.path`` (``cla_butler.tasks.check`` for ``proj.apps.cla_butler.tasks.check``
+        when the settings insert ``apps``)."""
+        names = task_names(task)
+        parts = task.module.split(".") if task.module else []
+        for depth, part in enumerate(parts[:-1]):
+            if part in self.path_dirs:
+                below = ".".join(parts[depth + 1 :])
+                names.add(f"{below}.{task.function}")
+                if task.object_name:
+                    names.add(f"{below}.{task.object_name}")
+        return names
+
+    @functools.cached_property
     def worker_limit(self) -> bool:
         """Code outside tests starts a worker with ``--time-limit``/``--soft-time-limit``."""
         return any(

@@ -1063,6 +1063,9 @@ ENTRIES: tuple[Entry, ...] = (
             "count for the other rules.\n"
             "\n"
             "The code a test names also includes:\n"
+            "- the task's module under the name it has below a directory the project puts on\n"
+            '  `sys.path` (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))` in the settings: a test\'s\n'
+            "  `from billing.tasks import charge` refers to `proj.apps.billing.tasks.charge`);\n"
             '- a Django management command it runs by name (`call_command("rebuild_index")`), and the\n'
             "  signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,\n"
             "  `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`), and\n"

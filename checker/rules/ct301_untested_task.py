@@ -77,6 +77,9 @@ class UntestedTask(Rule):
     count for the other rules.
 
     The code a test names also includes:
+    - the task's module under the name it has below a directory the project puts on
+      `sys.path` (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))` in the settings: a test's
+      `from billing.tasks import charge` refers to `proj.apps.billing.tasks.charge`);
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
       signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,
       `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`), and
@@ -230,6 +233,18 @@ class UntestedTask(Rule):
             "    send_receipt.delay(order.pk)\n",
             "shop/settings.py": "import os\n\nDEVELOPMENT = os.environ.get('DEVELOPMENT', '1') == '1'\n"
             "if DEVELOPMENT:\n    CELERY_TASK_ALWAYS_EAGER = True\n",
+        },
+        # the settings put ``apps/`` on ``sys.path``: the test imports the module from there
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": "import os\nimport sys\n\nBASE = os.path.dirname(__file__)\n"
+            "sys.path.insert(0, os.path.join(BASE, 'apps'))\nCELERY_BROKER_URL = 'redis://'\n",
+            "proj/apps/__init__.py": "",
+            "proj/apps/billing/__init__.py": "",
+            "proj/apps/billing/tasks.py": "from celery import shared_task\n\n@shared_task\ndef charge(pk):\n"
+            "    bill(pk)\n",
+            "proj/apps/billing/tests/test_tasks.py": "from billing.tasks import charge\n\ndef test_charge():\n"
+            "    charge(1)\n",
         },
         # eager as a settings model says, its default unknown here
         {
@@ -523,7 +538,7 @@ class UntestedTask(Rule):
                 continue
             if task.nothing_to_test:
                 continue  # Celery's ``debug_task``, or a stub: nothing in it a test could check
-            names = task_names(task)
+            names = project.import_names(task)
             if (
                 names & referenced
                 or names & reached
