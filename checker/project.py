@@ -361,14 +361,18 @@ class ProjectContext:
     _by_path: dict[str, FileFacts] | None = dataclasses.field(default=None, init=False, repr=False)
 
     @functools.cached_property
-    def path_dirs(self) -> frozenset[str]:
-        """Directory names code outside tests puts on ``sys.path``."""
-        return frozenset(
-            name
+    def code_files(self) -> list[FileFacts]:
+        """The facts of the files that are not test code."""
+        return [
+            facts
             for facts in self.files
             if not (is_test_module(facts.module) or self.test_files.matches(facts.path))
-            for name in facts.path_dirs
-        )
+        ]
+
+    @functools.cached_property
+    def path_dirs(self) -> frozenset[str]:
+        """Directory names code outside tests puts on ``sys.path``."""
+        return frozenset(name for facts in self.code_files for name in facts.path_dirs)
 
     def import_names(self, task: TaskSummary) -> set[str]:
         """:func:`task_names`, and the names its object has below a directory the project puts
@@ -387,11 +391,7 @@ class ProjectContext:
     @functools.cached_property
     def worker_limit(self) -> bool:
         """Code outside tests starts a worker with ``--time-limit``/``--soft-time-limit``."""
-        return any(
-            facts.worker_limit
-            for facts in self.files
-            if not (is_test_module(facts.module) or self.test_files.matches(facts.path))
-        )
+        return any(facts.worker_limit for facts in self.code_files)
 
     @functools.cached_property
     def settings_read(self) -> frozenset[str]:
@@ -569,9 +569,7 @@ class ProjectContext:
         """Enqueue and signature sites outside test code, by the key of the task they send."""
         tasks = self.task_objects()
         found: dict[str, list[CallSite]] = {}
-        for facts in self.files:
-            if is_test_module(facts.module) or self.test_files.matches(facts.path):
-                continue
+        for facts in self.code_files:
             for site in facts.call_sites:
                 task = tasks.get(site.target)
                 if task is not None:
@@ -584,12 +582,7 @@ class ProjectContext:
 
     @functools.cached_property
     def _handed(self) -> frozenset[str]:
-        return frozenset(
-            name
-            for facts in self.files
-            if not (is_test_module(facts.module) or self.test_files.matches(facts.path))
-            for name in facts.handed
-        )
+        return frozenset(name for facts in self.code_files for name in facts.handed)
 
     def handed(self, task: TaskSummary) -> bool:
         """Code outside tests passes the task object to a call (``dispatch(send_receipt, pk)``,
