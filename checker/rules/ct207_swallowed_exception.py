@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -47,6 +48,10 @@ class SwallowedException(TaskRule):
     no work), nor one that falls back to a
     new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds
     `obj = Model(...)`: get-or-create, the task carries on).
+
+    Nor the handler of a `try` that only computes values into names when the handler only gives
+    some of those names a literal default (`try: ratio = round(a / b, 2)` / `except: ratio = 0`,
+    `try: state = json.loads(raw)` / `except: state = {}`): a fallback value, the task carries on.
 
     When handlers that report nothing are nested, only the innermost is reported: an outer
     handler that logs does not excuse an inner `except Exception: pass`.
@@ -111,6 +116,9 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f(name):\n    try:\n"
         "        Column.objects.get(name=name)\n    except Exception:\n"
         "        Column.objects.create(name=name)\n",
+        # a fallback value
+        "from celery import shared_task\n\n@shared_task\ndef f(total, count):\n    try:\n"
+        "        ratio = round(total / count, 2)\n    except Exception:\n        ratio = 0\n    save(ratio)\n",
         # best-effort clean-up
         "import shutil\nfrom celery import shared_task\n\n@shared_task\ndef f(tmp):\n    work(tmp)\n"
         "    try:\n        shutil.rmtree(tmp)\n    except Exception:\n        pass\n",
@@ -149,6 +157,9 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
         "    except (ValueError, BaseException) as e:\n        if 'timeout' in str(e):\n"
         "            return None\n",
+        # a default after real work
+        "from celery import shared_task\n\n@shared_task\ndef f(pk):\n    try:\n        sync(pk)\n"
+        "        done = True\n    except Exception:\n        done = False\n",
         # clean-up beside real work
         "import shutil\nfrom celery import shared_task\n\n@shared_task\ndef f(tmp):\n    try:\n"
         "        work(tmp)\n        shutil.rmtree(tmp)\n    except Exception:\n        pass\n",
@@ -177,7 +188,10 @@ class SwallowedException(TaskRule):
             for node in body.nodes(task.run.body)
             if isinstance(node, cst.Try)
             for handler in node.handlers
-            if _single_lookup(node.body) or _cleanup_only(node.body) or _fallback(node.body, handler)
+            if _single_lookup(node.body)
+            or _cleanup_only(node.body)
+            or _fallback(node.body, handler)
+            or _default_value(node.body, handler)
         }
         silent = [
             node
@@ -258,6 +272,38 @@ def _fallback(suite: cst.BaseSuite, handler: cst.ExceptHandler) -> bool:
         and any(isinstance(t.target, cst.Name) and t.target.value == target.value for t in node.targets)
         for node in body.nodes(handler.body)
     )
+
+
+def _default_value(suite: cst.BaseSuite, handler: cst.ExceptHandler) -> bool:
+    """The ``try`` only computes values into names and the handler only gives some of those
+    names a literal default (``try: ratio = round(a / b, 2)`` / ``except: ratio = 0``): a
+    fallback value, the task carries on with it."""
+    tried = body.suite_statements(suite)
+    handled = body.suite_statements(handler.body)
+    if not tried or not handled:
+        return False
+    computed: set[str] = set()
+    for statement in tried:
+        if not isinstance(statement, cst.Assign) or not all(
+            isinstance(t.target, cst.Name) for t in statement.targets
+        ):
+            return False
+        computed.update(cast(cst.Name, t.target).value for t in statement.targets)
+    return all(
+        isinstance(statement, cst.Assign)
+        and all(isinstance(t.target, cst.Name) and t.target.value in computed for t in statement.targets)
+        and _literal_default(statement.value)
+        for statement in handled
+    )
+
+
+def _literal_default(node: cst.BaseExpression) -> bool:
+    """``None``, ``False``, ``0``, ``""``, ``{}``, ``[]``: a value a handler falls back to."""
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "True", "False")
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    return isinstance(node, (cst.Dict, cst.List, cst.Tuple)) and not getattr(node, "elements", None)
 
 
 def _lookup(node: cst.BaseExpression) -> bool:

@@ -26,8 +26,8 @@ class SoftLimitUnhandled(TaskRule):
     - when the task's `soft_time_limit` is not below its `time_limit` (literals, module-level
       constants, or the same name for both): the soft limit can then never fire first (CT202
       reports literal limits);
-    - when `autoretry_for` lists `SoftTimeLimitExceeded` (the task is retried when it runs out
-      of time), or the body has a `try`/`finally` (its `finally:` cleans up when the soft limit
+    - when `autoretry_for` lists `SoftTimeLimitExceeded`, or `Exception` or `BaseException`,
+      which catch it (the task is retried when it runs out of time), or the body has a `try`/`finally` (its `finally:` cleans up when the soft limit
       interrupts it);
     - when the task's `base=` class is the project's own: such a base commonly wraps `run` (in
       `__call__`) with its own handler, which the analyser does not follow;
@@ -94,6 +94,9 @@ class SoftLimitUnhandled(TaskRule):
         "from celery import shared_task\nfrom celery.exceptions import SoftTimeLimitExceeded\n\n"
         "@shared_task(soft_time_limit=50, time_limit=60, autoretry_for=(SoftTimeLimitExceeded,))\n"
         "def f():\n    g()\n",
+        "from celery import shared_task\n\n"
+        "@shared_task(soft_time_limit=50, time_limit=60, autoretry_for=(Exception,), retry_backoff=True)\n"
+        "def f():\n    g()\n",
         "from celery import shared_task\n\n@shared_task(soft_time_limit=50, time_limit=60)\n"
         "def f():\n    lock = acquire()\n    try:\n        g()\n    finally:\n        lock.release()\n",
         # no hard limit anywhere: the soft limit is the only stop, failing the task is its job
@@ -151,7 +154,9 @@ class SoftLimitUnhandled(TaskRule):
             if soft_seconds is not None and hard_seconds is not None and soft_seconds >= hard_seconds:
                 return  # the soft limit never fires first (CT202)
         autoretry = task.option("autoretry_for")
-        if autoretry is not None and any(is_ref(e, _SOFT) for e in iter_items(autoretry.value)):
+        if autoretry is not None and any(
+            is_ref(e, _SOFT, "Exception", "BaseException") for e in iter_items(autoretry.value)
+        ):
             return  # retried when it runs out of time: a deliberate answer to the soft limit
         for node in body.nodes(task.run.body):
             if isinstance(node, cst.ExceptHandler) and body.catches_broadly(node, frozenset({_SOFT})):
