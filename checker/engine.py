@@ -438,6 +438,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
                 column=column,
                 kind=task.kind,
                 object_name=task.object_name,
+                local=task.local,
                 decorator=task.decorator_name,
                 module=task.module,
                 name_known=task.name_known,

@@ -107,3 +107,5 @@ class TaskSummary:
     # ``proj.celery.app.task``, a project factory like ``proj.utils.cron_task``) or, for a task
     # class, its first base (``celery.Task``).
     decorator: str = ""
+    # Defined inside a function: registered only when that function runs (CT301).
+    local: bool = False

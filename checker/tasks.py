@@ -83,6 +83,9 @@ class TaskDef:
     # task class its first base (``celery.Task``).
     decorator_name: str = ""
     factory: str | None = None  # the project factory that made the task, if any
+    # Defined inside a function (a callback made when the function runs): no worker registers
+    # it at import, and nothing outside the function can send it.
+    local: bool = False
 
     @property
     def key(self) -> str:
@@ -442,6 +445,7 @@ class Discovery:
                 enclosing_self=enclosing_self,
                 suppression=(*node.decorators, node),
                 callee=callee,
+                local=any(isinstance(scope, cst.FunctionDef) for scope in record.scopes),
             )
         return None
 
@@ -460,6 +464,7 @@ class Discovery:
         callee: cst.BaseExpression | None = None,
         function_name: str | None = None,
         qualified_function: str | None = None,
+        local: bool = False,
     ) -> TaskDef:
         options: dict[str, OptionValue] = {}
         complete = True
@@ -546,6 +551,7 @@ class Discovery:
             object_name=name if kind == "function" else None,
             decorator_name=self.decorator_label(callee, decorator_kind) if callee is not None else "",
             factory=None if factory is None else self.index.factories[factory].qualname,
+            local=local,
         )
 
     def _default(self, name: str) -> str:

@@ -556,7 +556,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
+        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -575,6 +575,9 @@ ENTRIES: tuple[Entry, ...] = (
             'line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding\n'
             '`"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,\n'
             "in a Procfile, a supervisord or systemd file, are not read.)\n"
+            "Not reported for a task defined inside a function (a callback made when the function runs,\n"
+            "`@app.task` in a function body): no worker registers it at import and nothing outside the\n"
+            "function can send it.\n"
             "A task nothing in the project sends, schedules or names is still reported: deployments\n"
             "schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,\n"
             "django-celery-beat's database).\n"
@@ -1097,6 +1100,8 @@ ENTRIES: tuple[Entry, ...] = (
             "- a task that is never sent (no `.delay`, signature, beat entry, route) and that a task the\n"
             "  project does send calls inline: a helper that carries the decorator; the finding of the\n"
             "  task calling it (or that task's test) covers it;\n"
+            "- a task defined inside a function (a callback made when the function runs): no worker\n"
+            "  registers it at import;\n"
             "- a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off\n"
             "  data backfill a migration sends once;\n"
             "- a bound task whose body does nothing but log or print its own request (Celery's\n"

@@ -30,6 +30,9 @@ class MissingTimeLimit(TaskRule):
     line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding
     `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,
     in a Procfile, a supervisord or systemd file, are not read.)
+    Not reported for a task defined inside a function (a callback made when the function runs,
+    `@app.task` in a function body): no worker registers it at import and nothing outside the
+    function can send it.
     A task nothing in the project sends, schedules or names is still reported: deployments
     schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,
     django-celery-beat's database).
@@ -118,6 +121,9 @@ class MissingTimeLimit(TaskRule):
         # Celery's ``debug_task`` prints its request: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True)\n"
         "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
+        # a callback made inside a function
+        "from proj.celery import app\n\ndef run(event):\n    @app.task\n    def on_error(request, exc, tb):\n"
+        "        event.status = 'FAILED'\n\n    start(event)\n",
         {  # the project starts its worker with a limit on the command line
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync(ids):\n    fetch(ids)\n",
             "proj/main.py": "from proj.celery import app\n\ndef cli():\n"
@@ -154,8 +160,8 @@ class MissingTimeLimit(TaskRule):
         return None if f"{task.module}.{task.object_name}" in project.called_directly else finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
-        if not task.options_complete:
-            return
+        if not task.options_complete or task.local:
+            return  # (a task made inside a function: a callback no one outside it can send)
         if task.run is not None and body.cannot_hang(task.run, bool(task.bound)):
             return  # Celery's ``debug_task``, a crash test, ``add(x, y)``
         if task.is_set("time_limit") and task.value("time_limit") is not None:

@@ -107,6 +107,8 @@ class UntestedTask(Rule):
     - a task that is never sent (no `.delay`, signature, beat entry, route) and that a task the
       project does send calls inline: a helper that carries the decorator; the finding of the
       task calling it (or that task's test) covers it;
+    - a task defined inside a function (a callback made when the function runs): no worker
+      registers it at import;
     - a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off
       data backfill a migration sends once;
     - a bound task whose body does nothing but log or print its own request (Celery's
@@ -172,6 +174,9 @@ class UntestedTask(Rule):
         # a crash test for error reporting: nothing to test
         "from celery import shared_task\n\n@shared_task\ndef crash():\n"
         '    """Raise, to see that errors reach Sentry."""\n    raise Exception(\'boom\')\n',
+        # a callback made inside a function, when it runs
+        "from proj.celery import app\n\ndef run(event):\n    @app.task\n    def on_error(request, exc, tb):\n"
+        "        event.status = 'FAILED'\n        event.save()\n\n    start(event)\n",
         # a queue check: logs, and raises only when asked to
         "import logging\nfrom celery import shared_task\n\nlog = logging.getLogger(__name__)\n\n"
         "@shared_task\ndef queue_check(raises=False):\n    log.info('queue served')\n    if raises:\n"
@@ -536,8 +541,8 @@ class UntestedTask(Rule):
         for task in project.tasks:
             if project.test_files.matches(task.path) or ".migrations." in f".{task.module}.":
                 continue
-            if task.nothing_to_test:
-                continue  # Celery's ``debug_task``, or a stub: nothing in it a test could check
+            if task.nothing_to_test or task.local:
+                continue  # Celery's ``debug_task``, a stub, a callback made inside a function
             names = project.import_names(task)
             if (
                 names & referenced
