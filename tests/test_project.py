@@ -281,20 +281,23 @@ def test_pytest_configuration_names_test_roots(tmp_path, monkeypatch, capsys):
         # a catch-all pattern (``*.py``) would make every module a test: it is not followed
         assert listed() == ["shop/everything.py", "shop/tasks.py"], name
         (tmp_path / name).unlink()
-    # a test path that holds the project's source tree (``pythonpath`` beside it) is no test root
-    tree({"src_tree/proj/__init__.py": "", "src_tree/proj/models.py": "", "src_tree/proj/tasks.py": TASK})
-    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = src_tree/\npythonpath = src_tree/\n")
-    assert "src_tree/proj/tasks.py" in listed()
-    (tmp_path / "pytest.ini").unlink()
-    for rel in ("src_tree/proj/__init__.py", "src_tree/proj/models.py", "src_tree/proj/tasks.py"):
-        (tmp_path / rel).unlink()
-    # nor one holding a Celery app module, the application of a project without Django
-    tree({"app_tree/celery_app.py": "", "app_tree/core/__init__.py": "", "app_tree/core/tasks.py": TASK})
-    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = app_tree\n")
-    assert "app_tree/core/tasks.py" in listed()
-    (tmp_path / "pytest.ini").unlink()
-    for rel in ("app_tree/celery_app.py", "app_tree/core/__init__.py", "app_tree/core/tasks.py"):
-        (tmp_path / rel).unlink()
+    # a test path that holds the project's source tree is no test root: a Django app beside a
+    # ``pythonpath``, or a Celery app module (the application of a project without Django)
+    source_trees = [
+        (
+            "src_tree/\npythonpath = src_tree/",
+            ["src_tree/proj/__init__.py", "src_tree/proj/models.py"],
+            "src_tree/proj/tasks.py",
+        ),
+        ("app_tree", ["app_tree/celery_app.py", "app_tree/core/__init__.py"], "app_tree/core/tasks.py"),
+    ]
+    for testpaths, modules, tasks in source_trees:
+        tree({**dict.fromkeys(modules, ""), tasks: TASK})
+        (tmp_path / "pytest.ini").write_text(f"[pytest]\ntestpaths = {testpaths}\n")
+        assert tasks in listed(), testpaths
+        (tmp_path / "pytest.ini").unlink()
+        for rel in (*modules, tasks):
+            (tmp_path / rel).unlink()
     # without a configuration, Django's ``tests.py`` is still a test file (a default glob)
     assert listed() == [
         "shop/check_tasks.py",
