@@ -223,10 +223,10 @@ def _simple_statements(function: cst.FunctionDef) -> list[cst.BaseSmallStatement
 
 
 def does_nothing(function: cst.FunctionDef) -> bool:
-    """The body is a docstring, with at most ``pass`` or ``...`` besides: a stub that says why
-    it is kept (for the messages still queued under its name, say)."""
+    """The body is only ``pass``, ``...`` or a docstring: a stub (kept for the messages still
+    queued under its name, or whose code was removed)."""
     small = _simple_statements(function)
-    if small is None or function.get_docstring() is None:
+    if small is None:
         return False
     return all(
         isinstance(s, cst.Pass) or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Ellipsis))

@@ -371,8 +371,11 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.limit_handlers = limit_handlers(info)
     if "CT101" in options.codes and not source.is_test:
         facts.task_consumers = task_consumers(info)
-    if not source.is_test and not {"CT201", "CT207", "CT209", "CT301", "CT505"}.isdisjoint(options.codes):
-        # CT301 follows what the code the tests call calls, down to the tasks
+    if not source.is_test and not {"CT105", "CT201", "CT207", "CT209", "CT301", "CT505"}.isdisjoint(
+        options.codes
+    ):
+        # CT301 follows what the code the tests call calls, down to the tasks; CT105 and CT201
+        # leave alone a task the project only calls as a function
         facts.logging_functions, facts.function_calls = module_loggers(info)
         if "CT301" in options.codes:
             facts.signal_receivers = signal_receivers(info)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Optional, cast
 
 import libcst as cst
 
+from checker.body import children
 from checker.module_info import ModuleInfo
 from checker.periods import period
 from checker.settings import CONF, LOWER, UPPER, Setting
@@ -333,6 +334,9 @@ def _schedule_parts(
         qualified = info.qualify_local(node)
         if qualified:
             sources.append(qualified)
+    elif isinstance(node, cst.Tuple):  # (what :func:`_schedule_facts` gathers for one setting)
+        for item in node.elements:
+            parts(item.value)
     elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
         parts(node.left)
         parts(node.right)
@@ -446,7 +450,7 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
 
     # an entry added to the schedule at start-up, in a function (a Flask extension's ``init_app``:
     # ``app.config["CELERY_BEAT_SCHEDULE"]["key"] = {"task": ..., "schedule": ...}``)
-    for assign in info.item_assignments:
+    for assign, scope in zip(info.item_assignments, info.item_scopes):
         for assigned in assign.targets:
             target = assigned.target
             if (
@@ -457,6 +461,23 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
             ):
                 key = cast(cst.Index, target.slice[0].slice).value
                 record(target.value, cst.Dict([cst.DictElement(key, assign.value)]))
+            elif isinstance(target, cst.Subscript) and _beat_target(target) is not None:
+                # ``settings["CELERY_BEAT_SCHEDULE"] = dict((j, jobs[j]) for j in ENABLED)`` in the
+                # function that post-processes the settings: the entries of the dicts it names
+                local = [info.local_dicts.get((scope, name)) for name in _names_in(assign.value)]
+                record(target, cst.Tuple([cst.Element(assign.value), *(cst.Element(d) for d in local if d)]))
+
+
+def _names_in(node: cst.BaseExpression) -> set[str]:
+    """The plain names an expression uses, at any depth."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(children(current))
+    return found
 
 
 def may_hold_schedule(info: ModuleInfo) -> bool:

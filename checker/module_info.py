@@ -60,6 +60,11 @@ class ModuleInfo:
     # Assignments to an item inside a function or class (``app.config["X"]["k"] = {...}``):
     # entries added to a beat schedule at start-up.
     item_assignments: list[cst.Assign] = dataclasses.field(default_factory=list)
+    # The function or class each of those is in (by position), and the dicts bound to plain
+    # names inside functions, by (``id`` of the function, name): a schedule built at start-up
+    # from a local dict of entries (``settings["CELERY_BEAT_SCHEDULE"] = dict(... jobs[j] ...)``).
+    item_scopes: list[int] = dataclasses.field(default_factory=list)
+    local_dicts: dict[tuple[int, str], cst.Dict] = dataclasses.field(default_factory=dict)
     # Top-level statements with the number of enclosing conditional blocks (if/try/for/while/with).
     module_statements: list[tuple[cst.BaseSmallStatement, bool]] = dataclasses.field(default_factory=list)
     _local_names: frozenset[str] | None = None
@@ -154,6 +159,12 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             value = cast(cst.Assign, node).value
             if scopes and any(type(t.target) is cst.Subscript for t in cast(cst.Assign, node).targets):
                 info.item_assignments.append(cast(cst.Assign, node))
+                info.item_scopes.append(id(scopes[-1]))
+            if scopes and type(value) is cst.Dict:
+                for assigned in cast(cst.Assign, node).targets:
+                    target = assigned.target
+                    if isinstance(target, cst.Name) and isinstance(value, cst.Dict):
+                        info.local_dicts[(id(scopes[-1]), target.value)] = value
             if scopes and (type(value) is cst.Attribute or type(value) is cst.Name):
                 info.bound_references.append(value)
             elif type(value) in _containers():

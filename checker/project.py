@@ -617,6 +617,13 @@ class ProjectContext:
         a signature (a canvas, a ``link=``), a beat entry, a route or ``send_task``."""
         return bool(self.sends(task)) or bool(self.named_by(task))
 
+    def runs_only_inline(self, task: TaskSummary) -> bool:
+        """The task is never sent as a message (see :meth:`is_enqueued`), and code outside tests
+        calls it as a plain function: a task only in name."""
+        if not task.object_name or self.is_enqueued(task):
+            return False
+        return f"{task.module}.{task.object_name}" in self.called_directly
+
     def task_sets(self, task: TaskSummary, option: str) -> bool:
         """The task sets ``option`` (decorator, ``base=`` class, class body, ``task_annotations``),
         or may (options the analyser cannot see)."""

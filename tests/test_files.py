@@ -11,7 +11,7 @@ import pytest
 from checker.cli import main
 from checker.files import Excluder, module_name, python_file_names, python_files
 
-TASK = "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n"
+TASK = "from celery import shared_task\n\n@shared_task\ndef t():\n    work()\n"
 
 
 def _names(paths: list[Path], root: Path) -> list[str]:
@@ -122,7 +122,7 @@ def test_a_checkout_whose_name_is_not_an_identifier_is_the_import_root(
         "my-checkout/__init__.py": "",
         "my-checkout/manage.py": "",
         "my-checkout/shop/__init__.py": "",
-        "my-checkout/shop/tasks.py": "from shop.celery import app\n\n@app.task\ndef f():\n    pass\n",
+        "my-checkout/shop/tasks.py": "from shop.celery import app\n\n@app.task\ndef f():\n    work()\n",
     }.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ SOURCE = f"""from celery import shared_task
 
 @shared_task(name={HOSTILE!r})
 def job():
-    pass
+    work()
 
 
 @shared_task(max_retry=3, time_limit=5)

@@ -13,7 +13,7 @@ from celery import shared_task
 
 @shared_task
 def t():
-    pass
+    work()
 
 raise SystemExit(3)
 """

@@ -18,7 +18,7 @@ def codes(result):
 def test_test_files_without_celery_tokens_are_read_only_when_they_name_a_task(analyse):
     result = analyse(
         {
-            "shop/billing.py": "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    pass\n",
+            "shop/billing.py": "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    work()\n",
             "tests/test_billing.py": "from shop.billing import charge\n\ndef test_charge():\n    charge(1)\n",
             # never parsed: it names no task (parsing it would report CT000)
             "tests/test_views.py": "def test_view(:\n",
@@ -31,8 +31,8 @@ def test_test_files_without_celery_tokens_are_read_only_when_they_name_a_task(an
 def test_untested_when_the_only_test_names_another_task(analyse):
     result = analyse(
         {
-            "shop/billing.py": "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    pass\n\n"
-            "@shared_task\ndef refund(x):\n    pass\n",
+            "shop/billing.py": "from celery import shared_task\n\n@shared_task\ndef charge(x):\n    work()\n\n"
+            "@shared_task\ndef refund(x):\n    work()\n",
             "tests/test_billing.py": "from shop.billing import charge\n",
         },
         select=["CT301"],
@@ -49,7 +49,7 @@ def test_django_settings_split_across_a_package(analyse):
         "proj/settings/base.py": "CELERY_RESULT_BACKEND = 'redis://'\nCELERY_TASK_IGNORE_RESULT = True\n"
         "if DEBUG:\n    CELERY_TASK_SOFT_TIME_LIMIT = 60\n",
         "proj/settings/test.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    work()\n",
     }
     result = analyse(files, select=["CT201", "CT302", "CT501"])
     assert codes(result) == []
@@ -59,7 +59,7 @@ def test_old_setting_names_map_to_new_ones(analyse):
     files = {
         "proj/celeryconfig.py": "CELERYD_TASK_TIME_LIMIT = 60\nCELERY_IGNORE_RESULT = True\n"
         "CELERY_RESULT_BACKEND = 'redis://'\n",
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    work()\n",
     }
     assert codes(analyse(files, select=["CT201", "CT501"])) == []
 
@@ -70,7 +70,7 @@ def test_config_module_given_as_a_module_object(analyse):
         "app = Celery('proj')\napp.config_from_object(worker_settings)\n",
         "proj/worker_settings.py": "task_time_limit = 60\ntask_ignore_result = True\n"
         "result_backend = 'redis://'\n",
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef t():\n    work()\n",
     }
     assert codes(analyse(files, select=["CT201", "CT501"])) == []
 
@@ -78,7 +78,7 @@ def test_config_module_given_as_a_module_object(analyse):
 def test_beat_and_routes_by_explicit_names_are_known(analyse):
     files = {
         "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name='jobs.sync')\n"
-        "def sync():\n    pass\n",
+        "def sync():\n    work()\n",
         "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'jobs.sync', 'schedule': 60}}\n"
         "CELERY_TASK_ROUTES = {'jobs.sync': {'queue': 'sync'}, 'jobs.*': {'queue': 'jobs'}}\n",
     }
@@ -88,7 +88,7 @@ def test_beat_and_routes_by_explicit_names_are_known(analyse):
 def test_beat_is_trusted_when_a_task_name_cannot_be_read(analyse):
     files = {
         "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name=PREFIX + 'sync')\n"
-        "def sync():\n    pass\n",
+        "def sync():\n    work()\n",
         "proj/settings.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'proj.sync', 'schedule': 60}}\n",
     }
     assert codes(analyse(files, select=["CT401"])) == []
@@ -96,7 +96,7 @@ def test_beat_is_trusted_when_a_task_name_cannot_be_read(analyse):
 
 def test_project_findings_honour_noqa(analyse):
     files = {
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    work()\n",
         "proj/settings.py": "CELERY_BEAT_SCHEDULE = {\n"
         "    'sync': {'task': 'proj.tasks.sink', 'schedule': 60},  # noqa: CT401\n}\n",
     }
@@ -157,7 +157,7 @@ def test_class_based_django_settings_count_as_set_with_unknown_values(analyse):
         "    CELERY_TASK_IGNORE_RESULT = True\n    CELERY_TASK_ALWAYS_EAGER = True\n",
         "proj/settings/production.py": "from .base import Base\n\n"
         "class Production(Base):\n    CELERY_TASK_ALWAYS_EAGER = False\n",
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef ping():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef ping():\n    work()\n",
     }
     result = analyse(files, select=["CT201", "CT501", "CT302"])
     assert codes(result) == []
@@ -171,9 +171,9 @@ def test_class_based_django_settings_count_as_set_with_unknown_values(analyse):
 def test_duplicate_names_are_reported_at_every_definition(analyse):
     """A pull request adding the duplicate in the file that sorts first is flagged on its lines."""
     files = {
-        "proj/a_new.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_a():\n    pass\n",
-        "proj/b_old.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_b():\n    pass\n",
-        "proj/c_old.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_c():\n    pass\n",
+        "proj/a_new.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_a():\n    work()\n",
+        "proj/b_old.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_b():\n    work()\n",
+        "proj/c_old.py": "from celery import shared_task\n\n@shared_task(name='send')\ndef send_c():\n    work()\n",
     }
     findings = analyse(files, select=["CT108"]).findings
     assert [(f.path, f.line) for f in findings] == [
@@ -185,7 +185,7 @@ def test_duplicate_names_are_reported_at_every_definition(analyse):
     assert "`send_a` at proj/a_new.py:3, `send_c` at proj/c_old.py:3" in findings[1].message
 
 
-TASK = "from celery import shared_task\n\n@shared_task\ndef add(x):\n    pass\n"
+TASK = "from celery import shared_task\n\n@shared_task\ndef add(x):\n    work()\n"
 
 
 def test_tasks_in_test_roots_are_test_doubles_read_for_references(analyse):
@@ -376,7 +376,7 @@ def _beat(result):
 
 def test_beat_schedules_built_from_names_are_followed(analyse):
     files = {
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    work()\n",
         "proj/periodic.py": "from celery.schedules import crontab\n\n"
         "EVEN_HOURS = {'sync': {'task': 'proj.tasks.sync', 'schedule': crontab(hour='*/2')}}\n"
         "HOURLY = {'gone': {'task': 'proj.tasks.gone', 'schedule': 3600, 'options': {'expires': 60}}}\n"
@@ -395,7 +395,7 @@ def test_beat_schedules_built_from_names_are_followed(analyse):
 
 def test_beat_schedule_items_and_updates_and_config_modules(analyse):
     files = {
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    work()\n",
         "proj/settings/__init__.py": "from .base import *\n",
         "proj/settings/base.py": "CELERY_BEAT_SCHEDULE = {'sync': {'task': 'proj.tasks.sync', 'schedule': 60}}\n"
         "if FEATURE:\n"

@@ -68,12 +68,12 @@ BEAT = "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}
 @pytest.mark.parametrize(
     ("tasks", "settings", "reported"),
     [
-        ("@shared_task\ndef sync():\n    pass\n", "", True),
-        ("@shared_task(expires=60)\ndef sync():\n    pass\n", "", False),
-        ("@shared_task(expires=None)\ndef sync():\n    pass\n", "", True),
-        ("@shared_task(**OPTIONS)\ndef sync():\n    pass\n", "", False),  # may set it
+        ("@shared_task\ndef sync():\n    work()\n", "", True),
+        ("@shared_task(expires=60)\ndef sync():\n    work()\n", "", False),
+        ("@shared_task(expires=None)\ndef sync():\n    work()\n", "", True),
+        ("@shared_task(**OPTIONS)\ndef sync():\n    work()\n", "", False),  # may set it
         (
-            "@shared_task\ndef sync():\n    pass\n",
+            "@shared_task\ndef sync():\n    work()\n",
             "CELERY_TASK_ANNOTATIONS = {'*': {'expires': 60}}\n",
             False,
         ),
@@ -160,7 +160,7 @@ def test_under_pickle_a_snapshot_the_task_only_reads_is_not_reported(analyse):
     result = analyse({**files, "shop/tasks.py": reading.format(options="")}, select=["CT105", "CT106"])
     assert result.findings == []
     # a request cannot be pickled at all: still reported
-    audit = "from celery import shared_task\n\n@shared_task\ndef audit(request):\n    pass\n"
+    audit = "from celery import shared_task\n\n@shared_task\ndef audit(request):\n    work()\n"
     sends = "from shop.tasks import audit\n\ndef view(request):\n    audit.delay(request)\n"
     result = analyse({**files, "shop/tasks.py": audit, "shop/views.py": sends}, select=["CT106"])
     assert ["even the `pickle` serializer cannot carry" in f.message for f in result.findings] == [True]
@@ -198,7 +198,7 @@ def test_optional_object_parameter_reported_only_when_some_caller_may_pass_it(an
     result = analyse(
         {
             "shop/tasks.py": "from celery import shared_task\nfrom shop.models import Order\n\n"
-            "@shared_task(bind=True)\ndef send(self, order_id, order: Order | None = None):\n    pass\n",
+            "@shared_task(bind=True)\ndef send(self, order_id, order: Order | None = None):\n    work()\n",
             "shop/views.py": f"from shop.tasks import send\n\ndef view(order, args):\n    {call}\n",
         },
         select=["CT105"],
@@ -206,7 +206,7 @@ def test_optional_object_parameter_reported_only_when_some_caller_may_pass_it(an
     assert bool(messages(result, "CT105")) is reported
 
 
-LOOP_TASK = "from celery import shared_task\n\n@shared_task\ndef send(x):\n    pass\n\n"
+LOOP_TASK = "from celery import shared_task\n\n@shared_task\ndef send(x):\n    work()\n\n"
 
 
 @pytest.mark.parametrize(
@@ -254,7 +254,7 @@ def test_enqueue_in_loop_is_fan_out_only(analyse, loop, reported):
     assert bool(messages(result, "CT503")) is reported
 
 
-TX = "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\ndef send(x):\n    pass\n\n"
+TX = "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\ndef send(x):\n    work()\n\n"
 
 
 @pytest.mark.parametrize(
@@ -292,7 +292,7 @@ def test_enqueue_in_transaction_needs_something_to_commit(analyse, code, reporte
 
 
 # What the project does with a task decides CT501 and CT506 (enqueue sites, canvases, names) --------
-HELPER = "from celery import shared_task\n\n@shared_task\ndef purge(org_id, kind):\n    pass\n\n"
+HELPER = "from celery import shared_task\n\n@shared_task\ndef purge(org_id, kind):\n    work()\n\n"
 INLINE_CALLER = "@shared_task\ndef purge_org(org_id):\n    purge(org_id, {arg})\n    audit(org_id)\n"
 
 

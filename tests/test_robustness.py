@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-TASK = b"from celery import shared_task\n\n@shared_task\ndef t():\n    pass\n"
+TASK = b"from celery import shared_task\n\n@shared_task\ndef t():\n    work()\n"
 CASES: dict[str, bytes] = {
     "nul_byte.py": b"import celery\x00\nx = 1\n",
     "invalid_utf8.py": b"import celery\nx = '\xff\xfe'\n",
@@ -135,7 +135,7 @@ def test_a_failure_of_the_analyser_on_one_file_skips_that_file_only(analyse, mon
         return real(parsed, index, options)
 
     monkeypatch.setattr(checker.analysis, "analyse", failing)
-    task = "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n"
+    task = "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n"
     result = analyse({"proj/broken.py": task, "proj/tasks.py": task}, select=["CT201"])
     assert [f.path for f in result.findings] == ["proj/tasks.py"]
     assert result.unanalysed == ["proj/broken.py"]

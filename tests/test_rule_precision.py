@@ -19,7 +19,7 @@ def _findings(files: dict[str, str], code: str, config: Config | None = None) ->
 
 def _task(decorator: str) -> dict[str, str]:
     return {
-        "proj/tasks.py": f"from celery import shared_task\n\n@shared_task({decorator})\ndef f():\n    pass\n"
+        "proj/tasks.py": f"from celery import shared_task\n\n@shared_task({decorator})\ndef f():\n    work()\n"
     }
 
 
@@ -247,7 +247,7 @@ def test_ct407_says_how_often_the_entry_runs(schedule: str, words: str) -> None:
     files = {
         "proj/settings.py": "from celery.schedules import crontab\n\n"
         f"CELERY_BEAT_SCHEDULE = {{'s': {{'task': 'proj.tasks.sync', 'schedule': {schedule}}}}}\n",
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    work()\n",
     }
     (finding,) = _findings(files, "CT407")
     assert words in finding.message and "no `expires`" in finding.message
@@ -258,7 +258,7 @@ def test_broad_autoretry_of_a_shared_decorator_is_reported_once_where_it_is_writ
         "from celery import shared_task\n\n"
         "retrying = shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)\n\n"
         "@retrying\ndef f():\n    pass\n\n@retrying\ndef g():\n    pass\n\n"
-        "@shared_task(autoretry_for=(Exception,))\ndef h():\n    pass\n"
+        "@shared_task(autoretry_for=(Exception,))\ndef h():\n    work()\n"
     )
     found = [(f.line, f.task) for f in analyse({"proj/tasks.py": source}, select=["CT208"]).findings]
     assert found == [(3, "proj.tasks.f"), (13, "proj.tasks.h")]
@@ -268,7 +268,7 @@ def test_periodic_without_expires_under_the_database_scheduler_asks_for_the_task
     files = {
         "proj/settings.py": "CELERY_BEAT_SCHEDULER = 'django_celery_beat.schedulers:DatabaseScheduler'\n"
         "CELERY_BEAT_SCHEDULE = {'s': {'task': 'proj.tasks.sync', 'schedule': 60}}\n",
-        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    pass\n",
+        "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef sync():\n    work()\n",
     }
     found = analyse(files, select=["CT407"]).findings
     assert len(found) == 1 and "set `expires=` on the task" in found[0].message

@@ -22,7 +22,7 @@ def test_noqa_on_reported_line_decorator_or_def(analyse) -> None:
 
     @shared_task  # noqa: CT201
     def a():
-        pass
+        work()
 
     @shared_task
     def b():  # celery-checklist: ignore[CT201]
@@ -55,7 +55,7 @@ def test_a_comment_on_a_task_header_does_not_silence_its_call_sites(analyse) -> 
 
     @shared_task(time_limit=5, ignore_result=True)  # noqa: CT106, CT503
     def send(user):
-        pass
+        work()
 
     def view(request):
         send.delay(request.user)
@@ -86,7 +86,7 @@ def test_a_comment_anywhere_on_a_wrapped_header_or_statement_counts(analyse) -> 
 
     @shared_task(ignore_result=True)
     def c():
-        pass
+        work()
     """
     result = analyse({"proj/tasks.py": source}, select=["CT201", "CT601"])
     assert [(f.code, f.task) for f in result.findings] == [("CT201", "proj.tasks.c")]

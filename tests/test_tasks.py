@@ -384,10 +384,10 @@ def test_base_class_options_count_as_set(analyse):
         from proj.base import Limited
 
         @shared_task(base=Limited)
-        def a(): ...
+        def a(): work()
 
         @shared_task
-        def b(): ...
+        def b(): work()
 
         def later():
             a.delay()
@@ -416,10 +416,10 @@ def test_configured_wrapper_decorators(analyse):
         from acme import jobs
 
         @instrumented_task(time_limit=30, name="acme.a")
-        def a(): ...
+        def a(): work()
 
         @jobs.instrumented_task()
-        def b(): ...
+        def b(): work()
         """,
     }
     config = Config(task_decorators=["acme.jobs.instrumented_task"])
@@ -475,7 +475,7 @@ def test_positions_point_at_first_decorator(analyse):
 
             @shared_task
             @other
-            def a(): ...
+            def a(): work()
             """
         },
         select=["CT101", "CT201"],
@@ -567,10 +567,10 @@ def test_function_factory_with_consumed_and_forwarded_keywords(analyse):
         from proj.utils.crons import cron_task
 
         @cron_task()
-        def squash(): ...
+        def squash(): work()
 
         @cron_task(lock_timeout=7200, time_limit=60)
-        def trim(org_id): ...
+        def trim(org_id): work()
         """,
     }
     tasks = discovered(files)

@@ -208,7 +208,7 @@ def test_unanalysable_file_is_counted_in_every_summary(
 
     monkeypatch.setattr(source, "MAX_SIZE", 200)  # the large-file limit, made small
     (project / "proj" / "big.py").write_text(
-        "from celery import shared_task\n\n\n@shared_task\ndef big():\n    pass\n" + "x = 1\n" * 40
+        "from celery import shared_task\n\n\n@shared_task\ndef big():\n    work()\n" + "x = 1\n" * 40
     )
     assert main(["check", "--no-cache", "--select", "CT601"]) == 0
     captured = capsys.readouterr()

@@ -310,7 +310,9 @@ ENTRIES: tuple[Entry, ...] = (
             "\n"
             "Not reported: a parameter with a default that no enqueue site in the project passes\n"
             "(`.delay`, `.apply_async`, `.s`, `.si`, `.signature`, by position or keyword): callers never\n"
-            "send that object; under pickle, a model parameter the task only reads.\n"
+            "send that object; under pickle, a model parameter the task only reads; any parameter of a\n"
+            "task the project never sends (no enqueue, signature, beat entry, route or `send_task`) and\n"
+            "calls as a plain function (a task only in name: its arguments never meet a serializer).\n"
             "\n"
             "## Why is this bad?\n"
             "Task arguments travel through the broker, as JSON by default. A model instance then fails to\n"
@@ -556,7 +558,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
+        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose body is only `pass`, `...` or a docstring (its code removed, or run by another service that consumes the same name): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -566,8 +568,9 @@ ENTRIES: tuple[Entry, ...] = (
             "Not reported for a task that does nothing but print or log its own request or a fixed\n"
             'message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash\n'
             "test for error reporting), or only computes over its arguments with operators and pure\n"
-            "builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can\n"
-            "hang.\n"
+            "builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose\n"
+            "body is only `pass`, `...` or a docstring (its code removed, or run by another service that\n"
+            "consumes the same name): nothing in it can hang.\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
@@ -1105,9 +1108,9 @@ ENTRIES: tuple[Entry, ...] = (
             "- a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off\n"
             "  data backfill a migration sends once;\n"
             "- a bound task whose body does nothing but log or print its own request (Celery's\n"
-            '  `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a\n'
-            "  docstring, with at most `pass` or `...` (kept so that queued messages still find a\n"
-            '  task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also\n'
+            '  `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is only\n'
+            "  `pass`, `...` or a docstring (kept so that queued messages still find a task, or its\n"
+            '  code removed), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also\n'
             "  after a log line of fixed text, or only when a parameter asks: `if raises: raise ...`), or a\n"
             "  task that only computes over its arguments with operators and pure builtins (Celery's\n"
             "  `add(x, y)`): there is nothing in it worth a test of its own.\n"
@@ -1200,7 +1203,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Beat entries name existing tasks",
         fix=None,
         satisfied_by_settings=(),
-        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
+        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
         docs=(
             "## What it does\n"
             "Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`,\n"
@@ -1208,8 +1211,9 @@ ENTRIES: tuple[Entry, ...] = (
             "a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,\n"
             '`A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or\n'
             "`SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:\n"
-            '`app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`) is followed to the literal entries, which are reported where they\n'
-            "are written. Tasks in excluded or skipped files count as defined. Names outside the\n"
+            '`app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the\n'
+            'settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is\n'
+            "followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the\n"
             "project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and\n"
             "so is everything when a task's name is not a literal.\n"
             "\n"
@@ -1510,7 +1514,9 @@ ENTRIES: tuple[Entry, ...] = (
             "- no `send_task` names it (its result may be read), and its body does not call\n"
             "  `self.update_state(...)` or `self.replace(...)` (pollers read those states).\n"
             "\n"
-            "Not reported for a task only ever called directly (it runs inline, nothing is stored), nor\n"
+            "Not reported for a stub whose body is only `pass`, `...` or a docstring (its code removed,\n"
+            "or run by another service: its result is not what needs fixing), nor for a task only ever\n"
+            "called directly (it runs inline, nothing is stored), nor\n"
             "for one sent only by beat, hourly or less often, and by commands someone runs by hand (a\n"
             "Django management command, a click, typer or Flask CLI command; once per run, not in a\n"
             "loop): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or\n"

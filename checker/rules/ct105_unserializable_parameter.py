@@ -124,7 +124,9 @@ class UnserializableParameter(TaskRule):
 
     Not reported: a parameter with a default that no enqueue site in the project passes
     (`.delay`, `.apply_async`, `.s`, `.si`, `.signature`, by position or keyword): callers never
-    send that object; under pickle, a model parameter the task only reads.
+    send that object; under pickle, a model parameter the task only reads; any parameter of a
+    task the project never sends (no enqueue, signature, beat entry, route or `send_task`) and
+    calls as a plain function (a task only in name: its arguments never meet a serializer).
 
     ## Why is this bad?
     Task arguments travel through the broker, as JSON by default. A model instance then fails to
@@ -175,6 +177,13 @@ class UnserializableParameter(TaskRule):
             "shop/views.py": "from shop.tasks import f\n\ndef view(pk):\n    f.delay(pk)\n"
             "    f.apply_async(args=(pk,), countdown=5)\n",
         },
+        # a task only in name: never sent, called as a function by a command
+        {
+            "shop/__init__.py": "",
+            "shop/tasks.py": "from typing import Callable\nfrom celery import shared_task\n\n"
+            "@shared_task\ndef export(make_row: Callable[[int], str]):\n    pass\n",
+            "shop/commands.py": "from shop.tasks import export\n\ndef handle():\n    export(str)\n",
+        },
         # a type a model class holds (``RawRequestData = dict``), not the model
         "from celery import shared_task\nfrom shop.models import Alert\n\n"
         "@shared_task\ndef f(data: 'Alert.RawRequestData'):\n    pass\n",
@@ -216,6 +225,8 @@ class UnserializableParameter(TaskRule):
         task = next((t for t in project.tasks if t.key == finding.task_key), None)
         if match is None or task is None:
             return finding
+        if project.runs_only_inline(task):
+            return None  # never sent: its arguments never meet a serializer
         name = match.group(2)
         optional = dict(task.optional_params)
         if name in optional and not _passed(project, task.key, name, optional[name]):

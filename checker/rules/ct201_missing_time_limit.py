@@ -21,8 +21,9 @@ class MissingTimeLimit(TaskRule):
     Not reported for a task that does nothing but print or log its own request or a fixed
     message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
     test for error reporting), or only computes over its arguments with operators and pure
-    builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`): nothing in it can
-    hang.
+    builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
+    body is only `pass`, `...` or a docstring (its code removed, or run by another service that
+    consumes the same name): nothing in it can hang.
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
@@ -111,6 +112,9 @@ class MissingTimeLimit(TaskRule):
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
             "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
         },
+        # a stub: the code was removed, or another service runs the task under this name
+        "from celery import shared_task\n\n@shared_task(name='export.project')\ndef export(org, project):\n"
+        "    pass\n",
         # Celery's ``add``: arithmetic cannot hang
         "from celery import shared_task\n\n@shared_task\ndef add(x, y):\n    return x + y\n",
         "import random\nfrom celery import shared_task\n\n@shared_task\ndef mul(x, y):\n"
@@ -131,20 +135,20 @@ class MissingTimeLimit(TaskRule):
         },
     ]
     INVALID = [
-        "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+        "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
         # an echo of its argument stands for any task
         "from celery import shared_task\n\n@shared_task\ndef f(x):\n    return x\n",
         # ``raise self.replace(...)`` goes on as a canvas: not a crash test
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self, ids):\n"
         "    raise self.replace(build(ids))\n",
-        "from proj.celery import app\n\n@app.task(bind=True, max_retries=3)\ndef f(self):\n    pass\n",
-        "from celery import Task\n\nclass T(Task):\n    name = 'x'\n\n    def run(self):\n        pass\n",
+        "from proj.celery import app\n\n@app.task(bind=True, max_retries=3)\ndef f(self):\n    work()\n",
+        "from celery import Task\n\nclass T(Task):\n    name = 'x'\n\n    def run(self):\n        work()\n",
         {
             # a limit in test settings does not protect production
             "proj/settings/test.py": "CELERY_TASK_TIME_LIMIT = 5\n",
             # lower-case names count only in a module the app reads its config from
             "proj/constants.py": "task_time_limit = 60\n",
-            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    pass\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
         },
     ]
 
@@ -155,15 +159,15 @@ class MissingTimeLimit(TaskRule):
         if project.worker_limit:
             return None
         task = project.task_by_key().get(finding.task_key or "")
-        if task is None or not task.object_name or project.is_enqueued(task):
-            return finding
-        return None if f"{task.module}.{task.object_name}" in project.called_directly else finding
+        return None if task is not None and project.runs_only_inline(task) else finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete or task.local:
             return  # (a task made inside a function: a callback no one outside it can send)
-        if task.run is not None and body.cannot_hang(task.run, bool(task.bound)):
-            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``
+        if task.run is not None and (
+            body.cannot_hang(task.run, bool(task.bound)) or body.does_nothing(task.run)
+        ):
+            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``, a ``pass`` stub
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:

@@ -11,7 +11,7 @@ from checker.testrefs import GRAPHQL, REACH_DEPTH, URL, VIEW_MODULES, VIEW_SUFFI
 
 # What several examples below share: a task, a model whose signals enqueue it, eager test
 # settings and a test that builds the model.
-_SEND_RECEIPT = "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n"
+_SEND_RECEIPT = "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    work()\n"
 _ORDER_MODEL = "from django.db import models\n\nclass Order(models.Model):\n    pass\n"
 _EAGER_SETTINGS = "CELERY_TASK_ALWAYS_EAGER = True\n"
 _ORDER_TEST = "from shop.models import Order\n\ndef test_order():\n    Order.objects.create()\n"
@@ -112,9 +112,9 @@ class UntestedTask(Rule):
     - a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off
       data backfill a migration sends once;
     - a bound task whose body does nothing but log or print its own request (Celery's
-      `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is a
-      docstring, with at most `pass` or `...` (kept so that queued messages still find a
-      task), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also
+      `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is only
+      `pass`, `...` or a docstring (kept so that queued messages still find a task, or its
+      code removed), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also
       after a log line of fixed text, or only when a parameter asks: `if raises: raise ...`), or a
       task that only computes over its arguments with operators and pure builtins (Celery's
       `add(x, y)`): there is nothing in it worth a test of its own.
@@ -184,6 +184,9 @@ class UntestedTask(Rule):
         # a stub kept so that queued messages still find a task: nothing to test
         "from celery import shared_task\n\n@shared_task\ndef old_name(order_id):\n"
         '    """Removed: kept until the queues hold no message for it."""\n',
+        # a bare ``pass``: its code was removed (or another service runs it)
+        "from celery import shared_task\n\n@shared_task(name='letters.create')\ndef create(letter_id):\n"
+        "    pass\n",
         # Celery's ``debug_task``: it only prints (or logs) what it got
         "from celery import shared_task\n\n@shared_task(bind=True, ignore_result=True)\ndef debug_task(self):\n"
         "    print(f'Request: {self.request!r}')\n",
@@ -457,7 +460,7 @@ class UntestedTask(Rule):
         # the same action on a ViewSet the URL name does not name (calling the task inline)
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
+            "    work()\n",
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass InvoiceViewSet:\n"
             "    def resend_receipt(self, request, pk=None):\n        send_receipt(pk)\n",
             "tests/test_api.py": "from django.urls import reverse\n\ndef test_resend(client):\n"
@@ -466,7 +469,7 @@ class UntestedTask(Rule):
         # a standard route (``-list``) when two ViewSets are so named: which one is meant is not told
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
+            "    work()\n",
             "shop/api.py": "from shop.tasks import send_receipt\n\nclass OrderViewSet:\n"
             "    def create(self, request):\n        send_receipt(1)\n\n"
             "class OrderLineViewSet:\n    def create(self, request):\n        self.save_line(request)\n",
@@ -483,26 +486,26 @@ class UntestedTask(Rule):
         # enqueued by the code a test calls, but the tests do not run tasks eagerly
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
+            "    work()\n",
             "shop/views.py": "from shop.tasks import send_receipt\n\ndef pay(order):\n"
             "    send_receipt.delay(order.pk)\n",
             "shop/settings/dev.py": "CELERY_TASK_ALWAYS_EAGER = True\n",
             "tests/test_views.py": "from shop.views import pay\n\ndef test_pay(order):\n    pay(order)\n",
         },
-        "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    pass\n",
+        "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n    work()\n",
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n\n@shared_task\ndef send_refund(order_id):\n    pass\n",
+            "    work()\n\n@shared_task\ndef send_refund(order_id):\n    work()\n",
             "tests/test_receipts.py": "from shop.tasks import send_receipt\n\ndef test_it():\n"
             "    send_receipt.apply(args=(1,))\n    assert 'send_refund'\n",
         },
         # the patched name belongs to a module that does not hold the task
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef send_receipt(order_id):\n"
-            "    pass\n",
-            "shop/views.py": "def send_receipt(order):\n    pass\n",
+            "    work()\n",
+            "shop/views.py": "def send_receipt(order):\n    work()\n",
             "tests/test_views.py": "from unittest import mock\n\n"
-            "@mock.patch('shop.views.send_receipt')\ndef test_pay(send):\n    pass\n",
+            "@mock.patch('shop.views.send_receipt')\ndef test_pay(send):\n    work()\n",
         },
     ]
 
@@ -573,7 +576,8 @@ def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
             return " (the project's code only runs it inline, from code no test reaches)"
         return " (nothing in the project's code sends it, schedules it or names it)"
     named = {"beat": "a beat entry", "route": "a route", "send_task": "`send_task`"}
-    return f" (the project's code never sends it: only {' and '.join(named[k] for k in kinds)} names it)"
+    verb = "names" if len(kinds) == 1 else "name"
+    return f" (the project's code never sends it; {' and '.join(named[k] for k in kinds)} {verb} it)"
 
 
 # Methods that run the task in the caller's process, and those that enqueue (or sign) it.

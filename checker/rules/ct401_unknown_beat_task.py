@@ -15,8 +15,9 @@ class UnknownBeatTask(Rule):
     a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,
     `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or
     `SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:
-    `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`) is followed to the literal entries, which are reported where they
-    are written. Tasks in excluded or skipped files count as defined. Names outside the
+    `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the
+    settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is
+    followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the
     project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and
     so is everything when a task's name is not a literal.
 
@@ -93,6 +94,13 @@ class UnknownBeatTask(Rule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
             "proj/__init__.py": "def init_app(app):\n    app.config['CELERY_BEAT_SCHEDULE']['cleanup'] = "
             "{'task': 'proj.tasks.clean_up', 'schedule': 60.0}\n",
+        },
+        # the settings post-processed in a function: the entries enabled by name from a local dict
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/settings/post.py": "def post_process(settings):\n    jobs = {\n        'cleanup': "
+            "{'task': 'proj.tasks.clean_up', 'schedule': 60.0},\n    }\n"
+            "    settings['CELERY_BEAT_SCHEDULE'] = dict((j, jobs[j]) for j in settings['JOBS'])\n",
         },
     ]
 

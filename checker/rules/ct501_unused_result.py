@@ -36,7 +36,9 @@ class UnusedResult(TaskRule):
     - no `send_task` names it (its result may be read), and its body does not call
       `self.update_state(...)` or `self.replace(...)` (pollers read those states).
 
-    Not reported for a task only ever called directly (it runs inline, nothing is stored), nor
+    Not reported for a stub whose body is only `pass`, `...` or a docstring (its code removed,
+    or run by another service: its result is not what needs fixing), nor for a task only ever
+    called directly (it runs inline, nothing is stored), nor
     for one sent only by beat, hourly or less often, and by commands someone runs by hand (a
     Django management command, a click, typer or Flask CLI command; once per run, not in a
     loop): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
@@ -93,6 +95,8 @@ class UnusedResult(TaskRule):
         _APP + "@app.task(ignore_result=True)\ndef f():\n    g()\n" + _SEND,
         "from celery import Celery\n\napp = Celery('proj', backend='redis://', task_ignore_result=True)\n\n"
         "@app.task\ndef f():\n    g()\n" + _SEND,
+        # a stub: its code was removed
+        _APP + "@app.task\ndef f():\n    pass\n" + _SEND,
         # never sent as a message: only called directly, it runs inline and stores nothing
         _APP + "@app.task\ndef f():\n    g()\n\n@app.task\ndef h():\n    f()\n    return 1\n\nh.delay()\n",
         # the caller chooses the task's id (stored, to read the result by it later)
@@ -190,8 +194,8 @@ class UnusedResult(TaskRule):
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if task.run is None or not task.options_complete or task.is_set("ignore_result"):
             return
-        if body.returns_value(task.run) or _uses_result_backend(task):
-            return
+        if body.returns_value(task.run) or _uses_result_backend(task) or body.does_nothing(task.run):
+            return  # (a ``pass`` stub: its result is not what matters)
         yield Report(
             task.anchor,
             "the task returns nothing and every send drops its result, yet the backend stores it: "
