@@ -137,8 +137,20 @@ def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> S
             if importable(named.module):
                 analysed.append(named)
                 continue
+            if _django_command(named.module):
+                # ``manage.py init-setup``: Django imports it by name, whatever its name is;
+                # what it sends or schedules is knowledge, but no worker imports it
+                analysed.append(dataclasses.replace(named, reported=False))
+                continue
         others.append(source)
     return Sources(analysed, test_files, len(files), [*analysed, *others])
+
+
+def _django_command(module: str) -> bool:
+    """A Django management command whose file name is not an identifier (``init-setup.py``):
+    ``call_command`` and ``manage.py`` import it with ``importlib`` all the same."""
+    package, _, name = module.rpartition(".")
+    return package.endswith("management.commands") and importable(package) and bool(name)
 
 
 def _relative(source: SourceFile, base: str | None) -> str:

@@ -695,9 +695,18 @@ def _writes_before(
             continue
         if any(id(a) in header for a in other_ancestors):
             continue  # ``atomic(using=...)`` itself
-        if may_write(other):
+        if may_write(other) and not _builds_a_read(other_ancestors):
             return True
     return False
+
+
+def _builds_a_read(ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """The call builds an argument of a read-only call: ``decode_id(pk)`` in
+    ``get_object_or_404(Plan, id=decode_id(pk))`` or ``Plan.objects.get(id=from_global_id(pk))``."""
+    return any(
+        isinstance(outer, cst.Call) and isinstance(below, cst.Arg) and not may_write(outer)
+        for outer, below in zip(ancestors, ancestors[1:])
+    )
 
 
 def may_write(call: cst.Call) -> bool:

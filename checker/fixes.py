@@ -28,7 +28,7 @@ from checker.positions import positions_of
 from checker.rules import Rule, rule_by_code
 from checker.rules.base import FileContext, Report
 from checker.rules.ct101_decorator_order import DecoratorOrder
-from checker.rules.ct405_crontab_implicit_fields import _RANK, CrontabImplicitFields
+from checker.rules.ct405_crontab_implicit_fields import CrontabImplicitFields, implicit_fields
 from checker.tasks import discover
 
 # code -> (safe, what the fix does)
@@ -38,7 +38,7 @@ FIXES: dict[str, tuple[bool, str]] = {
     "CT103": (True, "adds `self` as the first parameter"),
     "CT206": (True, "writes `raise self.retry(...)`"),
     "CT107": (False, "renames the option to the one it evidently means"),
-    "CT405": (False, "sets the smaller fields left at '*' to 0"),
+    "CT405": (False, "sets the smaller fields left at '*' to their first value"),
     "CT501": (False, "adds `ignore_result=True`"),
 }
 
@@ -234,11 +234,7 @@ def _plan(code: str, report: Report, edits: _Edits, ctx: FileContext) -> bool:
         given = CrontabImplicitFields._given(node)
         if given is None:
             return False
-        explicit = [f for f, value in given.items() if value != "*"]
-        if not explicit:
-            return False
-        largest = max(_RANK[f] for f in explicit)
-        pairs = [(f, "0") for f in ("minute", "hour") if _RANK[f] < largest and f not in given]
+        pairs = implicit_fields(given)
         if not pairs:
             return False
         edits.add_keywords[id(node)] = pairs

@@ -36,7 +36,9 @@ def period(node: cst.BaseExpression, info: ModuleInfo, depth: int = 0) -> float 
     every n-th hour (``*/n``): the average gap between runs within the hours it runs (3600 /
     the number of minutes it runs at), or n hours when it runs at one minute; or when it runs
     at one minute of given hours: the shortest gap between those hours (days left out: a lower
-    bound). A ``crontab`` with fixed hours and several minutes runs in bursts: None.
+    bound). A ``crontab`` with fixed hours and several minutes runs in bursts: None. A
+    ``crontab`` CT405 reports (``crontab(hour=7)``: the minute left at ``*``) is read as meant,
+    its missing minute (and hour) at their first value.
     """
     if depth > _MAX_DEPTH:
         return None
@@ -91,6 +93,9 @@ def _timedelta(call: cst.Call, info: ModuleInfo, depth: int) -> float | None:
 
 
 def _crontab(call: cst.Call) -> float | None:
+    """As the schedule was meant: a smaller field left out below a larger one that is given
+    (``crontab(hour=7)``, CT405's mistake, which CT405 reports) counts as its first value, so
+    that other rules judge the daily job it was written to be, not its sixty runs an hour."""
     fields: dict[str, object] = {}
     for position, arg in enumerate(call.args):
         if arg.star:
@@ -98,10 +103,12 @@ def _crontab(call: cst.Call) -> float | None:
         name = arg.keyword.value if arg.keyword is not None else None
         if name is None:
             name = CRONTAB_FIELDS[position] if position < len(CRONTAB_FIELDS) else None
-        if name in ("minute", "hour"):
+        if name in CRONTAB_FIELDS:
             fields[name] = _field_value(arg.value)
-    minutes = values(fields.get("minute", "*"), 60)
-    hours = values(fields.get("hour", "*"), 24)
+    given = [CRONTAB_FIELDS.index(f) for f, value in fields.items() if value != "*"]
+    largest = max(given, default=-1)
+    minutes = values(fields.get("minute", 0 if largest > 0 else "*"), 60)
+    hours = values(fields.get("hour", 0 if largest > 1 and "minute" not in fields else "*"), 24)
     if not minutes or not hours:
         return None
     step = _every_nth(hours, 24)

@@ -47,6 +47,15 @@ def _words(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _settings_options(addopts: Any) -> tuple[str, ...]:
+    """The settings modules pytest-django's ``--ds`` option names in ``addopts``
+    (``--ds=proj.testsettings``, ``--ds proj.testsettings``)."""
+    words = [w for item in _words(addopts) for w in item.split()]
+    found = [w[len("--ds=") :] for w in words if w.startswith("--ds=")]
+    found += [after for before, after in zip(words, words[1:]) if before == "--ds"]
+    return tuple(found)
+
+
 def _from_ini(path: Path, section: str) -> PytestOptions | None:
     parser = configparser.ConfigParser(interpolation=None)
     try:
@@ -58,7 +67,8 @@ def _from_ini(path: Path, section: str) -> PytestOptions | None:
     return PytestOptions(
         _words(parser.get(section, "testpaths", fallback="")),
         _words(parser.get(section, "python_files", fallback="")),
-        _words(parser.get(section, "DJANGO_SETTINGS_MODULE", fallback="")),
+        _words(parser.get(section, "DJANGO_SETTINGS_MODULE", fallback=""))
+        + _settings_options(parser.get(section, "addopts", fallback="")),
     )
 
 
@@ -77,7 +87,7 @@ def _from_pyproject(path: Path) -> PytestOptions | None:
     return PytestOptions(
         _words(table.get("testpaths")),
         _words(table.get("python_files")),
-        _words(table.get("DJANGO_SETTINGS_MODULE")),
+        _words(table.get("DJANGO_SETTINGS_MODULE")) + _settings_options(table.get("addopts")),
     )
 
 

@@ -240,6 +240,34 @@ def test_hidden_and_unimportable_files_are_never_reported(
     assert _checked(capsys, ".semgrep/celery/rule.py", "shop/my-fixture.py") == ([], [])
 
 
+def test_a_django_command_with_a_non_identifier_name_is_knowledge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``manage.py init-setup`` imports ``commands/init-setup.py`` by name: what it sends counts
+    (here: CT501 sees the task sent), but nothing in it is reported."""
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "shop/__init__.py": "",
+            "shop/celery.py": "from celery import Celery\n\napp = Celery('shop', backend='redis://')\n",
+            "shop/tasks.py": TASK,
+            "shop/management/__init__.py": "",
+            "shop/management/commands/__init__.py": "",
+            "shop/management/commands/init-setup.py": "from shop.tasks import t\n"
+            + TASK.replace("def t", "def u")
+            + "\ndef handle(shops):\n    for shop in shops:\n        t.delay()\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--select", "CT201,CT501", "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    assert sorted((f["code"], f["path"]) for f in report["findings"]) == [
+        ("CT201", "shop/tasks.py"),
+        ("CT501", "shop/tasks.py"),
+    ]
+
+
 def test_example_trees_are_judged_only_when_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -143,6 +143,7 @@ def test_crontab_fix_sets_the_smaller_fields(
                     "a": crontab(hour=7),
                     "b": crontab(day_of_week=1),
                     "c": crontab(minute=5, day_of_week=1),
+                    "d": crontab(month_of_year="2-12/2"),
                 }
             """
         },
@@ -155,6 +156,8 @@ def test_crontab_fix_sets_the_smaller_fields(
     assert '"a": crontab(hour=7, minute=0),' in text
     assert '"b": crontab(day_of_week=1, minute=0, hour=0),' in text
     assert '"c": crontab(minute=5, day_of_week=1, hour=0),' in text
+    # months alone: once a month, on its first day
+    assert '"d": crontab(month_of_year="2-12/2", minute=0, hour=0, day_of_month=1),' in text
 
 
 def test_rules_lists_fixable_codes(capsys: pytest.CaptureFixture[str]) -> None:

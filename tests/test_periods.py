@@ -43,7 +43,10 @@ HEADER = (
         ("crontab(minute=22, hour='*')", 3600.0),
         ("crontab(minute=22)", 3600.0),
         ("crontab(minute=27, hour='*/6')", 21600.0),
-        ("crontab(hour='*/2')", 60.0),  # every minute of the even hours
+        # as meant: CT405 reports the minute left at '*' (every minute of the even hours)
+        ("crontab(hour='*/2')", 7200.0),
+        ("crontab(hour='*/24')", 86400.0),
+        ("crontab(month_of_year='2-12/2')", 86400.0),  # days left out: at least daily
         # once at given hours: a day (or more, on given days)
         ("crontab(minute=0, hour=0)", 86400.0),
         ("crontab(minute=0, hour='2')", 86400.0),

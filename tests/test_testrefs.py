@@ -529,6 +529,9 @@ def test_a_helper_task_never_sent_and_run_inline_by_another_task_is_covered_by_t
             "jobs:\n  test:\n    env:\n      DJANGO_SETTINGS_MODULE: shop.settings_dev\n",
         ),
         ("tox.ini", "[testenv]\nsetenv =\n    DJANGO_SETTINGS_MODULE=shop.settings_dev\n"),
+        # pytest-django's option in ``addopts``
+        ("setup.cfg", "[tool:pytest]\naddopts = --verbose --ds=shop.settings_dev --cov=shop\n"),
+        ("pyproject.toml", "[tool.pytest.ini_options]\naddopts = ['--ds', 'shop.settings_dev']\n"),
         (None, ""),
     ],
 )

@@ -1350,7 +1350,7 @@ ENTRIES: tuple[Entry, ...] = (
         opt_in=False,
         per_task=False,
         checklist="Crontab schedules give every smaller field",
-        fix=(False, "sets the smaller fields left at '*' to 0"),
+        fix=(False, "sets the smaller fields left at '*' to their first value"),
         satisfied_by_settings=(),
         summary="Checks `crontab(...)` schedules that set a larger unit (hour, day, month) but leave a smaller one at its `*` default.",
         docs=(
@@ -1441,7 +1441,9 @@ ENTRIES: tuple[Entry, ...] = (
             "Reported only when the schedule runs more often than once an hour: a number of seconds, a\n"
             "`timedelta` or `schedule(run_every=...)` under 3600 s, or a `crontab` whose `hour` is left\n"
             'at `*` (or `*/n`) and whose `minute` is `*`, `*/n` or several values (`"0,30"`, `"0-59/10"`,\n'
-            "a list). Module-level names in the same module are followed to their value.\n"
+            "a list). Module-level names in the same module are followed to their value. A `crontab`\n"
+            "that leaves its minute at `*` below a given hour or day (`crontab(hour=7)`, CT405's mistake)\n"
+            "is read as meant, at minute 0: CT405 reports it.\n"
             "\n"
             "Not reported:\n"
             "- entries that run hourly or less often (daily and weekly cleanups, a `crontab` at fixed\n"
@@ -1672,8 +1674,9 @@ ENTRIES: tuple[Entry, ...] = (
             "logging, builtins, plain data methods (`append`, `format`, ...), constructors (a capitalised\n"
             "callee), enqueueing or building signatures, and calls named as readers or checks\n"
             "(`get_*`, `check_*`, `has_*`, `is_*`, `can_*`, `raise_if_*`: `get_field(...)`,\n"
-            "`check_permissions(...)`). Any other call (a model method, a service function) may write,\n"
-            "so the enqueue is reported.\n"
+            "`check_permissions(...)`), and any call that only builds an argument of such a read\n"
+            "(`decode_id(pk)` in `get_object_or_404(Plan, id=decode_id(pk))`). Any other call (a model\n"
+            "method, a service function) may write, so the enqueue is reported.\n"
             "\n"
             "Not reported: a block with nothing before the enqueue, or only reads;\n"
             "`atomic(using=...)` on an alias that names a replica or read-only database (its text\n"
@@ -1715,7 +1718,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Does not sleep in a worker slot",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would run the whole task again), nor in a task sent only by beat once a day or less often and by commands someone runs by hand (a Django management command, a CLI command; once per run).",
+        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would run the whole task again), nor in a task sent only by beat once a day or less often and by commands someone runs by hand (a Django management command, a CLI command; once per run). Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a `for` loop over items (not `range(...)`) that also calls something (rate limiting calls to an API: `countdown` cannot replace it without one task per item and a `rate_limit`).",
         docs=(
             "## What it does\n"
             "Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test\n"
@@ -1728,6 +1731,9 @@ ENTRIES: tuple[Entry, ...] = (
             "loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would\n"
             "run the whole task again), nor in a task sent only by beat once a day or less often and by\n"
             "commands someone runs by hand (a Django management command, a CLI command; once per run).\n"
+            "Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a\n"
+            "`for` loop over items (not `range(...)`) that also calls something (rate limiting calls to\n"
+            "an API: `countdown` cannot replace it without one task per item and a `rate_limit`).\n"
             "\n"
             "## Why is this bad?\n"
             "A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with\n"

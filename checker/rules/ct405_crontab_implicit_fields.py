@@ -62,17 +62,26 @@ class CrontabImplicitFields(Rule):
             given = self._given(call)
             if given is None:
                 continue
-            explicit = [f for f, value in given.items() if value != "*"]
-            if not explicit:
+            fields = implicit_fields(given)
+            if not fields:
                 continue
-            largest = max(_RANK[f] for f in explicit)
-            missing = [f for f in ("minute", "hour") if _RANK[f] < largest and f not in given]
-            if missing:
-                yield Report(
-                    call,
-                    f"`{missing[0]}` is left at '*': this schedule runs every {missing[0]} within the "
-                    f"given {'hour' if largest == 1 else 'days'}; set `{missing[0]}=0` (or the value you mean)",
-                )
+            largest = max(_RANK[f] for f, value in given.items() if value != "*")
+            missing = [f for f, _ in fields]
+            names = [f"`{f}`" for f in missing]
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            within = (
+                "within the given hours"
+                if largest == 1
+                else "of every day of the given months"
+                if "day_of_month" in missing
+                else "of the given days"
+            )
+            values = ", ".join(f"{f}={value}" for f, value in fields)
+            yield Report(
+                call,
+                f"{listed} {'is' if len(missing) == 1 else 'are'} left at '*': this schedule runs every "
+                f"minute {within}; set `{values}` (or the values you mean)",
+            )
 
     @staticmethod
     def _given(call: cst.Call) -> dict[str, object] | None:
@@ -88,3 +97,17 @@ class CrontabImplicitFields(Rule):
             if name in _RANK:
                 given[name] = evaluate(arg.value)
         return given
+
+
+def implicit_fields(given: dict[str, object]) -> list[tuple[str, str]]:
+    """The smaller fields a ``crontab`` leaves at ``*`` below a larger one it gives, with the
+    value that makes it run once per larger unit: ``minute`` and ``hour`` (0), and
+    ``day_of_month`` (1) when only months are given besides."""
+    explicit = [f for f, value in given.items() if value != "*"]
+    if not explicit:
+        return []
+    largest = max(_RANK[f] for f in explicit)
+    missing = [(f, "0") for f in ("minute", "hour") if _RANK[f] < largest and f not in given]
+    if missing and "month_of_year" in explicit and "day_of_week" not in given and "day_of_month" not in given:
+        missing.append(("day_of_month", "1"))
+    return missing

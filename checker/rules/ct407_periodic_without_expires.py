@@ -38,7 +38,9 @@ class PeriodicWithoutExpires(Rule):
     Reported only when the schedule runs more often than once an hour: a number of seconds, a
     `timedelta` or `schedule(run_every=...)` under 3600 s, or a `crontab` whose `hour` is left
     at `*` (or `*/n`) and whose `minute` is `*`, `*/n` or several values (`"0,30"`, `"0-59/10"`,
-    a list). Module-level names in the same module are followed to their value.
+    a list). Module-level names in the same module are followed to their value. A `crontab`
+    that leaves its minute at `*` below a given hour or day (`crontab(hour=7)`, CT405's mistake)
+    is read as meant, at minute 0: CT405 reports it.
 
     Not reported:
     - entries that run hourly or less often (daily and weekly cleanups, a `crontab` at fixed

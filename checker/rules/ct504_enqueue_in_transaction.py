@@ -30,8 +30,9 @@ class EnqueueInTransaction(Rule):
     logging, builtins, plain data methods (`append`, `format`, ...), constructors (a capitalised
     callee), enqueueing or building signatures, and calls named as readers or checks
     (`get_*`, `check_*`, `has_*`, `is_*`, `can_*`, `raise_if_*`: `get_field(...)`,
-    `check_permissions(...)`). Any other call (a model method, a service function) may write,
-    so the enqueue is reported.
+    `check_permissions(...)`), and any call that only builds an argument of such a read
+    (`decode_id(pk)` in `get_object_or_404(Plan, id=decode_id(pk))`). Any other call (a model
+    method, a service function) may write, so the enqueue is reported.
 
     Not reported: a block with nothing before the enqueue, or only reads;
     `atomic(using=...)` on an alias that names a replica or read-only database (its text
@@ -79,6 +80,13 @@ class EnqueueInTransaction(Rule):
             "shop/views.py": "from django.db import transaction\nfrom shop.tasks import fill\n\n"
             "@transaction.atomic\ndef view(request, pk):\n    field = FieldHandler().get_field(pk)\n"
             "    check_permissions(request.user, field)\n    fill.delay(field.pk)\n",
+        },
+        # a helper that builds the argument of a read (a relay id decoded for a lookup)
+        {
+            "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef export(x):\n    pass\n",
+            "shop/mutations.py": "from django.db import transaction\nfrom django.shortcuts import get_object_or_404\n"
+            "from shop.tasks import export\n\n@transaction.atomic\ndef mutate(plan_id):\n"
+            "    plan = get_object_or_404(Plan, id=decode_id_string(plan_id))\n    export.delay(plan.pk)\n",
         },
         "from celery import shared_task\nfrom django.db import transaction\n\n@shared_task\n"
         "def send(x):\n    pass\n\ndef create(x):\n    with transaction.atomic():\n"

@@ -26,6 +26,9 @@ class SleepInTask(TaskRule):
     loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would
     run the whole task again), nor in a task sent only by beat once a day or less often and by
     commands someone runs by hand (a Django management command, a CLI command; once per run).
+    Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a
+    `for` loop over items (not `range(...)`) that also calls something (rate limiting calls to
+    an API: `countdown` cannot replace it without one task per item and a `rate_limit`).
 
     ## Why is this bad?
     A sleeping task holds its worker slot (and its prefetched messages) while doing nothing; with
@@ -75,6 +78,12 @@ class SleepInTask(TaskRule):
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f(files):\n    for name in files:\n"
         "        for attempt in range(3):\n            try:\n                upload(name)\n                break\n"
         "            except Exception:\n                time.sleep(5)\n",
+        {  # a pause between the calls of a batch (rate limiting an API), sent by a view
+            "proj/tasks.py": "import time\nfrom celery import shared_task\n\n@shared_task\ndef sync(ids):\n"
+            "    for game in Game.objects.filter(pk__in=ids):\n        fetch_details(game)\n"
+            "        time.sleep(1)\n",
+            "proj/views.py": "from proj.tasks import sync\n\ndef view(request):\n    sync.delay([1])\n",
+        },
         {  # a weekly job, sent by beat only
             "proj/settings.py": "from celery.schedules import crontab\n\n"
             "CELERY_BEAT_SCHEDULE = {'backup': {'task': 'proj.tasks.backup', "
@@ -95,6 +104,9 @@ class SleepInTask(TaskRule):
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f():\n    time.sleep(30)\n",
         "from time import sleep\nfrom celery import shared_task\n\n@shared_task\ndef f():\n"
         "    for _ in range(3):\n        sleep(1)\n",
+        # waiting between polls of one job (a ``range`` of attempts is not a batch of items)
+        "from time import sleep\nfrom celery import shared_task\n\n@shared_task\ndef f(job):\n"
+        "    for _ in range(30):\n        if ready(job):\n            return fetch(job)\n        sleep(10)\n",
         # polling until something is ready, with no bound
         "import time\nfrom celery import shared_task\n\n@shared_task\ndef f(job):\n    while True:\n"
         "        try:\n            return fetch(job)\n        except NotReady:\n            time.sleep(30)\n",
@@ -126,6 +138,7 @@ class SleepInTask(TaskRule):
                 ctx.info.qualify(call.func) == "time.sleep"
                 and not _test_hook(call, ancestors)
                 and not _backoff(ancestors)
+                and not _pacing(ancestors, ctx)
             ):
                 yield Report(
                     call,
@@ -152,6 +165,33 @@ def _test_hook(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
                 ):
                     return True
     return False
+
+
+def _pacing(ancestors: tuple[cst.CSTNode, ...], ctx: FileContext) -> bool:
+    """The sleep is a statement of its own directly in the body of a ``for`` loop over items
+    (not ``range(...)``) that also calls something else: a pause between the calls of a batch
+    (rate limiting an API), which ``countdown`` cannot replace without one task per item."""
+    if len(ancestors) < 4:
+        return False
+    loop, block, line, statement = ancestors[-4:]
+    if not (
+        isinstance(loop, cst.For)
+        and block is loop.body
+        and isinstance(line, cst.SimpleStatementLine)
+        and isinstance(statement, cst.Expr)
+    ):
+        return False
+    over = loop.iter
+    while isinstance(over, cst.Call) and ctx.info.qualify(over.func) == "enumerate" and over.args:
+        over = over.args[0].value
+    if isinstance(over, cst.Call) and ctx.info.qualify(over.func) in {"range", "itertools.count"}:
+        return False
+    return any(
+        isinstance(node, cst.Call) and ctx.info.qualify(node.func) != "time.sleep"
+        for other in loop.body.body
+        if other is not line
+        for node in body.descendants(other)
+    )
 
 
 _DAY = 86400.0
