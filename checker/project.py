@@ -389,6 +389,21 @@ class ProjectContext:
         return names
 
     @functools.cached_property
+    def _imported(self) -> frozenset[str]:
+        """What code outside tests imports from another module (qualified names)."""
+        return frozenset(
+            target
+            for facts in self.code_files
+            for target in facts.imports.values()
+            if target.rpartition(".")[0] != facts.module
+        )
+
+    def imported_elsewhere(self, task: TaskSummary) -> bool:
+        """Code outside tests imports the task from another module (to send it, call it, or
+        hand it on in ways a static reading may not follow: a dispatch table)."""
+        return bool(self.import_names(task) & self._imported)
+
+    @functools.cached_property
     def worker_limit(self) -> bool:
         """Code outside tests starts a worker with ``--time-limit``/``--soft-time-limit``."""
         return any(facts.worker_limit for facts in self.code_files)

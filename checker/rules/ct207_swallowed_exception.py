@@ -39,7 +39,8 @@ class SwallowedException(TaskRule):
       setting (`["proj.utils.report_error"]`; a name also matches by its last parts).
 
     Not reported either: the handler of a `try` whose body is a single `Model.objects.get(...)`
-    lookup. There the broad `except` stands for `DoesNotExist` (the row is then created or
+    lookup (or SQLAlchemy's `session.query(M).filter(...).one()`, `.scalar_one()`). There the
+    broad `except` stands for `DoesNotExist` (the row is then created or
     skipped): catching `Model.DoesNotExist` would be better, but the expected outcome of a
     lookup is not a lost failure.
 
@@ -116,6 +117,10 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f(name):\n    try:\n"
         "        Column.objects.get(name=name)\n    except Exception:\n"
         "        Column.objects.create(name=name)\n",
+        # SQLAlchemy's lookup of one row
+        "from celery import shared_task\n\n@shared_task\ndef f(task_id):\n    try:\n"
+        "        row = session.query(Job).filter(Job.task_id == task_id).one()\n    except:\n"
+        "        return\n    row.state = 'FAILED'\n",
         # a fallback value
         "from celery import shared_task\n\n@shared_task\ndef f(total, count):\n    try:\n"
         "        ratio = round(total / count, 2)\n    except Exception:\n        ratio = 0\n    save(ratio)\n",
@@ -307,14 +312,21 @@ def _literal_default(node: cst.BaseExpression) -> bool:
 
 
 def _lookup(node: cst.BaseExpression) -> bool:
-    """``Model.objects.get(...)``."""
+    """``Model.objects.get(...)``, or SQLAlchemy's single-row ``query.one()``,
+    ``session.execute(...).scalar_one()``."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    if node.func.attr.value in _SINGLE_ROW and not node.args:
+        return isinstance(node.func.value, cst.Call)
     return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "get"
+        node.func.attr.value == "get"
         and isinstance(node.func.value, cst.Attribute)
         and node.func.value.attr.value == "objects"
     )
+
+
+# SQLAlchemy's lookups of exactly one row (``NoResultFound`` when there is none).
+_SINGLE_ROW = frozenset({"one", "scalar_one"})
 
 
 def _single_lookup(suite: cst.BaseSuite) -> bool:
