@@ -390,13 +390,17 @@ class ProjectContext:
 
     @functools.cached_property
     def _imported(self) -> frozenset[str]:
-        """What code outside tests imports from another module (qualified names)."""
-        return frozenset(
+        """What code outside tests imports from another module (qualified names), also what
+        those names stand for through re-exports (``from accounts.tasks import sync`` when
+        ``accounts/tasks/__init__.py`` star-imports ``.template``)."""
+        aliases = self.import_aliases()
+        targets = {
             target
             for facts in self.code_files
             for target in facts.imports.values()
             if target.rpartition(".")[0] != facts.module
-        )
+        }
+        return frozenset(name for target in targets for name in aliases.resolve(target))
 
     def imported_elsewhere(self, task: TaskSummary) -> bool:
         """Code outside tests imports the task from another module (to send it, call it, or

@@ -63,10 +63,9 @@ class UntestedTask(Rule):
     whenever they run its sender, and they reach senders by paths a static reading cannot
     follow (signals, middleware, methods attached at run time, objects returned by helpers,
     views reached by URL). In such a project the rule reports the tasks that only beat entries,
-    routes or `send_task` name, and those nothing names. The message says which: when no code
-    outside tests sends, schedules, names, calls or imports the task from another module, it
-    says so ("nothing in the project's code sends it, schedules it or names it": a task that
-    may be unused, to delete or to test). The tests run tasks eagerly when
+    routes or `send_task` name, and those nothing names. The message says which ("nothing in
+    the project's code sends it, schedules it or names it" only when no code outside tests
+    calls it or imports it from another module either). The tests run tasks eagerly when
     `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) is set to `True` in
     test code (a test settings module such as `settings/test.py` or `tests/settings.py`, the
     settings module pytest-django's `DJANGO_SETTINGS_MODULE` option (or `--ds=...` in its
@@ -570,18 +569,17 @@ class UntestedTask(Rule):
 
 
 def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
+    if not eager:
+        return " (the tests do not run tasks eagerly, so enqueuing does not count)"
     kinds = sorted(project.named_by(task))
-    if not kinds and not project.sends(task) and not project.handed(task):
+    if not kinds:
         names = task_names(task)
         inline = {*names, *(f"{name}.{method}" for name in names for method in _RUNS)}
         if not inline.isdisjoint(project.called_directly):
             return " (the project's code only runs it inline, from code no test reaches)"
-        if not project.imported_elsewhere(task):
-            return " (nothing in the project's code sends it, schedules it or names it)"
-    if not eager:
-        return " (the tests do not run tasks eagerly, so enqueuing does not count)"
-    if not kinds:
-        return " (the project's code never sends it as a message)"
+        if project.imported_elsewhere(task):
+            return ""  # (imported for a use a static reading may not follow: a dispatch table)
+        return " (nothing in the project's code sends it, schedules it or names it)"
     named = {"beat": "a beat entry", "route": "a route", "send_task": "`send_task`"}
     verb = "names" if len(kinds) == 1 else "name"
     return f" (the project's code never sends it; {' and '.join(named[k] for k in kinds)} {verb} it)"
