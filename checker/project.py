@@ -26,6 +26,7 @@ from checker.testroots import (
     TEST_DIRS,
     catch_all,
     conftest_roots,
+    eager_plugin,
     pytest_options,
     root_patterns,
     test_settings_modules,
@@ -72,6 +73,8 @@ class TestFiles:
         self.base = base
         # the Django settings modules the test runs select (pytest-django, CI): test code too
         self.settings_modules: frozenset[str] = frozenset()
+        # the tests depend on a pytest plugin that runs tasks eagerly (pytest-invenio)
+        self.eager_plugin = False
 
     @classmethod
     def of_project(cls, patterns: Sequence[str], root: Path | None, relatives: Iterable[str]) -> TestFiles:
@@ -81,11 +84,13 @@ class TestFiles:
         roots = [*root_patterns(options, root), *conftest_roots(relatives, plain.is_test_file)]
         found = cls(patterns, roots, options.python_files, str(root) if root is not None else None)
         found.settings_modules = test_settings_modules(root, options)
+        found.eager_plugin = eager_plugin(root)
         return found
 
     def fingerprint(self) -> tuple[object, ...]:
-        """Everything that decides which files are test code."""
-        return (self._lines, self.base, sorted(self.settings_modules))
+        """Everything that decides which files are test code (and whether a plugin makes the
+        tests eager)."""
+        return (self._lines, self.base, sorted(self.settings_modules), self.eager_plugin)
 
     def is_test_file(self, path: str) -> bool:
         """``path`` is named like a test file (without looking at the test roots)."""
@@ -546,6 +551,8 @@ class ProjectContext:
         when a settings module sets it to a value that cannot be known (under ``if DEVELOPMENT:``,
         from the environment, from a settings object's attribute: ``env.celery_task_always_eager``):
         a development switch the tests may well run under."""
+        if self.test_files.eager_plugin:
+            return True  # pytest-invenio's fixtures
         for facts in self.files:
             if facts.eager_tests:
                 return True

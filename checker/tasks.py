@@ -76,7 +76,8 @@ class TaskDef:
     params: list[Param]
     suppression_nodes: tuple[cst.CSTNode, ...]  # lines where a suppression comment covers the task
     # The module-level name bound to the task object, which callers enqueue through
-    # (``send`` for ``send = app.task(...)(_send)``); None for task classes.
+    # (``send`` for ``send = app.task(...)(_send)``, ``archive`` for ``archive = Archive()`` of a
+    # task class); None for a task class no module-level name holds an instance of.
     object_name: str | None = None
     # How the task was found: the qualified decorator (``celery.shared_task``,
     # ``proj.celery.app.task``, a project factory such as ``proj.utils.cron_task``), or for a
@@ -584,6 +585,18 @@ class Discovery:
             options[key] = OptionValue(value, stmt, "class")
         name = node.name.value
         registered, name_known = self._registered_name(options, self._default(name))
+        # ``archive_outbound = ArchiveOutbound()`` at module level: the instance callers send
+        # through, import and patch (Celery 3/4's class-based tasks)
+        instance = next(
+            (
+                bound
+                for bound, value in self.info.assignments.items()
+                if isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == name
+            ),
+            None,
+        )
         return TaskDef(
             name=registered,
             name_known=name_known,
@@ -609,6 +622,7 @@ class Discovery:
             decorator_name=next(
                 (self.info.qualify_local(a.value) or "" for a in node.bases if a.keyword is None), ""
             ),
+            object_name=instance,
         )
 
     def _call_form(self, call: cst.Call) -> TaskDef | None:

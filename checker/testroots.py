@@ -136,6 +136,26 @@ def test_settings_modules(root: Path | None, options: PytestOptions) -> frozense
     return frozenset(found)
 
 
+# pytest plugins whose fixtures make the tests run tasks eagerly: pytest-invenio's ``app_config``
+# takes ``celery_config_ext``, which sets ``CELERY_TASK_ALWAYS_EAGER = True``.
+_EAGER_PLUGINS = re.compile(rb"pytest[-_]invenio")
+_DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "requirements*.txt", "requirements/*.txt")
+
+
+def eager_plugin(root: Path | None) -> bool:
+    """The project's tests depend on a pytest plugin that runs tasks eagerly (pytest-invenio)."""
+    if root is None:
+        return False
+    for pattern in _DEPENDENCY_FILES:
+        for path in sorted(root.glob(pattern)):
+            try:
+                if _EAGER_PLUGINS.search(path.read_bytes()):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 def catch_all(pattern: str) -> bool:
     """A ``python_files`` glob that would make every module a test module (``*.py``)."""
     return fnmatch.fnmatch("any_module_name.py", pattern)

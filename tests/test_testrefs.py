@@ -263,7 +263,7 @@ def test_task_enqueued_by_tested_code_does_not_count_when_tests_are_not_eager(an
     assert untested(result) == ["shop.tasks.send_receipt"]
     (finding,) = result.findings
     assert "no code the tests call runs it" in finding.message
-    assert "do not run tasks eagerly" in finding.message
+    assert "no setting or fixture that makes the tests run tasks eagerly was found" in finding.message
 
 
 def test_the_message_says_when_nothing_refers_to_the_task(analyse):
@@ -622,3 +622,37 @@ def test_a_task_bound_to_a_name_counts_as_sent_under_eager_tests(analyse):
     assert untested(analyse(files, select=["CT301"])) == []
     del files["shop/settings/test.py"]
     assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt", "shop.tasks.send_refund"]
+
+
+def test_a_pytest_plugin_that_runs_tasks_eagerly(tmp_path, monkeypatch, capsys):
+    """pytest-invenio's ``app_config`` fixture sets ``CELERY_TASK_ALWAYS_EAGER``: a project whose
+    tests depend on it runs tasks eagerly, and the task its tested code sends is not reported."""
+    import json
+
+    from checker.cli import main
+
+    files = {
+        "shop/__init__.py": "",
+        "shop/tasks.py": TASKS,
+        "shop/views.py": VIEWS,
+        "tests/test_views.py": TEST_PAY,
+        "setup.cfg": "[options.extras_require]\ntests =\n    pytest-invenio>=2.0\n",
+    }
+    write_tree(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--select", "CT301", "--no-cache"])
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = shop\n")
+    main(["check", ".", "--format", "json", "--select", "CT301", "--no-cache"])
+    assert [f["task"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["shop.tasks.send_receipt"]
+
+
+def test_a_task_class_is_known_by_the_instance_a_module_holds(analyse):
+    """``archive = ArchiveMessages()``: tests reach the task through the instance."""
+    tasks = (
+        "from celery import Task\n\nclass ArchiveMessages(Task):\n    name = 'shop.tasks.archive_messages'\n\n"
+        "    def run(self, day):\n        work(day)\n\narchive = ArchiveMessages()\n"
+    )
+    test = "from shop import tasks\n\ndef test_archive():\n    tasks.archive('2017-08-09')\n"
+    assert untested(analyse({"shop/tasks.py": tasks, "tests/test_tasks.py": test}, select=["CT301"])) == []
+    assert untested(analyse({"shop/tasks.py": tasks}, select=["CT301"])) == ["shop.tasks.archive_messages"]

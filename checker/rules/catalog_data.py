@@ -558,7 +558,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose body is only `pass`, `...` or a docstring (its code removed, or run by another service that consumes the same name): nothing in it can hang. Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
+        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, Django\'s `CELERY_` settings). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose body is only `pass`, `...` or a docstring (its code removed, or run by another service that consumes the same name): nothing in it can hang. Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`, `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`). Not reported for a task that the project never sends as a message and only calls directly (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply. Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
         docs=(
             "## What it does\n"
             "Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -571,6 +571,9 @@ ENTRIES: tuple[Entry, ...] = (
             "builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose\n"
             "body is only `pass`, `...` or a docstring (its code removed, or run by another service that\n"
             "consumes the same name): nothing in it can hang.\n"
+            "Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,\n"
+            "`@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a\n"
+            "`gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).\n"
             "Not reported for a task that the project never sends as a message and only calls directly\n"
             "(from another task, a view, a migration, a command): it then runs inside its caller, and a\n"
             "task time limit would never apply.\n"
@@ -664,6 +667,9 @@ ENTRIES: tuple[Entry, ...] = (
             "  constant or arithmetic on one (`max_retries=MAX_TRIES - 1`), or a parameter of the task\n"
             "  (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task does\n"
             "  not use `autoretry_for`;\n"
+            "- a task that raises `MaxRetriesExceededError` itself (it counts its error retries in its\n"
+            "  kwargs and stops at its own bound, while the waits of a time window or a throttle retry\n"
+            "  without one);\n"
             "- `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as\n"
             '  "use the task\'s `max_retries`" (3 by default), so it does not make retries unbounded.\n'
             "\n"
@@ -1068,7 +1074,8 @@ ENTRIES: tuple[Entry, ...] = (
             "settings module pytest-django's `DJANGO_SETTINGS_MODULE` option (or `--ds=...` in its\n"
             "`addopts`) or the CI (a GitHub or\n"
             "GitLab workflow's environment, tox's `setenv`) selects, a\n"
-            "`conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`,\n"
+            "`conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`, a pytest plugin whose\n"
+            "fixtures do it (pytest-invenio, named in the project's dependencies),\n"
             "`app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a\n"
             "pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used; or when a\n"
             "settings module sets it to a value the analyser cannot know (under `if DEVELOPMENT:`, read\n"

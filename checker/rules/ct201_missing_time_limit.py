@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from checker import body
 from checker.model import Finding, Section, Severity
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
+from checker.values import dotted_name
 
 GLOBAL_LIMITS = ("task_time_limit", "task_soft_time_limit")
 
@@ -24,6 +27,9 @@ class MissingTimeLimit(TaskRule):
     builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
     body is only `pass`, `...` or a docstring (its code removed, or run by another service that
     consumes the same name): nothing in it can hang.
+    Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,
+    `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a
+    `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).
     Not reported for a task that the project never sends as a message and only calls directly
     (from another task, a view, a migration, a command): it then runs inside its caller, and a
     task time limit would never apply.
@@ -112,6 +118,9 @@ class MissingTimeLimit(TaskRule):
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
             "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
         },
+        # the project's own timeout decorator bounds the run (``gevent.Timeout`` inside)
+        "from celery import shared_task\nfrom proj.utils import task_timeout\n\n@shared_task\n"
+        "@task_timeout(timeout_seconds=900)\ndef index(ids):\n    fetch(ids)\n",
         # a stub: the code was removed, or another service runs the task under this name
         "from celery import shared_task\n\n@shared_task(name='export.project')\ndef export(org, project):\n"
         "    pass\n",
@@ -168,6 +177,8 @@ class MissingTimeLimit(TaskRule):
             body.cannot_hang(task.run, bool(task.bound)) or body.does_nothing(task.run)
         ):
             return  # Celery's ``debug_task``, a crash test, ``add(x, y)``, a ``pass`` stub
+        if task.run is not None and any(_timeout_decorator(d.decorator) for d in task.run.decorators):
+            return  # ``@task_timeout(seconds=900)``: the project bounds the run itself
         if task.is_set("time_limit") and task.value("time_limit") is not None:
             return
         if task.is_set("soft_time_limit") and task.value("soft_time_limit") is not None:
@@ -178,3 +189,12 @@ class MissingTimeLimit(TaskRule):
             "`task_time_limit` in the Celery config",
             task,
         )
+
+
+def _timeout_decorator(decorator: cst.BaseExpression) -> bool:
+    """A decorator named for a timeout (``@task_timeout(timeout_seconds=900)``, ``@timeout(60)``,
+    ``@timeout_decorator.timeout(5)``, ``@func_set_timeout(30)``): a bound the project puts on
+    the run itself (``gevent.Timeout``, ``signal.alarm``), which Celery's limits would repeat."""
+    target = decorator.func if isinstance(decorator, cst.Call) else decorator
+    name = (dotted_name(target) or "").rpartition(".")[2].lower()
+    return "timeout" in name or "time_limit" in name

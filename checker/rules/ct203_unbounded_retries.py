@@ -8,7 +8,7 @@ from checker import body
 from checker.model import Section, Severity
 from checker.rules.base import FileContext, Report, TaskRule
 from checker.tasks import TaskDef
-from checker.values import evaluate, is_number
+from checker.values import dotted_name, evaluate, is_number
 
 MESSAGE = "`max_retries=None` retries forever: a permanent failure never stops; set a bound"
 
@@ -24,6 +24,9 @@ class UnboundedRetries(TaskRule):
       constant or arithmetic on one (`max_retries=MAX_TRIES - 1`), or a parameter of the task
       (`self.retry(max_retries=max_retries)`: the caller chooses the bound), and the task does
       not use `autoretry_for`;
+    - a task that raises `MaxRetriesExceededError` itself (it counts its error retries in its
+      kwargs and stops at its own bound, while the waits of a time window or a throttle retry
+      without one);
     - `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as
       "use the task's `max_retries`" (3 by default), so it does not make retries unbounded.
 
@@ -54,6 +57,11 @@ class UnboundedRetries(TaskRule):
         "from celery import shared_task\n\n@shared_task(max_retries=5)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n"
         "    raise self.retry(max_retries=3)\n",
+        # a bound of its own on error retries; waits for a time window retry without one
+        "from celery import shared_task\nfrom celery.exceptions import MaxRetriesExceededError\n\n"
+        "@shared_task(bind=True, max_retries=None)\ndef f(self, msg, errors=0):\n    if errors >= 5:\n"
+        "        raise MaxRetriesExceededError()\n    try:\n        send(msg)\n    except IOError as exc:\n"
+        "        raise self.retry(exc=exc, kwargs={'msg': msg, 'errors': errors + 1})\n",
         # the caller passes the bound
         "from celery import shared_task\n\n@shared_task(bind=True, max_retries=None)\n"
         "def f(self, url, max_retries=5):\n    try:\n        g(url)\n    except IOError as exc:\n"
@@ -89,7 +97,21 @@ class UnboundedRetries(TaskRule):
             return
         if task.option("autoretry_for") is None and _every_retry_bounded(task, ctx.info.assignments):
             return
+        if task.run is not None and _stops_itself(task.run):
+            return  # it counts its own error retries and raises when they run out
         yield Report(option.node or task.anchor, MESSAGE, task)
+
+
+def _stops_itself(run: cst.FunctionDef) -> bool:
+    """The body raises ``MaxRetriesExceededError`` itself: it keeps a count of its own (of the
+    error retries, in its kwargs) and stops at a bound, while waits that are not errors (a time
+    window, a throttle) retry without one."""
+    for node in body.descendants(run.body):
+        if isinstance(node, cst.Raise) and node.exc is not None:
+            made = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
+            if (dotted_name(made) or "").rpartition(".")[2] == "MaxRetriesExceededError":
+                return True
+    return False
 
 
 def _every_retry_bounded(task: TaskDef, constants: Mapping[str, cst.BaseExpression]) -> bool:

@@ -71,7 +71,8 @@ class UntestedTask(Rule):
     settings module pytest-django's `DJANGO_SETTINGS_MODULE` option (or `--ds=...` in its
     `addopts`) or the CI (a GitHub or
     GitLab workflow's environment, tox's `setenv`) selects, a
-    `conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`,
+    `conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`, a pytest plugin whose
+    fixtures do it (pytest-invenio, named in the project's dependencies),
     `app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a
     pytest-celery worker fixture (`celery_worker`, `celery_session_worker`) is used; or when a
     settings module sets it to a value the analyser cannot know (under `if DEVELOPMENT:`, read
@@ -570,7 +571,7 @@ class UntestedTask(Rule):
 
 def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
     if not eager:
-        return " (the tests do not run tasks eagerly, so enqueuing does not count)"
+        return " (no setting or fixture that makes the tests run tasks eagerly was found, so enqueuing does not count)"
     kinds = sorted(project.named_by(task))
     if not kinds:
         names = task_names(task)
