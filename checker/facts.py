@@ -7,6 +7,7 @@ the main process without parsing anything again. Everything here is plain pickla
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Optional, cast
 
@@ -154,6 +155,11 @@ class FileFacts:
     beat_sources: list[tuple[str, tuple[str, ...]]] = dataclasses.field(default_factory=list)
 
 
+# A class named as the Celery configuration (``CeleryConfiguration``, ``CelerySettings``,
+# ``CeleryConfig``): its attributes that are Celery settings by name configure the app.
+_CELERY_CONFIG_CLASS = re.compile(r"(?i)^\w*celery\w*(conf|config|configuration|settings)$")
+
+
 def extract(
     path: str,
     info: ModuleInfo,
@@ -168,6 +174,11 @@ def extract(
         key = setting.key_node if setting.key_node is not None else setting.node
         # a config class's attributes belong to the class (``proj.settings.CeleryConfig``)
         module = f"{info.name}.{setting.owner}" if setting.owner else info.name
+        # ``class CeleryConfiguration(BaseSettings): task_time_limit: int = 1800``, dumped into
+        # ``app.conf.update(...)`` through code a static reading does not follow
+        owned = setting.owner and _CELERY_CONFIG_CLASS.search(setting.owner)
+        if owned and (module, None) not in facts.config_sources:
+            facts.config_sources.append((module, None))
         facts.settings.append(
             SettingFact(
                 setting.name,

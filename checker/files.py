@@ -317,9 +317,9 @@ def _namespace_portion(directory: str) -> bool:
     module of its own, only packages, and its parent holds ``pyproject.toml``, ``setup.py`` or
     ``setup.cfg`` (ol-django's ``src/scim/mitol/scim/`` is ``mitol.scim``)."""
     parent = os.path.dirname(directory)
-    if _is_import_root(directory) or not any(
-        os.path.isfile(os.path.join(parent, m)) for m in ("pyproject.toml", "setup.py", "setup.cfg")
-    ):
+    if os.path.basename(parent) == "src" and not _has_marker(parent):
+        parent = os.path.dirname(parent)  # a src layout: ``src/palace/`` of the checkout's distribution
+    if _is_import_root(directory) or not _has_marker(parent):
         return False  # ``src/`` is where packages are imported from, not one of them
     if _normalised(os.path.basename(directory)) in _distribution_names(parent):
         return True  # the distribution's own package (waterbutler's ``waterbutler/``, modules and all)
@@ -361,6 +361,12 @@ def _normalised(name: str) -> str:
 
 
 @functools.cache
+def _has_marker(directory: str) -> bool:
+    return any(
+        os.path.isfile(os.path.join(directory, m)) for m in ("pyproject.toml", "setup.py", "setup.cfg")
+    )
+
+
 def _distribution_names(directory: str) -> frozenset[str]:
     """The names the distribution at ``directory`` declares (normalised), from its
     ``pyproject.toml``, ``setup.cfg`` or ``setup.py``."""

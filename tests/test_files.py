@@ -306,3 +306,23 @@ def test_excluded_files_are_flagged_not_dropped(tmp_path: Path) -> None:
     assert flagged == {"app/tasks.py": False, "app/legacy/old.py": True, "app/legacy/deep/x.py": True}
     named = python_file_names([tmp_path / "app/legacy/old.py"], Excluder(["legacy/"], tmp_path), print)
     assert [f.excluded for f in named] == [True]
+
+
+def test_a_namespace_package_in_a_src_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``src/acme/`` without ``__init__.py`` (a PEP 420 namespace shared with other
+    distributions) holding ``acme.app``: the modules are named from ``src/``."""
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'acme-app'\n",
+            "src/acme/app/__init__.py": "",
+            "src/acme/app/tasks/__init__.py": "",
+            "src/acme/app/tasks/jobs.py": TASK,
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--select", "CT201", "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    assert [t["name"] for t in report["tasks"]] == ["acme.app.tasks.jobs.t"]

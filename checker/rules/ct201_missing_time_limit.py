@@ -20,7 +20,9 @@ class MissingTimeLimit(TaskRule):
     Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
     its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration
     (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
-    `config_from_object`, Django's `CELERY_` settings).
+    `config_from_object`, a class named for Celery's configuration such as a pydantic
+    `class CeleryConfiguration(BaseSettings)` whose dump the app loads, Django's `CELERY_`
+    settings).
     Not reported for a task that does nothing but print or log its own request or a fixed
     message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
     test for error reporting), or only computes over its arguments with operators and pure
@@ -117,6 +119,13 @@ class MissingTimeLimit(TaskRule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef part(ids):\n    pass\n\n"
             "@shared_task(time_limit=600)\ndef whole(ids):\n    part(ids)\n    return len(ids)\n",
             "proj/views.py": "from proj.tasks import whole\n\ndef view(ids):\n    whole.delay(ids)\n",
+        },
+        {  # a settings class named for Celery, dumped into ``app.conf.update(...)`` at start-up
+            "proj/configuration.py": "from pydantic_settings import BaseSettings\n\n"
+            "class CeleryConfiguration(BaseSettings):\n    task_time_limit: int | None = 1800\n",
+            "proj/factory.py": "from celery import Celery\n\ndef make(config):\n    app = Celery()\n"
+            "    app.conf.update(config)\n    return app\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
         },
         # the project's own timeout decorator bounds the run (``gevent.Timeout`` inside)
         "from celery import shared_task\nfrom proj.utils import task_timeout\n\n@shared_task\n"
