@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional, cast
 
 import libcst as cst
 
-from checker.body import children
+from checker.body import descendants
 from checker.module_info import ModuleInfo
 from checker.periods import period
 from checker.settings import CONF, LOWER, UPPER, Setting
@@ -480,15 +480,8 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
 
 
 def _names_in(node: cst.BaseExpression) -> set[str]:
-    """The plain names an expression uses, at any depth."""
-    found: set[str] = set()
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(children(current))
-    return found
+    """The plain names an expression uses, at any depth (comprehensions included)."""
+    return {n.value for n in descendants(node) if isinstance(n, cst.Name)}
 
 
 def may_hold_schedule(info: ModuleInfo) -> bool:

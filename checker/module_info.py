@@ -160,11 +160,10 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
             if scopes and any(type(t.target) is cst.Subscript for t in cast(cst.Assign, node).targets):
                 info.item_assignments.append(cast(cst.Assign, node))
                 info.item_scopes.append(id(scopes[-1]))
-            if scopes and type(value) is cst.Dict:
+            if scopes and isinstance(value, cst.Dict):
                 for assigned in cast(cst.Assign, node).targets:
-                    target = assigned.target
-                    if isinstance(target, cst.Name) and isinstance(value, cst.Dict):
-                        info.local_dicts[(id(scopes[-1]), target.value)] = value
+                    if isinstance(assigned.target, cst.Name):
+                        info.local_dicts[(id(scopes[-1]), assigned.target.value)] = value
             if scopes and (type(value) is cst.Attribute or type(value) is cst.Name):
                 info.bound_references.append(value)
             elif type(value) in _containers():
