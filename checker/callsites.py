@@ -206,6 +206,8 @@ class CallSite:
     # Sent once per run of a command someone starts by hand (a Django management command, a
     # click/typer/Flask CLI command), outside any loop: a rare send (CT501, CT505).
     once: bool = False
+    # In an ``except`` handler: a task sending itself again there retries by hand (CT501).
+    in_handler: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -229,18 +231,35 @@ class DirectCall:
     # The call is one branch of an ``if`` whose other branch enqueues the same function
     # (``if settings.RUN_ASYNC: child.delay(x) else: child(x)``): a chosen mode (CT506).
     switched: bool = False
+    # After the call, the caller reads, tests or removes a file whose path went into the call's
+    # arguments (``run_command(cmd)`` then ``open(out)``): it needs the call finished (CT506).
+    file_after: bool = False
 
 
 def _tail_call(function: cst.FunctionDef) -> cst.Call | None:
-    """The call that is the function's last statement (``other(...)`` alone on its line)."""
+    """The call that is the function's last action: its last statement (``other(...)`` alone
+    on its line), also as the last statement of a final ``if`` without ``else`` (``if failed:
+    notify(ids)``), and before a final ``return`` of nothing or of a name."""
     suite = function.body
-    statements = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    statements = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+    if len(statements) > 1 and _plain_return(statements[-1]):
+        statements.pop()
     last = statements[-1] if statements else None
+    if isinstance(last, cst.If) and last.orelse is None and isinstance(last.body, cst.IndentedBlock):
+        last = last.body.body[-1] if last.body.body else None
     if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and last.body:
         small = last.body[-1]
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             return small.value
     return None
+
+
+def _plain_return(statement: cst.CSTNode) -> bool:
+    """``return``, ``return None`` or ``return name`` alone on its line."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    return isinstance(small, cst.Return) and (small.value is None or isinstance(small.value, cst.Name))
 
 
 def _is(info: ModuleInfo, node: cst.BaseExpression, suffix: str) -> bool:
@@ -330,6 +349,7 @@ def call_sites(
         forwarding = body.forwarding_call(task.run)
         tail = _tail_call(task.run)
         constructed: set[str] | None = None
+        files: list[tuple[int, str]] | None = None
         for call, ancestors in body.walk(task.run.body):
             if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
                 continue
@@ -338,20 +358,138 @@ def call_sites(
                 continue
             if constructed is None:
                 constructed = _constructed_names(task.run.body)
+            if files is None:
+                files = _file_uses(task.run.body, where)
+            location = where(call)
             direct.append(
                 DirectCall(
                     key,
                     target,
-                    where(call),
+                    location,
                     call is forwarding,
                     bool(ancestors) and not isinstance(ancestors[-1], cst.Expr),
                     _opaque_argument(call, constructed),
                     _in_try_body(call, ancestors),
                     call is tail,
                     _switched(call, ancestors, target, info),
+                    _file_after(call, location, files, task.run.body, where),
                 )
             )
     return sites, direct
+
+
+# Calls that read, test or remove the file their first argument names.
+_FILE_OPERATIONS = frozenset(
+    {
+        "open",
+        "io.open",
+        "os.path.isfile",
+        "os.path.exists",
+        "os.path.getsize",
+        "os.stat",
+        "os.remove",
+        "os.unlink",
+        "shutil.move",
+        "shutil.copy",
+        "shutil.copyfile",
+        "shutil.rmtree",
+        "Path",
+        "pathlib.Path",
+    }
+)
+
+
+def _file_uses(scope: cst.CSTNode, where: Callable[[cst.CSTNode], Location]) -> list[tuple[int, str]]:
+    """(line, path) of each file operation in ``scope`` on a name or attribute chain:
+    ``open(out)``, ``os.path.isfile(self.output_path)``, ``os.remove(path)``."""
+    found: list[tuple[int, str]] = []
+    for call in body.calls(scope):
+        if dotted_name(call.func) in _FILE_OPERATIONS and call.args:
+            path = dotted_name(call.args[0].value)
+            if path:
+                found.append((where(call).line, path))
+    return found
+
+
+def _file_after(
+    call: cst.Call,
+    location: Location,
+    files: list[tuple[int, str]],
+    scope: cst.CSTNode,
+    where: Callable[[cst.CSTNode], Location],
+) -> bool:
+    """After the call, the caller works on what the call was given as text or as a path:
+
+    - a file operation works on a path the call's arguments hold, directly or through a name
+      the scope binds to text made of it (``cmd = f"tool -o {out}"``, ``run(cmd)``,
+      ``open(out)``);
+    - a later statement reads a name that the call's text (an f-string or a name bound to one:
+      a command line) embeds, or a name bound to text embedding one of those
+      (``run(f"sort -o {out} {raw}")``, then ``input_path = out``)."""
+    bound: dict[str, list[cst.BaseExpression]] = {}
+    targets: set[int] = set()
+    for node in body.nodes(scope):
+        if isinstance(node, (cst.Assign, cst.AugAssign)):
+            assigned = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            targets.update(id(n) for n in assigned)
+            if len(assigned) == 1 and isinstance(assigned[0], cst.Name):
+                bound.setdefault(assigned[0].value, []).append(node.value)
+    given: set[str] = set()
+    text: set[str] = set()
+    for arg in call.args:
+        names = _names_in(arg.value)
+        given |= names
+        if _is_text(arg.value):
+            text |= names
+        for name in names:
+            for value in bound.get(name, ()):
+                given |= _names_in(value)
+                if _is_text(value):
+                    text |= _names_in(value)
+    if any(line > location.end_line and path in given for line, path in files):
+        return True
+    if not text:
+        return False
+    related = set(text)
+    for name, values in bound.items():
+        if any(_is_text(value) and not _names_in(value).isdisjoint(text) for value in values):
+            related.add(name)
+    inside = {id(node) for node in body.descendants(call)}
+    for node in body.nodes(scope):
+        if (
+            isinstance(node, (cst.Name, cst.Attribute))
+            and id(node) not in targets
+            and id(node) not in inside
+            and dotted_name(node) in related
+            and where(node).line > location.end_line
+        ):
+            return True  # (``self`` alone is never related: chains are kept whole)
+    return False
+
+
+def _is_text(node: cst.BaseExpression) -> bool:
+    """An f-string, or text joined with ``+``/``%`` from one: a command line or a path."""
+    if isinstance(node, (cst.FormattedString, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
+        return _is_text(node.left) or _is_text(node.right) or isinstance(node.left, cst.SimpleString)
+    return False
+
+
+def _names_in(node: cst.BaseExpression) -> set[str]:
+    """The names and whole attribute chains an expression holds (``f"{out}/a"`` holds ``out``,
+    ``self.output_path`` holds ``self.output_path``, not ``self``)."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, (cst.Name, cst.Attribute)):
+            name = dotted_name(inner)
+            if name:
+                found.add(name)
+                continue
+        stack.extend(body.children(inner))
+    return found
 
 
 def _switched(call: cst.Call, ancestors: tuple[cst.CSTNode, ...], target: str, info: ModuleInfo) -> bool:
@@ -410,6 +548,8 @@ def _opaque_argument(call: cst.Call, constructed: set[str]) -> str | None:
             continue
         value = arg.value
         name = body.last_name(value.func) if isinstance(value, cst.Call) else body.last_name(value)
+        if name in ("True", "False", "None"):
+            continue  # constants, not classes
         if name is not None and (_capitalised(name) or (isinstance(value, cst.Name) and name in constructed)):
             return body.code(value, 60)
     return None
@@ -530,6 +670,7 @@ def _scope_sites(
                 canvas,
                 _collected(node, ancestors),
                 command and not any(isinstance(a, _loops()) for a in ancestors),
+                any(isinstance(a, cst.ExceptHandler) for a in ancestors),
             )
         )
     return found

@@ -384,7 +384,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.debug_on = _sets_debug(info)
     if "CT201" in options.codes and not source.is_test and b"time-limit" in source.data:
         facts.worker_limit = _WORKER_LIMIT.search(source.data) is not None
-    if "CT301" in options.codes and not source.is_test and b"sys.path" in source.data:
+    if not source.is_test and b"sys.path" in source.data:
         facts.path_dirs = frozenset(m.decode() for m in _SYS_PATH.findall(source.data))
     if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data):
         facts.settings_read = settings_read(source.data)

@@ -489,8 +489,15 @@ class ProjectContext:
 
     def rarely_sent(self, task: TaskSummary, every: float = RARE) -> bool:
         """The task is sent only by beat, at least ``every`` seconds apart (hourly), and by
-        commands someone starts by hand (once per run, outside a loop); at least one of them."""
-        sends = self.sends(task)
+        commands someone starts by hand (once per run, outside a loop); at least one of them.
+        The task sending itself again from an ``except`` handler of its own body (a retry by
+        hand) does not count."""
+        first, last = task.definition
+        sends = [
+            site
+            for site in self.sends(task)
+            if not (site.in_handler and site.where.path == task.path and first <= site.where.line <= last)
+        ]
         named = self.named_by(task)
         if any(not site.once for site in sends) or not named <= {"beat"} or not (sends or named):
             return False
@@ -618,7 +625,25 @@ class ProjectContext:
     def named_by(self, task: TaskSummary) -> set[str]:
         """How beat entries, routes and ``send_task`` outside tests name the task: the set of
         their kinds (``beat``, ``route``, ``send_task``)."""
-        return self._names_sent.get(task.name, set()) if task.name_known else set()
+        found: set[str] = set()
+        for name in self.names_registered(task):
+            found |= self._names_sent.get(name, set())
+        return found
+
+    def names_registered(self, task: TaskSummary) -> set[str]:
+        """The names the task may be registered under: its name, and for a name Celery makes
+        from the module (no ``name=``), the module's name below a directory the project puts on
+        ``sys.path`` (``analytics.tasks.snap`` for ``apps/analytics/tasks.py`` when the settings
+        insert ``apps``: Django imports the app, and so the tasks module, by that name)."""
+        if not task.name_known:
+            return set()
+        names = {task.name}
+        if task.module and task.name == f"{task.module}.{task.function}":
+            parts = task.module.split(".")
+            for depth, part in enumerate(parts[:-1]):
+                if part in self.path_dirs:
+                    names.add(".".join([*parts[depth + 1 :], task.function]))
+        return names
 
     @functools.cached_property
     def _names_sent(self) -> dict[str, set[str]]:
@@ -663,7 +688,7 @@ class ProjectContext:
         return {t.key: t for t in self.tasks}
 
     def registered_names(self) -> set[str]:
-        return {t.name for t in self.tasks}
+        return {name for t in self.tasks for name in {t.name, *self.names_registered(t)}}
 
     def may_name_a_project_task(self, name: str) -> bool:
         """``name`` starts like one of the project's task names or modules: the project's to

@@ -354,6 +354,26 @@ def test_eager_tests_count_every_task_the_project_sends(analyse):
     assert untested(analyse(files, select=["CT301"])) == ["shop.tasks.send_receipt", "shop.tasks.send_refund"]
 
 
+def test_beat_entry_names_the_module_below_a_sys_path_directory(analyse):
+    """The settings put ``apps/`` on ``sys.path`` and Django imports the app as ``billing``, so
+    the worker registers ``billing.tasks.charge``: the beat entry that names it schedules it."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings.py": "import os\nimport sys\n\nBASE = os.path.dirname(__file__)\n"
+        "sys.path.insert(0, os.path.join(BASE, 'apps'))\n"
+        "CELERY_BEAT_SCHEDULE = {'c': {'task': 'billing.tasks.charge', 'schedule': 60.0}}\n",
+        "proj/apps/__init__.py": "",
+        "proj/apps/billing/__init__.py": "",
+        "proj/apps/billing/tasks.py": "from celery import shared_task\n\n@shared_task\ndef charge():\n"
+        "    bill()\n",
+        "tests/settings.py": EAGER_SETTINGS,
+        "tests/test_nothing.py": "def test_it():\n    assert True\n",
+    }
+    result = analyse(files, select=["CT301", "CT401"])
+    assert [f.code for f in result.findings] == ["CT301"]
+    assert "never sends it; a beat entry names it" in result.findings[0].message
+
+
 def test_eager_false_or_eager_in_production_settings_does_not_count(analyse):
     files = {
         "shop/tasks.py": TASKS,

@@ -870,13 +870,18 @@ ENTRIES: tuple[Entry, ...] = (
             "\n"
             "Nor the handler of a `try` that only cleans up (`shutil.rmtree(tmp)`, `os.remove(path)`,\n"
             "`path.unlink()`, `f.close()`, Django's `default_storage.delete(name)`: a leftover file loses\n"
-            "no work), nor one that falls back to a\n"
+            "no work; `app.control.revoke(task_id)`, `revoke(...)`, `result.revoke()`: cancelling another\n"
+            "task is best effort, and one that already ended needs no revoking), nor one that falls back to a\n"
             "new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds\n"
             "`obj = Model(...)`: get-or-create, the task carries on).\n"
             "\n"
-            "Nor the handler of a `try` that only computes values into names when the handler only gives\n"
-            "some of those names a literal default (`try: ratio = round(a / b, 2)` / `except: ratio = 0`,\n"
-            "`try: state = json.loads(raw)` / `except: state = {}`): a fallback value, the task carries on.\n"
+            "Nor the handler of a `try` that only computes values into names (or attributes of a name)\n"
+            "when the handler only gives some of those a literal default (`try: ratio = round(a / b, 2)` /\n"
+            "`except: ratio = 0`, `try: state = json.loads(raw)` / `except: state = {}`, `row.size =\n"
+            "Decimal(-1)`): a fallback value, the task carries on. The same when the default is set\n"
+            "before the `try`, whose body only assigns those names (also under `if`/`else`), and the\n"
+            'handler only passes (`reason = "Unknown"` / `try: reason = json.loads(text)["reason"]` /\n'
+            "`except Exception: pass`).\n"
             "\n"
             "When handlers that report nothing are nested, only the innermost is reported: an outer\n"
             "handler that logs does not excuse an inner `except Exception: pass`.\n"
@@ -1088,7 +1093,9 @@ ENTRIES: tuple[Entry, ...] = (
             "The code a test names also includes:\n"
             "- the task's module under the name it has below a directory the project puts on\n"
             '  `sys.path` (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))` in the settings: a test\'s\n'
-            "  `from billing.tasks import charge` refers to `proj.apps.billing.tasks.charge`);\n"
+            "  `from billing.tasks import charge` refers to `proj.apps.billing.tasks.charge`, and so\n"
+            "  does a beat entry, route or `send_task` naming `billing.tasks.charge`: Django imports the\n"
+            "  app, and the worker registers the task, by that name);\n"
             '- a Django management command it runs by name (`call_command("rebuild_index")`), and the\n'
             "  signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,\n"
             "  `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`), and\n"
@@ -1216,7 +1223,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Beat entries name existing tasks",
         fix=None,
         satisfied_by_settings=(),
-        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
+        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task whose name Celery makes from its module counts under the module\'s name below a directory the project puts on `sys.path` too (`billing.tasks.charge` for `proj/apps/billing/tasks.py` when the settings insert `apps`). Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
         docs=(
             "## What it does\n"
             "Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`,\n"
@@ -1226,7 +1233,10 @@ ENTRIES: tuple[Entry, ...] = (
             "`SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:\n"
             '`app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the\n'
             'settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is\n'
-            "followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the\n"
+            "followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task\n"
+            "whose name Celery makes from its module counts under the module's name below a directory\n"
+            "the project puts on `sys.path` too (`billing.tasks.charge` for `proj/apps/billing/tasks.py`\n"
+            "when the settings insert `apps`). Names outside the\n"
             "project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and\n"
             "so is everything when a task's name is not a literal.\n"
             "\n"
@@ -1534,7 +1544,9 @@ ENTRIES: tuple[Entry, ...] = (
             "called directly (it runs inline, nothing is stored), nor\n"
             "for one sent only by beat, hourly or less often, and by commands someone runs by hand (a\n"
             "Django management command, a click, typer or Flask CLI command; once per run, not in a\n"
-            "loop): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or\n"
+            "loop; the task sending itself again from an `except` handler of its own body, a retry by\n"
+            "hand, does not count as another sender, while an unconditional re-send is a loop that runs\n"
+            "all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or\n"
             "`django-cache`, or a backend class the project names by its path\n"
             '(`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the\n'
             "admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
@@ -1795,8 +1807,9 @@ ENTRIES: tuple[Entry, ...] = (
             "- a call that is the task's whole body (ignoring a docstring: `return other_task(a, b)` or\n"
             "  `other_task(*args, **kwargs)` alone, passing on only the task's own parameters): such a\n"
             "  task is an alias, kept so that messages queued under an old name still run;\n"
-            "- a call that is the task's last statement, outside any loop or branch\n"
-            "  (`collect(); notify_all(ids)`): the task hands its work on once, at its end; running it\n"
+            "- a call that is the task's last action, outside any loop (`collect(); notify_all(ids)`,\n"
+            "  also the last statement of a final `if` without `else`, `if failed: notify(failed)`, and\n"
+            "  before a final `return` of nothing or of a name): the task hands its work on once, at its end; running it\n"
             "  inline costs the caller's slot no more than a queue hop would save, and the callee's own\n"
             "  failure still fails this run, where it is seen;\n"
             "- a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand\n"
@@ -1807,6 +1820,10 @@ ENTRIES: tuple[Entry, ...] = (
             "- a call in the body of a `try` with `except` handlers: the caller handles its failures\n"
             "  (and often acts on its success, in `else` or after it), which `.delay()` would move into\n"
             "  another worker;\n"
+            "- a call after which the caller reads, tests or removes a file whose path went into the\n"
+            "  call's arguments (directly, or through a name bound to text made of it: `cmd = f\"tool -o\n"
+            '  {out}"`, `run_command(cmd)`, then `open(out)`, `os.path.isfile(out)`, `os.remove(out)`):\n'
+            "  the caller needs the call finished, which `.delay()` would not wait for;\n"
             "- a call passing an argument that is evidently a class or an object (`TaxLot`,\n"
             "  `Exporter(...)`, a name bound to one) unless the task's serializer is pickle: a JSON-like\n"
             "  serializer could not send it, so `.delay()` would fail.\n"

@@ -46,13 +46,18 @@ class SwallowedException(TaskRule):
 
     Nor the handler of a `try` that only cleans up (`shutil.rmtree(tmp)`, `os.remove(path)`,
     `path.unlink()`, `f.close()`, Django's `default_storage.delete(name)`: a leftover file loses
-    no work), nor one that falls back to a
+    no work; `app.control.revoke(task_id)`, `revoke(...)`, `result.revoke()`: cancelling another
+    task is best effort, and one that already ended needs no revoking), nor one that falls back to a
     new object when a lookup fails (`try: obj = Model.objects.get(...)` and the handler binds
     `obj = Model(...)`: get-or-create, the task carries on).
 
-    Nor the handler of a `try` that only computes values into names when the handler only gives
-    some of those names a literal default (`try: ratio = round(a / b, 2)` / `except: ratio = 0`,
-    `try: state = json.loads(raw)` / `except: state = {}`): a fallback value, the task carries on.
+    Nor the handler of a `try` that only computes values into names (or attributes of a name)
+    when the handler only gives some of those a literal default (`try: ratio = round(a / b, 2)` /
+    `except: ratio = 0`, `try: state = json.loads(raw)` / `except: state = {}`, `row.size =
+    Decimal(-1)`): a fallback value, the task carries on. The same when the default is set
+    before the `try`, whose body only assigns those names (also under `if`/`else`), and the
+    handler only passes (`reason = "Unknown"` / `try: reason = json.loads(text)["reason"]` /
+    `except Exception: pass`).
 
     When handlers that report nothing are nested, only the innermost is reported: an outer
     handler that logs does not excuse an inner `except Exception: pass`.
@@ -124,6 +129,20 @@ class SwallowedException(TaskRule):
         # a fallback value
         "from celery import shared_task\n\n@shared_task\ndef f(total, count):\n    try:\n"
         "        ratio = round(total / count, 2)\n    except Exception:\n        ratio = 0\n    save(ratio)\n",
+        # a fallback value on the object, which the task saves either way
+        "from decimal import Decimal\nfrom celery import shared_task\n\n@shared_task\ndef f(rows):\n"
+        "    for row in rows:\n        try:\n            row.size = Decimal(row.file.size)\n"
+        "        except Exception:\n            row.size = Decimal(-1)\n        finally:\n"
+        "            row.save()\n",
+        # best-effort cancelling of another task
+        "from celery import shared_task\n\n@shared_task\ndef f(scan):\n    for job in scan.jobs:\n"
+        "        try:\n            app.control.revoke(job.task_id, terminate=True)\n"
+        "        except Exception:\n            pass\n    scan.stop()\n",
+        # a default set before the ``try``, which only refines it
+        "import json\nfrom celery import shared_task\n\n@shared_task\ndef f(text):\n"
+        "    reason = 'Unknown'\n    try:\n        if 'reason' in json.loads(text):\n"
+        "            reason = json.loads(text)['reason']\n    except Exception:\n        pass\n"
+        "    record(reason, text)\n",
         # best-effort clean-up
         "import shutil\nfrom celery import shared_task\n\n@shared_task\ndef f(tmp):\n    work(tmp)\n"
         "    try:\n        shutil.rmtree(tmp)\n    except Exception:\n        pass\n",
@@ -162,6 +181,10 @@ class SwallowedException(TaskRule):
         "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n        g()\n"
         "    except (ValueError, BaseException) as e:\n        if 'timeout' in str(e):\n"
         "            return None\n",
+        # the ``try`` computes a value nothing set before it
+        "import json\nfrom celery import shared_task\n\n@shared_task\ndef f(text):\n"
+        "    reason = 'Unknown'\n    try:\n        detail = json.loads(text)['detail']\n"
+        "    except Exception:\n        pass\n    record(reason, text)\n",
         # a default after real work
         "from celery import shared_task\n\n@shared_task\ndef f(pk):\n    try:\n        sync(pk)\n"
         "        done = True\n    except Exception:\n        done = False\n",
@@ -198,6 +221,7 @@ class SwallowedException(TaskRule):
             or _fallback(node.body, handler)
             or _default_value(node.body, handler)
         }
+        lookups |= _refined_defaults(task.run.body)
         silent = [
             node
             for node in body.nodes(task.run.body)
@@ -239,8 +263,9 @@ _CLEANUP_METHODS = frozenset({"unlink", "rmdir", "close"})
 
 
 def _cleanup_only(suite: cst.BaseSuite) -> bool:
-    """Every statement removes a file or directory or closes something
-    (``shutil.rmtree(tmp)``, ``os.remove(path)``, ``path.unlink()``, ``f.close()``)."""
+    """Every statement removes a file or directory, closes something or revokes a task
+    (``shutil.rmtree(tmp)``, ``os.remove(path)``, ``path.unlink()``, ``f.close()``,
+    ``app.control.revoke(task_id)``)."""
     small = body.suite_statements(suite)
     if not small:
         return False
@@ -252,6 +277,7 @@ def _cleanup_only(suite: cst.BaseSuite) -> bool:
         owner, _, method = name.rpartition(".")
         if (
             name not in _CLEANUP
+            and (method or name) != "revoke"
             and not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _CLEANUP_METHODS)
             and not (method == "delete" and "storage" in owner.rpartition(".")[2].lower())
         ):
@@ -280,35 +306,106 @@ def _fallback(suite: cst.BaseSuite, handler: cst.ExceptHandler) -> bool:
 
 
 def _default_value(suite: cst.BaseSuite, handler: cst.ExceptHandler) -> bool:
-    """The ``try`` only computes values into names and the handler only gives some of those
-    names a literal default (``try: ratio = round(a / b, 2)`` / ``except: ratio = 0``): a
-    fallback value, the task carries on with it."""
+    """The ``try`` only computes values into names (or attributes of a name) and the handler
+    only gives some of those a literal default (``try: ratio = round(a / b, 2)`` / ``except:
+    ratio = 0``; ``row.size = Decimal(f.size)`` / ``row.size = Decimal(-1)``): a fallback
+    value, the task carries on with it."""
     tried = body.suite_statements(suite)
     handled = body.suite_statements(handler.body)
     if not tried or not handled:
         return False
     computed: set[str] = set()
     for statement in tried:
-        if not isinstance(statement, cst.Assign) or not all(
-            isinstance(t.target, cst.Name) for t in statement.targets
-        ):
+        targets = _assigned(statement)
+        if targets is None:
             return False
-        computed.update(cast(cst.Name, t.target).value for t in statement.targets)
-    return all(
-        isinstance(statement, cst.Assign)
-        and all(isinstance(t.target, cst.Name) and t.target.value in computed for t in statement.targets)
-        and _literal_default(statement.value)
-        for statement in handled
-    )
+        computed.update(targets)
+    for statement in handled:
+        targets = _assigned(statement)
+        if targets is None or not targets <= computed:
+            return False
+        if not _literal_default(cast(cst.Assign, statement).value):
+            return False
+    return True
+
+
+def _assigned(statement: cst.BaseSmallStatement) -> set[str] | None:
+    """The names (``ratio``, ``row.size``) a plain assignment binds; None for anything else."""
+    if not isinstance(statement, cst.Assign):
+        return None
+    found: set[str] = set()
+    for target in statement.targets:
+        name = dotted_name(target.target) if isinstance(target.target, (cst.Name, cst.Attribute)) else None
+        if not name or name.count(".") > 1:
+            return None
+        found.add(name)
+    return found
 
 
 def _literal_default(node: cst.BaseExpression) -> bool:
-    """``None``, ``False``, ``0``, ``""``, ``{}``, ``[]``: a value a handler falls back to."""
+    """``None``, ``False``, ``0``, ``-1``, ``""``, ``{}``, ``[]``, or a value built from literals
+    (``Decimal(-1)``, ``float("nan")``): a value a handler falls back to."""
     if isinstance(node, cst.Name):
         return node.value in ("None", "True", "False")
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return isinstance(node.expression, (cst.Integer, cst.Float))
     if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
         return True
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.args:
+        return all(arg.keyword is None and not arg.star and _literal_default(arg.value) for arg in node.args)
     return isinstance(node, (cst.Dict, cst.List, cst.Tuple)) and not getattr(node, "elements", None)
+
+
+def _refined_defaults(root: cst.CSTNode) -> set[int]:
+    """Handlers (by id) that only ``pass`` after a ``try`` that refines values set before it:
+    ``reason = "Unknown"`` / ``try: reason = parse(text)["reason"]`` / ``except: pass``: the
+    default stays, the task carries on with it."""
+    found: set[int] = set()
+    for node in (root, *body.nodes(root)):
+        if not isinstance(node, cst.IndentedBlock):
+            continue
+        preset: set[str] = set()
+        for statement in node.body:
+            if isinstance(statement, cst.Try):
+                assigned = _assigned_in(statement.body)
+                if assigned and assigned <= preset:
+                    found.update(id(h) for h in statement.handlers if _passes(h))
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    targets = _assigned(small)
+                    if targets and _literal_default(cast(cst.Assign, small).value):
+                        preset |= targets
+    return found
+
+
+def _assigned_in(suite: cst.BaseSuite) -> set[str] | None:
+    """What a suite of assignments, possibly under ``if``/``elif``/``else``, assigns; None when
+    it does anything else."""
+    found: set[str] = set()
+    lines = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    for line in lines:
+        if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in line.body:
+                targets = _assigned(small)
+                if targets is None:
+                    return None
+                found |= targets
+        elif isinstance(line, cst.If):
+            branch: cst.If | cst.Else | None = line
+            while branch is not None:
+                inner = _assigned_in(branch.body)
+                if inner is None:
+                    return None
+                found |= inner
+                branch = branch.orelse if isinstance(branch, cst.If) else None
+        else:
+            return None
+    return found
+
+
+def _passes(handler: cst.ExceptHandler) -> bool:
+    small = body.suite_statements(handler.body)
+    return bool(small) and all(isinstance(s, cst.Pass) for s in small or ())
 
 
 def _lookup(node: cst.BaseExpression) -> bool:

@@ -83,7 +83,9 @@ class UntestedTask(Rule):
     The code a test names also includes:
     - the task's module under the name it has below a directory the project puts on
       `sys.path` (`sys.path.insert(0, os.path.join(BASE_DIR, "apps"))` in the settings: a test's
-      `from billing.tasks import charge` refers to `proj.apps.billing.tasks.charge`);
+      `from billing.tasks import charge` refers to `proj.apps.billing.tasks.charge`, and so
+      does a beat entry, route or `send_task` naming `billing.tasks.charge`: Django imports the
+      app, and the worker registers the task, by that name);
     - a Django management command it runs by name (`call_command("rebuild_index")`), and the
       signal receivers of a model it builds (`@receiver(post_save, sender=Order)`,
       `post_save.connect(handler, sender=Order)`, also `connect(receiver=handler, ...)`), and

@@ -17,7 +17,10 @@ class UnknownBeatTask(Rule):
     `SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:
     `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the
     settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is
-    followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined. Names outside the
+    followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task
+    whose name Celery makes from its module counts under the module's name below a directory
+    the project puts on `sys.path` too (`billing.tasks.charge` for `proj/apps/billing/tasks.py`
+    when the settings insert `apps`). Names outside the
     project's own prefixes (Celery's built-ins, installed libraries' tasks) are left alone, and
     so is everything when a task's name is not a literal.
 

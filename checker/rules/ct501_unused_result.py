@@ -41,7 +41,9 @@ class UnusedResult(TaskRule):
     called directly (it runs inline, nothing is stored), nor
     for one sent only by beat, hourly or less often, and by commands someone runs by hand (a
     Django management command, a click, typer or Flask CLI command; once per run, not in a
-    loop): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
+    loop; the task sending itself again from an `except` handler of its own body, a retry by
+    hand, does not count as another sender, while an unconditional re-send is a loop that runs
+    all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
     `django-cache`, or a backend class the project names by its path
     (`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the
     admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then
@@ -133,6 +135,13 @@ class UnusedResult(TaskRule):
             "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': crontab(minute=0, hour=3)}}\n",
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         },
+        # only beat sends it, once a day; it sends itself again when a call fails (a retry)
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 86400}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n"
+            "        g()\n    except ConnectionError:\n        f.apply_async(countdown=600)\n",
+        },
         # beat, twice a day, and a command someone runs by hand: a few results a day
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
@@ -158,6 +167,13 @@ class UnusedResult(TaskRule):
         },
     ]
     INVALID = [
+        # beat sends it once a day, and every run sends it again: it runs all the time
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 86400}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    if g():\n"
+            "        f.apply_async(countdown=600)\n",
+        },
         _APP + "@app.task\ndef f():\n    g()\n" + _SEND,
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n",

@@ -22,8 +22,9 @@ class SynchronousTaskCall(Rule):
     - a call that is the task's whole body (ignoring a docstring: `return other_task(a, b)` or
       `other_task(*args, **kwargs)` alone, passing on only the task's own parameters): such a
       task is an alias, kept so that messages queued under an old name still run;
-    - a call that is the task's last statement, outside any loop or branch
-      (`collect(); notify_all(ids)`): the task hands its work on once, at its end; running it
+    - a call that is the task's last action, outside any loop (`collect(); notify_all(ids)`,
+      also the last statement of a final `if` without `else`, `if failed: notify(failed)`, and
+      before a final `return` of nothing or of a name): the task hands its work on once, at its end; running it
       inline costs the caller's slot no more than a queue hop would save, and the callee's own
       failure still fails this run, where it is seen;
     - a call whose value the caller uses (assigned, returned, passed on): `.delay()` would hand
@@ -34,6 +35,10 @@ class SynchronousTaskCall(Rule):
     - a call in the body of a `try` with `except` handlers: the caller handles its failures
       (and often acts on its success, in `else` or after it), which `.delay()` would move into
       another worker;
+    - a call after which the caller reads, tests or removes a file whose path went into the
+      call's arguments (directly, or through a name bound to text made of it: `cmd = f"tool -o
+      {out}"`, `run_command(cmd)`, then `open(out)`, `os.path.isfile(out)`, `os.remove(out)`):
+      the caller needs the call finished, which `.delay()` would not wait for;
     - a call passing an argument that is evidently a class or an object (`TaxLot`,
       `Exporter(...)`, a name bound to one) unless the task's serializer is pickle: a JSON-like
       serializer could not send it, so `.delay()` would fail.
@@ -81,6 +86,11 @@ class SynchronousTaskCall(Rule):
         # a decorated helper: never sent as a message anywhere, only called
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
         "@shared_task\ndef import_feed(url):\n    reindex([url])\n",
+        # the last action, in a final ``if``, before the task returns what it collected
+        "from celery import shared_task\n\n@shared_task\ndef notify(ids):\n    pass\n\n"
+        "@shared_task\ndef sync(rows):\n    failed = [r for r in rows if not push(r)]\n    if failed:\n"
+        "        notify(failed)\n    return failed\n\n"
+        "def later(ids):\n    notify.delay(ids)\n",
         # the value is used: `.delay()` is no drop-in replacement
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    return len(rows)\n\n"
         "@shared_task\ndef import_feed(url):\n    count = reindex([url])\n    log(count)\n\n"
@@ -91,6 +101,18 @@ class SynchronousTaskCall(Rule):
         "    purge(org, exporter)\n\ndef purge_later(org):\n    purge.delay(org, 'taxlot')\n",
         "from celery import shared_task\n\ndef _reindex(rows):\n    pass\n\nreindex = shared_task(_reindex)\n\n"
         "@shared_task\ndef import_feed(url):\n    _reindex([url])\n",
+        # the caller then reads the file the call writes: it needs the call finished
+        "import os\nfrom celery import shared_task\n\n@shared_task\ndef run_command(cmd):\n    pass\n\n"
+        "@shared_task\ndef scan(host, out):\n    output_file = f'{out}/nmap.xml'\n"
+        "    cmd = f'nmap -oX {output_file} {host}'\n    run_command(cmd, shell=True)\n"
+        "    if os.path.isfile(output_file):\n        parse(output_file)\n\n"
+        "def later(cmd):\n    run_command.delay(cmd)\n",
+        # ... or removes the file it gave the call
+        "import os\nimport tempfile\nfrom celery import shared_task\n\n"
+        "@shared_task\ndef send_mail(to, attachment=None):\n    pass\n\n"
+        "@shared_task\ndef summary(to):\n    _, path = tempfile.mkstemp()\n    write(path)\n"
+        "    send_mail(to, attachment=path)\n    os.remove(path)\n\n"
+        "def later(to):\n    send_mail.delay(to)\n",
         # the caller handles the call's failures and acts on its success
         "from celery import shared_task\n\n@shared_task\ndef notify(pk):\n    pass\n\n"
         "@shared_task\ndef close(versions):\n    for v in versions:\n        try:\n            notify(v.pk)\n"
@@ -100,6 +122,10 @@ class SynchronousTaskCall(Rule):
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
         "@shared_task\ndef import_feed(url):\n    reindex([url])\n    notify(url)\n\n"
+        "def refresh(rows):\n    reindex.delay(rows)\n",
+        # ``True`` is a constant, not a class the serializer could not carry
+        "from celery import shared_task\n\n@shared_task\ndef reindex(rows, force=False):\n    pass\n\n"
+        "@shared_task\ndef import_feed(url):\n    reindex([url], force=True)\n    notify(url)\n\n"
         "def refresh(rows):\n    reindex.delay(rows)\n",
         {
             "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n",
@@ -125,8 +151,9 @@ class SynchronousTaskCall(Rule):
                 caller = callers.get(call.caller)
                 if task is None or caller is None or task.key == caller.key or call.forwards or call.tail:
                     continue
-                if call.switched:
-                    continue  # ``if RUN_ASYNC: child.delay(x) else: child(x)``: a chosen mode
+                if call.switched or call.file_after:
+                    continue  # ``if RUN_ASYNC: child.delay(x) else: child(x)``: a chosen mode;
+                    # ``run(cmd)`` then ``open(out)``: the caller needs the call finished
                 if call.result_used or call.handled or not project.is_enqueued(task):
                     continue
                 if call.opaque_argument is not None and not _pickles(project.config.serializer(task)):

@@ -88,6 +88,7 @@ def poll_payout(self, payout_id: int):
 def export_to_erp(invoice_id: int):
     """Send an invoice to the ERP."""
     reconcile("2026-11-01")  # CT506: runs the other task inline
+    logger.info("invoice %s exported", invoice_id)
     return invoice_id
 
 
