@@ -35,7 +35,7 @@ from checker.values import UNKNOWN, Ref, Value
 
 # ``tests.py``: the module Django's ``startapp`` creates, found by its test runner (``test*.py``).
 DEFAULT_TEST_PATHS = ("test_*.py", "*_test.py", "tests.py", "tests/**/*.py", "conftest.py")
-_TEST_PART = re.compile(r"^(tests?|testing|conftest|pytest)$|^test_|_tests?$|_testing$")
+_TEST_PART = re.compile(r"^(tests?|testing|conftest|pytest)$|^test_|_tests?$|_testing$|_pytest$")
 DJANGO_SETTINGS = "django.conf:settings"
 
 
@@ -122,6 +122,18 @@ def spec_matcher(spec: pathspec.GitIgnoreSpec) -> Callable[[str], bool]:
         return lambda path: False
     union = re.compile("|".join(f"(?:{_NAMED_GROUP.sub('(?:', r.pattern)})" for r in regexes))  # type: ignore[union-attr]
     return lambda path: union.match(normalize_file(path)) is not None
+
+
+def _star_closure(module: str, stars: dict[str, list[str]]) -> set[str]:
+    """``module`` and the modules it star-imports, directly or through others."""
+    found = {module}
+    pending = [module]
+    while pending and len(found) < 100:
+        for star in stars.get(pending.pop(), ()):
+            if star not in found:
+                found.add(star)
+                pending.append(star)
+    return found
 
 
 def is_test_module(module: str) -> bool:
@@ -560,16 +572,21 @@ class ProjectContext:
         a development switch the tests may well run under."""
         if self.test_files.eager_plugin:
             return True  # pytest-invenio's fixtures
+        eager_modules = {
+            facts.module
+            for facts in self.files
+            if any(s.name == "task_always_eager" and s.value is True for s in facts.settings)
+        }
+        stars = {f.module: [*f.star_imports, *f.imported_stars] for f in self.files}
         for facts in self.files:
             if facts.eager_tests:
                 return True
-            eager = any(s.name == "task_always_eager" and s.value is True for s in facts.settings)
-            if eager and (
+            if (
                 is_test_module(facts.module)
                 or self.test_files.matches(facts.path)
                 or facts.module in self.test_files.settings_modules
-            ):
-                return True
+            ) and _star_closure(facts.module, stars) & eager_modules:
+                return True  # (also through ``from .dev import *`` in the test settings)
             # a development switch (``if DEVELOPMENT:``, an environment variable) in the settings:
             # the tests may well run under it
             switched = any(

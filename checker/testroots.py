@@ -116,14 +116,21 @@ _CI_FILES = (
     ".gitlab-ci.yml",
     ".circleci/config.yml",
     "tox.ini",
+    # the pytest configuration of a project one directory down (``site/setup.cfg`` beside
+    # ``site/manage.py``: pytest runs from there)
+    "*/pytest.ini",
+    "*/setup.cfg",
+    "*/tox.ini",
+    "*/pyproject.toml",
 )
 _SETTINGS_MODULE = re.compile(rb"""DJANGO_SETTINGS_MODULE["']?\s*[:=]\s*["']?([A-Za-z_][\w.]*)""")
 
 
 def test_settings_modules(root: Path | None, options: PytestOptions) -> frozenset[str]:
     """The Django settings modules the project's test runs select: pytest-django's
-    ``DJANGO_SETTINGS_MODULE`` option, and the one CI workflows and tox set in the environment
-    (the suite's settings, whatever the module is named)."""
+    ``DJANGO_SETTINGS_MODULE`` option (also in the pytest configuration of a directory one level
+    down), and the one CI workflows and tox set in the environment (the suite's settings,
+    whatever the module is named)."""
     found = set(options.django_settings)
     if root is not None:
         for pattern in _CI_FILES:

@@ -465,3 +465,19 @@ def test_the_settings_module_the_test_runs_select_may_be_the_production_one(tmp_
     main(["check", ".", "--format", "json", "--select", "CT201,CT302", "--no-cache"])
     reported = [(f["code"], f["path"]) for f in json.loads(capsys.readouterr().out)["findings"]]
     assert reported == [("CT302", "shop/settings.py")]
+
+
+@pytest.mark.parametrize(
+    ("module", "test"),
+    [
+        ("config.settings.settings_pytest", True),
+        ("proj.settings.test", True),
+        ("proj.test_settings", True),
+        ("proj.settings.dev", False),
+        ("proj.pytest_helpers", False),
+    ],
+)
+def test_modules_named_for_tests(module, test):
+    from checker.project import is_test_module
+
+    assert is_test_module(module) is test

@@ -596,6 +596,34 @@ def test_settings_module_the_test_runs_select_is_test_code(tmp_path, monkeypatch
     assert reported == ([] if name is not None else ["shop.tasks.send_receipt"])
 
 
+@pytest.mark.parametrize("nested", [False, True])
+def test_settings_the_tests_select_are_eager_through_a_star_import(tmp_path, monkeypatch, capsys, nested):
+    """The settings pytest-django selects star-import eager development settings (also when
+    the Django project and its pytest configuration sit one directory down)."""
+    import json
+
+    from checker.cli import main
+
+    files = {
+        "shop/__init__.py": "",
+        "shop/tasks.py": TASKS,
+        "shop/views.py": VIEWS,
+        "shop/settings/__init__.py": "",
+        "shop/settings/dev.py": EAGER_SETTINGS,
+        "shop/settings/ci.py": "from .dev import *  # noqa\n\nTESTING = True\n",
+        "shop/tests/__init__.py": "",
+        "shop/tests/test_views.py": TEST_PAY,
+        "setup.cfg": "[tool:pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.ci\n",
+        "manage.py": "import os\n",
+    }
+    if nested:
+        files = {f"site/{name}": text for name, text in files.items()}
+    write_tree(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--select", "CT301", "--no-cache"])
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
 def test_a_task_handed_to_a_call_counts_as_sent_under_eager_tests(analyse):
     views = (
         "from shop.dispatch import dispatch\nfrom shop.tasks import send_receipt\n\n"

@@ -69,8 +69,9 @@ class UntestedTask(Rule):
     `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) is set to `True` in
     test code (a test settings module such as `settings/test.py` or `tests/settings.py`, the
     settings module pytest-django's `DJANGO_SETTINGS_MODULE` option (or `--ds=...` in its
-    `addopts`) or the CI (a GitHub or
-    GitLab workflow's environment, tox's `setenv`) selects, a
+    `addopts`, also in the pytest configuration of a project one directory down) or the CI (a
+    GitHub or GitLab workflow's environment, tox's `setenv`) selects, or a module such a
+    settings module star-imports (`from .dev import *`), a
     `conftest.py`, `@override_settings(CELERY_TASK_ALWAYS_EAGER=True)`, a pytest plugin whose
     fixtures do it (pytest-invenio, named in the project's dependencies),
     `app.conf.task_always_eager = True`, a `celery_config` fixture returning it), or a
