@@ -240,6 +240,30 @@ def cannot_hang(function: cst.FunctionDef, bound: bool) -> bool:
     return only_reports(function, request=bound) or only_fails(function) or only_computes(function)
 
 
+# Methods that hand a task to the broker.
+_SENDS = frozenset({"delay", "apply_async"})
+
+
+def only_enqueues(function: cst.FunctionDef) -> bool:
+    """The body (besides a docstring and log lines) only sends other tasks, with arguments made
+    of names, attributes and literals (``purge.apply_async(queue=QueueNames.REPORTING)``): a
+    dispatcher beat runs, which hands its work to the broker and cannot hang itself."""
+    small = _simple_statements(function)
+    sent = False
+    for statement in small or ():
+        call = statement.value if isinstance(statement, cst.Expr) else None
+        if not isinstance(call, cst.Call):
+            return False
+        if is_logging_call(call):
+            continue
+        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _SENDS):
+            return False
+        if any(isinstance(node, (cst.Call, cst.Await, cst.Lambda)) for node in nodes(call)):
+            return False  # (an argument computed by a call may itself wait)
+        sent = True
+    return sent
+
+
 def only_fails(function: cst.FunctionDef) -> bool:
     """The body (besides a docstring, ``pass`` and log lines of fixed text) only raises:
     ``raise Exception("boom")``, ``1 / 0``, or a raise only when a parameter asks for it (``if

@@ -52,6 +52,9 @@ class SettingFact:
     # Read from the environment with no default, or a None/empty one
     # (``os.environ.get("X", None)``): the setting may well be unset where the code runs.
     maybe_unset: bool = False
+    # The literal a class-based settings class writes (its value is UNKNOWN: a subclass may
+    # override it): what the project most likely runs with, for exemptions only.
+    literal: Value = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +192,7 @@ def extract(
                 where(setting.node),
                 where(key),
                 environment_without_default(setting.node),
+                setting.literal,
             )
         )
         if setting.name == BEAT_SETTING and isinstance(setting.node, cst.BaseExpression):

@@ -93,6 +93,9 @@ class Setting:
     # given to ``app.config_from_object(CeleryConfig)``): counts only when the class is a config
     # source, like a config module's lower-case names.
     owner: str = ""
+    # The literal written, where the value is UNKNOWN only because a class-based Django settings
+    # class may be overridden (``class Common: CELERY_RESULT_BACKEND = "django-db"``).
+    literal: Value = None
 
 
 def is_config_module(module_name: str) -> bool:
@@ -195,7 +198,9 @@ def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
             targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
             key = next(t.target for t in targets if isinstance(t.target, cst.Name) and t.target.value == raw)
             assert statement.value is not None
-            yield Setting(found[0], raw, UNKNOWN, statement.value, found[1], key)
+            yield Setting(
+                found[0], raw, UNKNOWN, statement.value, found[1], key, literal=evaluate(statement.value)
+            )
 
 
 def _read_at_module_level(info: ModuleInfo, name: str, names: SettingNames) -> bool:

@@ -16,54 +16,56 @@ GLOBAL_LIMITS = ("task_time_limit", "task_soft_time_limit")
 
 class MissingTimeLimit(TaskRule):
     """
-    ## What it does
-    Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
-    its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration
-    (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
-    `config_from_object`, a class named for Celery's configuration such as a pydantic
-    `class CeleryConfiguration(BaseSettings)` whose dump the app loads, Django's `CELERY_`
-    settings).
-    Not reported for a task that does nothing but print or log its own request or a fixed
-    message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
-    test for error reporting), or only computes over its arguments with operators and pure
-    builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
-    body is only `pass`, `...` or a docstring (its code removed, or run by another service that
-    consumes the same name): nothing in it can hang.
-    Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,
-    `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a
-    `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).
-    Not reported for a task that the project never sends as a message and only calls directly
-    (from another task, a view, a migration, a command): it then runs inside its caller, and a
-    task time limit would never apply.
-    Not reported when the project's Python code starts its workers with a limit on their command
-    line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding
-    `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,
-    in a Procfile, a supervisord or systemd file, are not read.)
-    Not reported for a task defined inside a function (a callback made when the function runs,
-    `@app.task` in a function body): no worker registers it at import and nothing outside the
-    function can send it.
-    A task nothing in the project sends, schedules or names is still reported: deployments
-    schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,
-    django-celery-beat's database).
+        ## What it does
+        Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on
+        its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app's configuration
+        (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
+        `config_from_object`, a class named for Celery's configuration such as a pydantic
+        `class CeleryConfiguration(BaseSettings)` whose dump the app loads, Django's `CELERY_`
+        settings).
+        Not reported for a task that does nothing but print or log its own request or a fixed
+        message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
+        test for error reporting), or only computes over its arguments with operators and pure
+        builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
+        body is only `pass`, `...` or a docstring (its code removed, or run by another service that
+        consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`,
+    with arguments made of names, attributes and literals, besides log lines: a dispatcher beat
+    runs): nothing in it can hang.
+        Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,
+        `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a
+        `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).
+        Not reported for a task that the project never sends as a message and only calls directly
+        (from another task, a view, a migration, a command): it then runs inside its caller, and a
+        task time limit would never apply.
+        Not reported when the project's Python code starts its workers with a limit on their command
+        line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding
+        `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,
+        in a Procfile, a supervisord or systemd file, are not read.)
+        Not reported for a task defined inside a function (a callback made when the function runs,
+        `@app.task` in a function body): no worker registers it at import and nothing outside the
+        function can send it.
+        A task nothing in the project sends, schedules or names is still reported: deployments
+        schedule tasks in configuration the repository does not hold (lemur's `lemur.conf.py`,
+        django-celery-beat's database).
 
-    ## Why is this bad?
-    Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock
-    or an endless loop holds its worker slot forever; a few of them and the queue stops moving
-    while every worker looks healthy.
+        ## Why is this bad?
+        Celery sets no time limit by default. A task stuck on a network call without a timeout, a lock
+        or an endless loop holds its worker slot forever; a few of them and the queue stops moving
+        while every worker looks healthy.
 
-    ## Example
-    ```python
-    @shared_task
-    def import_feed(url):
-        return requests.get(url).text
-    ```
+        ## Example
+        ```python
+        @shared_task
+        def import_feed(url):
+            return requests.get(url).text
+        ```
 
-    ## Use instead
-    ```python
-    @shared_task(soft_time_limit=60, time_limit=90)
-    def import_feed(url):
-        return requests.get(url, timeout=30).text
-    ```
+        ## Use instead
+        ```python
+        @shared_task(soft_time_limit=60, time_limit=90)
+        def import_feed(url):
+            return requests.get(url, timeout=30).text
+        ```
     """
 
     code = "CT201"
@@ -75,6 +77,10 @@ class MissingTimeLimit(TaskRule):
     satisfied_by_options = ("time_limit", "soft_time_limit")
     VALID = [
         "from celery import shared_task\n\n@shared_task(time_limit=60)\ndef f():\n    pass\n",
+        # a dispatcher: it only hands other tasks to the broker
+        "from celery import shared_task\nfrom proj.tasks import purge_sms, purge_email\n\n"
+        "@shared_task\ndef nightly():\n    logger.info('purging')\n"
+        "    purge_sms.apply_async(queue=Queues.REPORTING)\n    purge_email.apply_async(queue=Queues.REPORTING)\n",
         # a config class given to ``config_from_object``, defined in a module of the package
         # that the app imports it from
         {
@@ -154,6 +160,9 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
+        # the arguments are computed by a call that may wait
+        "from celery import shared_task\n\n@shared_task\ndef nightly():\n"
+        "    purge.apply_async(args=[fetch_ids()])\n",
         # an echo of its argument stands for any task
         "from celery import shared_task\n\n@shared_task\ndef f(x):\n    return x\n",
         # ``raise self.replace(...)`` goes on as a canvas: not a crash test
@@ -183,9 +192,11 @@ class MissingTimeLimit(TaskRule):
         if not task.options_complete or task.local:
             return  # (a task made inside a function: a callback no one outside it can send)
         if task.run is not None and (
-            body.cannot_hang(task.run, bool(task.bound)) or body.does_nothing(task.run)
+            body.cannot_hang(task.run, bool(task.bound))
+            or body.does_nothing(task.run)
+            or body.only_enqueues(task.run)
         ):
-            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``, a ``pass`` stub
+            return  # Celery's ``debug_task``, a crash test, ``add(x, y)``, a ``pass`` stub, a dispatcher
         if task.run is not None and any(_timeout_decorator(d.decorator) for d in task.run.decorators):
             return  # ``@task_timeout(seconds=900)``: the project bounds the run itself
         if task.is_set("time_limit") and task.value("time_limit") is not None:

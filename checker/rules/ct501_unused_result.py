@@ -44,7 +44,8 @@ class UnusedResult(TaskRule):
     loop; the task sending itself again from an `except` handler of its own body, a retry by
     hand, does not count as another sender, while an unconditional re-send is a loop that runs
     all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
-    `django-cache`, or a backend class the project names by its path
+    `django-cache` (also as written in class-based Django settings, `class Common:
+    CELERY_RESULT_BACKEND = "django-db"`), or a backend class the project names by its path
     (`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the
     admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then
     nothing is stored. A backend read from the environment with no default or a None/empty one
@@ -159,6 +160,14 @@ class UnusedResult(TaskRule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
             "proj/views.py": "from proj.tasks import f\n\ndef later():\n    f.delay()\n",
         },
+        # django-celery-results, in class-based settings (django-configurations)
+        {
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.config_from_object('django.conf:settings', namespace='CELERY')\n",
+            "proj/settings.py": "class Common:\n    CELERY_RESULT_BACKEND = 'django-db'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/views.py": "from proj.tasks import f\n\ndef later():\n    f.delay()\n",
+        },
         # django-celery-results: results kept to be read in the admin
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'django-db'\n",
@@ -237,8 +246,9 @@ def _browsed_backend(project: ProjectContext) -> bool:
     """django-celery-results' backends, or a backend class the project names by its path
     (``"share.celery:CeleryDatabaseBackend"``): results kept where the project reads them."""
     return any(
-        fact.value in _BROWSED or (isinstance(fact.value, str) and _class_path(fact.value))
+        value in _BROWSED or (isinstance(value, str) and _class_path(value))
         for fact in project.config.facts("result_backend")
+        for value in (fact.value, fact.literal)
     )
 
 
