@@ -18,8 +18,8 @@ class RetryNotRaised(TaskRule):
 
     Not reported when nothing in the task could run after the call: it is the last statement
     of its block, and so is each block around it up to the task's body (a loop body is never
-    last: the loop goes on), or when it is the body of a `try` whose handlers catch `Retry` or
-    `MaxRetriesExceededError` (the code says that `retry()` raises).
+    last: the loop goes on), or when it is in the body of a `try`, however far out, whose
+    handlers catch `Retry` or `MaxRetriesExceededError` (the code says that `retry()` raises).
 
     ## Why is this bad?
     `retry()` raises on its own, so the bare call works, but the code reads as if execution goes
@@ -61,6 +61,11 @@ class RetryNotRaised(TaskRule):
         "@shared_task(bind=True)\ndef f(self, x):\n    try:\n        self.retry(countdown=5)\n"
         "    except MaxRetriesExceededError:\n        give_up(x)\n    except Retry:\n        raise\n"
         "    log(x)\n",
+        # an outer ``try`` handles it, and a ``return`` follows the inner one
+        "from celery import shared_task\nfrom celery.exceptions import Retry\n\n"
+        "@shared_task(bind=True)\ndef f(self, x):\n    try:\n        try:\n            g(x)\n"
+        "        except KeyError:\n            self.retry(countdown=5)\n        return\n"
+        "    except Retry:\n        raise\n    except Exception:\n        log(x)\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(bind=True)\ndef f(self):\n"
@@ -113,6 +118,11 @@ def _nothing_follows(expr: cst.Expr, ancestors: tuple[cst.CSTNode, ...], ctx: Fi
     line = ancestors[-1] if ancestors else None
     if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or line.body[-1] is not expr:
         return False
+    inner: cst.CSTNode = line
+    for parent in reversed(ancestors[:-1]):
+        if isinstance(parent, cst.Try) and inner is parent.body and _handles_retry(parent, ctx):
+            return True  # any ``try`` around it, however far out, that handles ``Retry``
+        inner = parent
     current: cst.CSTNode = line
     for parent in reversed(ancestors[:-1]):
         if isinstance(parent, cst.IndentedBlock):
