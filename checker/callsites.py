@@ -350,6 +350,7 @@ def call_sites(
         tail = _tail_call(task.run)
         constructed: set[str] | None = None
         files: list[tuple[int, str]] | None = None
+        bindings: tuple[dict[str, list[cst.BaseExpression]], set[int]] = ({}, set())
         for call, ancestors in body.walk(task.run.body):
             if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
                 continue
@@ -360,6 +361,7 @@ def call_sites(
                 constructed = _constructed_names(task.run.body)
             if files is None:
                 files = _file_uses(task.run.body, where)
+                bindings = _bindings(task.run.body)
             location = where(call)
             direct.append(
                 DirectCall(
@@ -372,7 +374,7 @@ def call_sites(
                     _in_try_body(call, ancestors),
                     call is tail,
                     _switched(call, ancestors, target, info),
-                    _file_after(call, location, files, task.run.body, where),
+                    _file_after(call, location, files, bindings, task.run.body, where),
                 )
             )
     return sites, direct
@@ -411,10 +413,25 @@ def _file_uses(scope: cst.CSTNode, where: Callable[[cst.CSTNode], Location]) -> 
     return found
 
 
+def _bindings(scope: cst.CSTNode) -> tuple[dict[str, list[cst.BaseExpression]], set[int]]:
+    """What ``scope`` binds to each plain name (``cmd = ...``, ``cmd += ...``), and the ids of
+    every assignment target in it."""
+    bound: dict[str, list[cst.BaseExpression]] = {}
+    targets: set[int] = set()
+    for node in body.nodes(scope):
+        if isinstance(node, (cst.Assign, cst.AugAssign)):
+            assigned = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            targets.update(id(n) for n in assigned)
+            if len(assigned) == 1 and isinstance(assigned[0], cst.Name):
+                bound.setdefault(assigned[0].value, []).append(node.value)
+    return bound, targets
+
+
 def _file_after(
     call: cst.Call,
     location: Location,
     files: list[tuple[int, str]],
+    bindings: tuple[dict[str, list[cst.BaseExpression]], set[int]],
     scope: cst.CSTNode,
     where: Callable[[cst.CSTNode], Location],
 ) -> bool:
@@ -426,14 +443,7 @@ def _file_after(
     - a later statement reads a name that the call's text (an f-string or a name bound to one:
       a command line) embeds, or a name bound to text embedding one of those
       (``run(f"sort -o {out} {raw}")``, then ``input_path = out``)."""
-    bound: dict[str, list[cst.BaseExpression]] = {}
-    targets: set[int] = set()
-    for node in body.nodes(scope):
-        if isinstance(node, (cst.Assign, cst.AugAssign)):
-            assigned = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            targets.update(id(n) for n in assigned)
-            if len(assigned) == 1 and isinstance(assigned[0], cst.Name):
-                bound.setdefault(assigned[0].value, []).append(node.value)
+    bound, targets = bindings
     given: set[str] = set()
     text: set[str] = set()
     for arg in call.args:

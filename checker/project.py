@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pathspec
@@ -124,11 +124,11 @@ def spec_matcher(spec: pathspec.GitIgnoreSpec) -> Callable[[str], bool]:
     return lambda path: union.match(normalize_file(path)) is not None
 
 
-def _star_closure(module: str, stars: dict[str, list[str]]) -> set[str]:
-    """``module`` and the modules it star-imports, directly or through others."""
-    found = {module}
-    pending = [module]
-    while pending and len(found) < 100:
+def _star_closure(modules: Iterable[str], stars: Mapping[str, Sequence[str]]) -> set[str]:
+    """``modules`` and the modules they star-import, directly or through others."""
+    found = set(modules)
+    pending = list(found)
+    while pending:
         for star in stars.get(pending.pop(), ()):
             if star not in found:
                 found.add(star)
@@ -241,12 +241,8 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
             config_modules.add(facts.module)
         django_modules.update(facts.django_settings)
     stars = {f.module: f.star_imports for f in files}
-    pending = list(config_modules)
-    while pending:  # ``from .base import *`` in a config module makes base part of it
-        for imported in stars.get(pending.pop(), []):
-            if imported not in config_modules:
-                config_modules.add(imported)
-                pending.append(imported)
+    # ``from .base import *`` in a config module makes base part of it
+    config_modules = _star_closure(config_modules, stars)
     config_modules |= _config_classes(config_modules, files)
     counted: list[SettingFact] = []
     for facts in files:
@@ -255,13 +251,7 @@ def build_config(files: Iterable[FileFacts], test_files: TestFiles) -> ProjectCo
         if is_test_module(facts.module) or test_files.matches(facts.path):
             continue  # test settings do not protect production
         counted.extend(s for s in facts.settings if s.kind != LOWER or s.module in config_modules)
-    settings_modules = set(config_modules) | django_modules
-    pending = list(django_modules)
-    while pending:
-        for imported in stars.get(pending.pop(), []):
-            if imported not in settings_modules:
-                settings_modules.add(imported)
-                pending.append(imported)
+    settings_modules = set(config_modules) | _star_closure(django_modules, stars)
     return ProjectConfig(counted, frozenset(settings_modules))
 
 
@@ -396,14 +386,19 @@ class ProjectContext:
         on ``sys.path`` (``cla_butler.tasks.check`` for ``proj.apps.cla_butler.tasks.check``
         when the settings insert ``apps``)."""
         names = task_names(task)
-        parts = task.module.split(".") if task.module else []
-        for depth, part in enumerate(parts[:-1]):
-            if part in self.path_dirs:
-                below = ".".join(parts[depth + 1 :])
-                names.add(f"{below}.{task.function}")
-                if task.object_name:
-                    names.add(f"{below}.{task.object_name}")
+        for below in self._below_path_dirs(task.module):
+            names.add(f"{below}.{task.function}")
+            if task.object_name:
+                names.add(f"{below}.{task.object_name}")
         return names
+
+    def _below_path_dirs(self, module: str) -> list[str]:
+        """The names ``module`` has below each directory the project puts on ``sys.path``
+        (``billing.tasks`` for ``proj.apps.billing.tasks`` when the settings insert ``apps``)."""
+        parts = module.split(".") if module else []
+        return [
+            ".".join(parts[depth + 1 :]) for depth, part in enumerate(parts[:-1]) if part in self.path_dirs
+        ]
 
     @functools.cached_property
     def _imported(self) -> frozenset[str]:
@@ -585,7 +580,7 @@ class ProjectContext:
                 is_test_module(facts.module)
                 or self.test_files.matches(facts.path)
                 or facts.module in self.test_files.settings_modules
-            ) and _star_closure(facts.module, stars) & eager_modules:
+            ) and _star_closure([facts.module], stars) & eager_modules:
                 return True  # (also through ``from .dev import *`` in the test settings)
             # a development switch (``if DEVELOPMENT:``, an environment variable) in the settings:
             # the tests may well run under it
@@ -656,10 +651,7 @@ class ProjectContext:
             return set()
         names = {task.name}
         if task.module and task.name == f"{task.module}.{task.function}":
-            parts = task.module.split(".")
-            for depth, part in enumerate(parts[:-1]):
-                if part in self.path_dirs:
-                    names.add(".".join([*parts[depth + 1 :], task.function]))
+            names.update(f"{below}.{task.function}" for below in self._below_path_dirs(task.module))
         return names
 
     @functools.cached_property
