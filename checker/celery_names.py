@@ -136,6 +136,15 @@ def setting_kinds() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def backend_aliases() -> frozenset[str]:
+    """The result backends Celery knows by a short name (``redis``, ``rpc``, ``db``), from
+    ``celery.app.backends``; any other name is one a package registers as an entry point."""
+    from celery.app.backends import BACKEND_ALIASES
+
+    return frozenset(BACKEND_ALIASES)
+
+
+@functools.cache
 def setting_defaults() -> dict[str, object]:
     """Each setting's default (current names), from ``celery.app.defaults``."""
     from celery.app import defaults

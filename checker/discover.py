@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -110,6 +111,11 @@ def read_sources(
         except OSError as error:
             notes.append(f"{display}: cannot read ({error.strerror or error}), skipped")
             continue
+        if _symlink_placeholder(data, location):
+            notes.append(
+                f"{display}: holds only the path of another file (a git symlink checked out as text), skipped"
+            )
+            continue
         # The module name is worked out later, only for the files that are kept. A file that
         # cannot matter is not kept in memory: the few stages that need it read it again.
         matters = may_matter(data, extra)
@@ -127,6 +133,21 @@ def read_sources(
             )
         )
     return sources
+
+
+_PLACEHOLDER = re.compile(rb"[\w.-]+(?:/[\w.-]+)*\.py")
+
+
+def _symlink_placeholder(data: bytes, location: str) -> bool:
+    """The file is a git symlink written as a text file holding its target's relative path (a
+    checkout with ``core.symlinks=false``, an archive that kept no links), and the target exists:
+    the target is the module; the placeholder is no Python a worker imports."""
+    if len(data) > 1024:
+        return False
+    target = data.rstrip(b"\n")
+    if not _PLACEHOLDER.fullmatch(target) or b"/" not in target:
+        return False
+    return os.path.isfile(os.path.join(os.path.dirname(location), os.fsdecode(target)))
 
 
 def known_files(sources: Sequence[SourceFile]) -> dict[str, Known]:

@@ -242,6 +242,15 @@ _SETTINGS_READ = re.compile(
 )
 
 
+# ``"shop.tasks.send_receipt"``, ``'billing:charge'``: a string that may be a registered task name
+_NAMED_STRING = re.compile(rb"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+)\1""")
+
+
+def named_strings(data: bytes) -> frozenset[str]:
+    """The strings of the source that may be a task's registered name (dotted or with a colon)."""
+    return frozenset(m[1].decode() for m in _NAMED_STRING.findall(data))
+
+
 def settings_read(data: bytes) -> frozenset[str]:
     """The upper-case names the source reads from an object named ``settings`` (Django's), and
     the ``CELERY`` names it reads from any object (``env.CELERY_DATABASE_NUMBER``: a settings
@@ -388,6 +397,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.path_dirs = frozenset(m.decode() for m in _SYS_PATH.findall(source.data))
     if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data):
         facts.settings_read = settings_read(source.data)
+    if "CT301" in options.codes and not source.is_test:
+        facts.named_strings = named_strings(source.data)
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
     facts.configured_loggers = configured

@@ -145,6 +145,10 @@ class FileFacts:
     # The module passes ``--time-limit``/``--soft-time-limit`` to a worker it starts
     # (``app.worker_main(["worker", "--time-limit=1800"])``, a command list): CT201.
     worker_limit: bool = False
+    # Strings in code outside tests that may be a task's registered name (``"shop.tasks.send"``,
+    # ``"billing:charge"``): a workflow table or a dispatch by name the analysis cannot follow
+    # to a send (CT301).
+    named_strings: frozenset[str] = frozenset()
     # Directories the module puts on ``sys.path`` (``sys.path.insert(0, root("apps"))``): their
     # modules are imported from there too (``cla_butler.tasks``, not ``proj.apps.cla_butler.tasks``).
     path_dirs: frozenset[str] = frozenset()
@@ -454,6 +458,8 @@ def _schedule_facts(info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CST
                     found = _beat_entry(value, info)
                     if found is not None:
                         record(target.value, cst.Dict([cst.DictElement(target.slice[0].slice.value, value)]))
+        elif isinstance(statement, cst.AugAssign) and isinstance(statement.operator, cst.BitOrAssign):
+            record(statement.target, statement.value)  # ``SCHEDULE |= PRODUCTION_ONLY`` (a dict union)
         elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
             call = statement.value
             func = call.func

@@ -420,6 +420,28 @@ class ProjectContext:
         return bool(self.import_names(task) & self._imported)
 
     @functools.cached_property
+    def _named_strings(self) -> dict[str, set[str]]:
+        """The files of code outside tests by the strings they hold that may be task names
+        (settings modules left out: their strings configure tasks, ``task_annotations``)."""
+        found: dict[str, set[str]] = {}
+        for facts in self.code_files:
+            if is_settings_like(facts.module):
+                continue
+            for text in facts.named_strings:
+                found.setdefault(text, set()).add(facts.path)
+        return found
+
+    def named_in_code(self, task: TaskSummary) -> bool:
+        """A module of code outside tests, other than the task's own, holds one of the names the
+        task is registered under as a string (``{"name": "shop.tasks.send", ...}`` in a workflow
+        table, ``ProcessTask(name="shop.tasks.send").run()``): a send by name the analysis cannot
+        follow. Not for a task that beat, a route or ``send_task`` names: which string that is
+        cannot be told apart here, and what only beat sends is reported."""
+        if self.named_by(task):
+            return False
+        return any(self._named_strings.get(name, set()) - {task.path} for name in self.names_registered(task))
+
+    @functools.cached_property
     def worker_limit(self) -> bool:
         """Code outside tests starts a worker with ``--time-limit``/``--soft-time-limit``."""
         return any(facts.worker_limit for facts in self.code_files)
@@ -595,14 +617,21 @@ class ProjectContext:
     def import_aliases(self) -> ImportAliases:
         return ImportAliases(self.files)
 
-    def task_objects(self) -> dict[str, TaskSummary]:
+    def task_objects(self, classes: bool = False) -> dict[str, TaskSummary]:
         """Tasks by the qualified name of their task object (what callers enqueue through): the
-        decorated function's name, or the name a call-form registration is assigned to."""
-        return {f"{t.module}.{t.object_name}": t for t in self.tasks if t.object_name and t.module}
+        decorated function's name, or the name a call-form registration is assigned to. With
+        ``classes``, for a task class also the class, whose ``delay`` and ``apply_async`` are
+        class methods in Celery 3's ``celery.task.Task`` (``DeliverHook.apply_async(...)``):
+        for enqueue sites, not for direct calls (calling the class builds an instance)."""
+        found = {
+            f"{t.module}.{t.function}": t for t in self.tasks if classes and t.kind == "class" and t.module
+        }
+        found.update({f"{t.module}.{t.object_name}": t for t in self.tasks if t.object_name and t.module})
+        return found
 
     def enqueued(self) -> Iterator[tuple[CallSite, TaskSummary]]:
         """Every call site that enqueues (or signs) one of the project's tasks, with the task."""
-        tasks = self.task_objects()
+        tasks = self.task_objects(classes=True)
         for facts in self.files:
             for site in facts.call_sites:
                 task = tasks.get(site.target)
@@ -612,7 +641,7 @@ class ProjectContext:
     @functools.cached_property
     def _sends(self) -> dict[str, list[CallSite]]:
         """Enqueue and signature sites outside test code, by the key of the task they send."""
-        tasks = self.task_objects()
+        tasks = self.task_objects(classes=True)
         found: dict[str, list[CallSite]] = {}
         for facts in self.code_files:
             for site in facts.call_sites:

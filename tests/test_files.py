@@ -71,6 +71,26 @@ def test_odd_entries_are_skipped_with_one_line(
     assert "Traceback" not in captured.err
 
 
+def test_a_git_symlink_checked_out_as_text_is_skipped_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ``core.symlinks=false`` (or an archive without links) writes the link's target path as
+    # the file's only content: not a syntax error, and the target is analysed on its own
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "user_tasks.py").write_text(TASK)
+    (tmp_path / "e2e" / "api").mkdir(parents=True)
+    (tmp_path / "e2e" / "api" / "user_tasks.py").write_text("../../app/user_tasks.py")
+    (tmp_path / "e2e" / "api" / "broken.py").write_text("../../app/missing_tasks.py")
+    status = main(["check", ".", "--no-cache"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "e2e/api/user_tasks.py: holds only the path of another file" in captured.err
+    assert "e2e/api/user_tasks.py:" not in captured.out
+    assert "app/user_tasks.py:3:1: CT201" in captured.out
+    assert "e2e/api/broken.py:1:1: CT000" in captured.out  # no such target: a syntax error
+
+
 @pytest.mark.parametrize(
     ("error", "reason"),
     [

@@ -932,7 +932,8 @@ ENTRIES: tuple[Entry, ...] = (
             "When the option comes from a decorator the module makes once and applies to several tasks\n"
             "(`retrying = shared_task(autoretry_for=(Exception,), ...)`, then `@retrying`), it is\n"
             "reported once, at that decorator's `autoretry_for`, not at every task: that is the line to\n"
-            "change.\n"
+            "change. So is an `autoretry_for` that a base class in the same module gives several tasks\n"
+            "(`class Retrying(Task): autoretry_for = (Exception,)`, then `@shared_task(base=Retrying)`).\n"
             "\n"
             "Not reported when the retries are few and back off: at most Celery's default of 3\n"
             '(`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy\n'
@@ -1066,12 +1067,15 @@ ENTRIES: tuple[Entry, ...] = (
             "inline, however deep it was reached: task-to-task hops add no depth.\n"
             "\n"
             "When the tests run tasks eagerly, every task the project's own code sends (`.delay`,\n"
-            "`.apply_async`, a signature in a chain, group or chord, also in a lambda such as\n"
+            "`.apply_async`, also on a task class, whose methods Celery 3's `celery.task.Task` makes\n"
+            "class methods: `DeliverHook.apply_async(...)`, a signature in a chain, group or chord, also in a lambda such as\n"
             "`transaction.on_commit(lambda: send_receipt.delay(pk))`, a canvas of it: `.chunks`, `.map`,\n"
             "`.starmap`), hands to a call (the project's own dispatch helper: `dispatch(send_receipt,\n"
             "pk)`), binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`) or keeps in a\n"
             'dict, list, tuple or set bound to a name (`exporters = {"csv": export_csv}`, then\n'
-            "`exporters[kind].apply_async(...)`), is not reported: the tests run it\n"
+            "`exporters[kind].apply_async(...)`) or names by its registered name in a string outside its\n"
+            'own module (a workflow table, `ProcessTask(name="shop.tasks.send_receipt").run()`: a send\n'
+            "by name), is not reported: the tests run it\n"
             "whenever they run its sender, and they reach senders by paths a static reading cannot\n"
             "follow (signals, middleware, methods attached at run time, objects returned by helpers,\n"
             "views reached by URL). In such a project the rule reports the tasks that only beat entries,\n"
@@ -1226,14 +1230,14 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Beat entries name existing tasks",
         fix=None,
         satisfied_by_settings=(),
-        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task whose name Celery makes from its module counts under the module\'s name below a directory the project puts on `sys.path` too (`billing.tasks.charge` for `proj/apps/billing/tasks.py` when the settings insert `apps`). Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
+        summary='Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`, `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string, a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`, `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or `SCHEDULE.update(...)` or `SCHEDULE |= PRODUCTION_ONLY`, also in a function such as a Flask extension\'s `init_app`: `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task whose name Celery makes from its module counts under the module\'s name below a directory the project puts on `sys.path` too (`billing.tasks.charge` for `proj/apps/billing/tasks.py` when the settings insert `apps`). Names outside the project\'s own prefixes (Celery\'s built-ins, installed libraries\' tasks) are left alone, and so is everything when a task\'s name is not a literal.',
         docs=(
             "## What it does\n"
             "Checks that every beat schedule entry (`beat_schedule`, `CELERY_BEAT_SCHEDULE`,\n"
             '`CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string,\n'
             "a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,\n"
             '`A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or\n'
-            "`SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:\n"
+            "`SCHEDULE.update(...)` or `SCHEDULE |= PRODUCTION_ONLY`, also in a function such as a Flask extension's `init_app`:\n"
             '`app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the\n'
             'settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is\n'
             "followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task\n"
@@ -1552,8 +1556,9 @@ ENTRIES: tuple[Entry, ...] = (
             "all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or\n"
             "`django-cache` (also as written in class-based Django settings, `class Common:\n"
             'CELERY_RESULT_BACKEND = "django-db"`), or a backend class the project names by its path\n'
-            '(`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the\n'
-            "admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
+            '(`"proj.celery:DatabaseBackend"`) or by a name Celery does not know (`"processtask"`, which\n'
+            "a package registers as a `celery.result_backends` entry point): the project keeps results\n"
+            "where it reads them (the admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then\n"
             "nothing is stored. A backend read from the environment with no default or a None/empty one\n"
             '(`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell\n'
             "whether it is set, and a wrong finding is worse than none. (Read through the project's own\n"

@@ -18,7 +18,8 @@ class BroadAutoretry(TaskRule):
     When the option comes from a decorator the module makes once and applies to several tasks
     (`retrying = shared_task(autoretry_for=(Exception,), ...)`, then `@retrying`), it is
     reported once, at that decorator's `autoretry_for`, not at every task: that is the line to
-    change.
+    change. So is an `autoretry_for` that a base class in the same module gives several tasks
+    (`class Retrying(Task): autoretry_for = (Exception,)`, then `@shared_task(base=Retrying)`).
 
     Not reported when the retries are few and back off: at most Celery's default of 3
     (`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy
@@ -73,6 +74,10 @@ class BroadAutoretry(TaskRule):
         "@shared_task(autoretry_for=(Exception,), max_retries=settings.retries)\ndef f():\n    pass\n",
     ]
     INVALID = [
+        # a base class several tasks share: reported once, at its ``autoretry_for``
+        "import celery\nfrom celery import shared_task\n\nclass Retrying(celery.Task):\n"
+        "    autoretry_for = (Exception,)\n    max_retries = 6\n\n"
+        "@shared_task(base=Retrying)\ndef f():\n    pass\n\n@shared_task(base=Retrying)\ndef g():\n    pass\n",
         # a shared decorator: reported once, at its ``autoretry_for``
         "from celery import shared_task\n\nretrying = shared_task(autoretry_for=(Exception,), max_retries=5)\n\n"
         "@retrying\ndef f():\n    pass\n\n@retrying\ndef g():\n    pass\n",
@@ -107,6 +112,22 @@ class BroadAutoretry(TaskRule):
             f"`autoretry_for` includes `{name}`: programming errors are retried too; "
             "list the transient errors instead"
         )
+        if option.origin == "base" and option.node is not None:
+            # a base class's attribute: once, where it is written, for every task here it reaches
+            users = [
+                t
+                for t in ctx.tasks
+                if (o := t.option("autoretry_for")) is not None
+                and o.node is option.node
+                and not _few_and_backed_off(t, ctx.info.assignments)
+            ]
+            if users[0] is task and len(users) > 1:
+                yield Report(
+                    option.node, f"{message} (set on a base class, for {len(users)} tasks here)", task
+                )
+            elif users[0] is task:
+                yield Report(option.node, message, task)
+            return
         shared = _shared_decorator(task, ctx) if option.node is None else None
         if shared is None:
             yield Report(option.node or task.anchor, message, task)

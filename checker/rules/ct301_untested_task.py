@@ -54,12 +54,15 @@ class UntestedTask(Rule):
     inline, however deep it was reached: task-to-task hops add no depth.
 
     When the tests run tasks eagerly, every task the project's own code sends (`.delay`,
-    `.apply_async`, a signature in a chain, group or chord, also in a lambda such as
+    `.apply_async`, also on a task class, whose methods Celery 3's `celery.task.Task` makes
+    class methods: `DeliverHook.apply_async(...)`, a signature in a chain, group or chord, also in a lambda such as
     `transaction.on_commit(lambda: send_receipt.delay(pk))`, a canvas of it: `.chunks`, `.map`,
     `.starmap`), hands to a call (the project's own dispatch helper: `dispatch(send_receipt,
     pk)`), binds to a name (`task = tasks.send_receipt`, then `task.delay(pk)`) or keeps in a
     dict, list, tuple or set bound to a name (`exporters = {"csv": export_csv}`, then
-    `exporters[kind].apply_async(...)`), is not reported: the tests run it
+    `exporters[kind].apply_async(...)`) or names by its registered name in a string outside its
+    own module (a workflow table, `ProcessTask(name="shop.tasks.send_receipt").run()`: a send
+    by name), is not reported: the tests run it
     whenever they run its sender, and they reach senders by paths a static reading cannot
     follow (signals, middleware, methods attached at run time, objects returned by helpers,
     views reached by URL). In such a project the rule reports the tasks that only beat entries,
@@ -274,6 +277,20 @@ class UntestedTask(Rule):
             "shop/dispatch.py": "def dispatch(task, *args):\n    return task.si(*args).apply_async()\n",
             "shop/views.py": "from shop.dispatch import dispatch\nfrom shop.tasks import send_receipt\n\n"
             "def pay(order):\n    dispatch(send_receipt, order.pk)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # named by its registered name in a workflow table the project's code sends by name
+        {
+            "shop/tasks.py": _SEND_RECEIPT,
+            "shop/views.py": "from shop.workflow import run_steps\n\ndef pay(order):\n"
+            "    run_steps([{'name': 'shop.tasks.send_receipt', 'args': [order.pk]}])\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # a task class sent through the class (Celery 3's `celery.task.Task`: class methods)
+        {
+            "shop/tasks.py": "from celery.task import Task\n\nclass DeliverHook(Task):\n"
+            "    def run(self, target):\n        post(target)\n\n"
+            "def deliver(target):\n    DeliverHook.apply_async(kwargs={'target': target})\n",
             "shop/settings/test.py": _EAGER_SETTINGS,
         },
         # kept in a dispatch table the project's code sends from
@@ -562,7 +579,7 @@ class UntestedTask(Rule):
                 continue
             if names & inline and not project.is_enqueued(task):
                 continue  # a helper that carries the decorator: its callers' findings cover it
-            if eager and (project.sends(task) or project.handed(task)):
+            if eager and (project.sends(task) or project.handed(task) or project.named_in_code(task)):
                 continue  # the tests may reach its sender by paths a static reading cannot follow
             yield ProjectReport(
                 Location(task.path, task.line, task.column, task.line, task.column),

@@ -14,7 +14,7 @@ class UnknownBeatTask(Rule):
     `CELERYBEAT_SCHEDULE`, `app.add_periodic_task(..., signature("name"))`) names, as a string,
     a task the project defines. A schedule built from names (`dict(PERIODIC)`, `{**A, **B}`,
     `A | B`, a dict imported from another module, entries added by `SCHEDULE["key"] = {...}` or
-    `SCHEDULE.update(...)`, also in a function such as a Flask extension's `init_app`:
+    `SCHEDULE.update(...)` or `SCHEDULE |= PRODUCTION_ONLY`, also in a function such as a Flask extension's `init_app`:
     `app.config["CELERY_BEAT_SCHEDULE"]["key"] = {...}`, or a function that post-processes the
     settings and builds `settings["CELERY_BEAT_SCHEDULE"]` from a dict of entries it holds) is
     followed to the literal entries, which are reported where they are written. Tasks in excluded or skipped files count as defined, and a task
@@ -91,6 +91,13 @@ class UnknownBeatTask(Rule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
             "proj/periodic.py": "NIGHTLY = {'cleanup': {'task': 'proj.tasks.clean_up', 'schedule': 60.0}}\n",
             "proj/settings.py": "from proj.periodic import NIGHTLY\n\nCELERY_BEAT_SCHEDULE = {**NIGHTLY}\n",
+        },
+        # merged in with a dict union, in production only
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef cleanup():\n    pass\n",
+            "proj/periodic.py": "PRODUCTION_ONLY = {'cleanup': {'task': 'proj.tasks.clean_up', 'schedule': 60.0}}\n",
+            "proj/settings.py": "from proj.periodic import PRODUCTION_ONLY\n\nCELERY_BEAT_SCHEDULE = {}\n"
+            "if not STAGE:\n    CELERY_BEAT_SCHEDULE |= PRODUCTION_ONLY\n",
         },
         # added at start-up by an extension of a Flask app
         {

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from checker import body
+from checker.celery_names import backend_aliases
 from checker.model import Finding, Section, Severity, TaskSummary
 from checker.project import ProjectContext
 from checker.rules.base import FileContext, Report, TaskRule
@@ -46,8 +48,9 @@ class UnusedResult(TaskRule):
     all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
     `django-cache` (also as written in class-based Django settings, `class Common:
     CELERY_RESULT_BACKEND = "django-db"`), or a backend class the project names by its path
-    (`"proj.celery:DatabaseBackend"`): the project keeps results where it reads them (the
-    admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then
+    (`"proj.celery:DatabaseBackend"`) or by a name Celery does not know (`"processtask"`, which
+    a package registers as a `celery.result_backends` entry point): the project keeps results
+    where it reads them (the admin), nor when unsure. Not reported without a result backend in the code: Celery's default is none, and then
     nothing is stored. A backend read from the environment with no default or a None/empty one
     (`os.environ.get("CELERY_RESULT_BACKEND")`) does not count either: the code cannot tell
     whether it is set, and a wrong finding is worse than none. (Read through the project's own
@@ -154,6 +157,12 @@ class UnusedResult(TaskRule):
             "proj/cli.py": "import click\nfrom proj.tasks import f\n\n@click.command()\ndef refresh():\n"
             "    f.delay()\n",
         },
+        # a backend a package registers under its own name (an entry point): the project's own
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'processtask'\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/views.py": "from proj.tasks import f\n\ndef later():\n    f.delay()\n",
+        },
         # the project's own backend class: results kept where the project reads them
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'proj.celery:DatabaseBackend'\n",
@@ -243,13 +252,25 @@ _BROWSED = frozenset({"django-db", "django-cache"})
 
 
 def _browsed_backend(project: ProjectContext) -> bool:
-    """django-celery-results' backends, or a backend class the project names by its path
-    (``"share.celery:CeleryDatabaseBackend"``): results kept where the project reads them."""
+    """django-celery-results' backends, a backend class the project names by its path
+    (``"share.celery:CeleryDatabaseBackend"``), or a name Celery does not know, which a package
+    registers as an entry point (``"processtask"``): results kept where the project reads them."""
     return any(
-        value in _BROWSED or (isinstance(value, str) and _class_path(value))
+        value in _BROWSED or (isinstance(value, str) and (_class_path(value) or _entry_point(value)))
         for fact in project.config.facts("result_backend")
         for value in (fact.value, fact.literal)
     )
+
+
+_ALIAS = re.compile(r"[A-Za-z][\w-]*")
+
+
+def _entry_point(value: str) -> bool:
+    """A backend name (or URL scheme, before any ``+``) that is not one of Celery's aliases:
+    Celery looks it up among the ``celery.result_backends`` entry points of installed packages."""
+    scheme = value.partition("://")[0] if "://" in value else value
+    name = scheme.partition("+")[0].lower()
+    return bool(_ALIAS.fullmatch(name)) and name not in backend_aliases() and name not in _BROWSED
 
 
 def _class_path(value: str) -> bool:
