@@ -447,6 +447,11 @@ class Discovery:
                 suppression=(*node.decorators, node),
                 callee=callee,
                 local=any(isinstance(scope, cst.FunctionDef) for scope in record.scopes),
+                # in a class body (``class CachePopulator: @staticmethod @app.task def populate``):
+                # callers and tests reach it through the class
+                owner=".".join(s.name.value for s in record.scopes)
+                if record.scopes and all(isinstance(s, cst.ClassDef) for s in record.scopes)
+                else None,
             )
         return None
 
@@ -466,6 +471,7 @@ class Discovery:
         function_name: str | None = None,
         qualified_function: str | None = None,
         local: bool = False,
+        owner: str | None = None,
     ) -> TaskDef:
         options: dict[str, OptionValue] = {}
         complete = True
@@ -549,7 +555,7 @@ class Discovery:
             enclosing_self=enclosing_self,
             params=_params(function, skip_first=False) if function is not None else [],
             suppression_nodes=suppression,
-            object_name=name if kind == "function" else None,
+            object_name=(f"{owner}.{name}" if owner else name) if kind == "function" else None,
             decorator_name=self.decorator_label(callee, decorator_kind) if callee is not None else "",
             factory=None if factory is None else self.index.factories[factory].qualname,
             local=local,

@@ -2,7 +2,8 @@
 
 - ``testpaths`` (those holding test code only) and ``python_files`` from the pytest configuration at the project root
   (``pytest.ini`` ``[pytest]``, ``pyproject.toml`` ``[tool.pytest.ini_options]`` or
-  ``[tool.pytest]``, ``tox.ini`` ``[pytest]``, ``setup.cfg`` ``[tool:pytest]``; the first that
+  ``[tool.pytest]``, ``tox.ini`` ``[pytest]``, ``setup.cfg`` ``[tool:pytest]`` or, as pytest before 4 read it,
+  ``[pytest]``; the first that
   has the section wins, as in pytest);
 - directories holding a ``conftest.py`` beside test files (a project root's ``conftest.py``
   configures pytest for everything and makes no test root; neither does one in a package that
@@ -29,7 +30,13 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 # Directory names that hold test code wherever they are (Celery keeps its suites in ``t/``).
 TEST_DIRS = ("t", "testing")
-_INI_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+# (``[pytest]`` in ``setup.cfg`` is the spelling pytest read before version 4)
+_INI_FILES = (
+    ("pytest.ini", "pytest"),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+    ("setup.cfg", "pytest"),
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -569,6 +569,8 @@ def test_a_helper_task_never_sent_and_run_inline_by_another_task_is_covered_by_t
         # pytest-django's option in ``addopts``
         ("setup.cfg", "[tool:pytest]\naddopts = --verbose --ds=shop.settings_dev --cov=shop\n"),
         ("pyproject.toml", "[tool.pytest.ini_options]\naddopts = ['--ds', 'shop.settings_dev']\n"),
+        # the section's name in ``setup.cfg`` before pytest 4
+        ("setup.cfg", "[flake8]\nexclude = ve\n\n[pytest]\naddopts = --verbose --ds=shop.settings_dev\n"),
         (None, ""),
     ],
 )

@@ -124,7 +124,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="The task decorator is the outermost decorator",
         fix=(True, "moves the task decorator to the top"),
         satisfied_by_settings=(),
-        summary="Checks that the task decorator is the outermost decorator, listed first above the function. Not reported for a decorator written to receive the task object, for which listing it above the task decorator is intended: one that belongs to a task class of the project (the task's `base=` class, say `@MyTask.permission_check(...)`), or a project decorator (or the function a project decorator factory returns) that returns its argument as it is (it registers the task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`, `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a function of the same module that does (an `@enqueue_after_commit` that sends the task once the request's transaction commits). Only the decorator right above the task decorator receives the task object: the ones above it wrap what that one returns.",
+        summary="Checks that the task decorator is the outermost decorator, listed first above the function. Not reported for a decorator written to receive the task object, for which listing it above the task decorator is intended: one that belongs to a task class of the project (the task's `base=` class, say `@MyTask.permission_check(...)`), or a project decorator (or the function a project decorator factory returns) that returns its argument as it is (it registers the task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`, `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a function of the same module that does (an `@enqueue_after_commit` that sends the task once the request's transaction commits). Nor for `@staticmethod` above the task decorator of a function in a class body: it hands the task object on unchanged, and Celery accepts no other order there. Only the decorator right above the task decorator receives the task object: the ones above it wrap what that one returns.",
         docs=(
             "## What it does\n"
             "Checks that the task decorator is the outermost decorator, listed first above the function.\n"
@@ -135,7 +135,9 @@ ENTRIES: tuple[Entry, ...] = (
             "task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`,\n"
             "`.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a\n"
             "function of the same module that does (an `@enqueue_after_commit` that sends the task once\n"
-            "the request's transaction commits). Only the decorator right above the task decorator\n"
+            "the request's transaction commits). Nor for `@staticmethod` above the task decorator of a\n"
+            "function in a class body: it hands the task object on unchanged, and Celery accepts no\n"
+            "other order there. Only the decorator right above the task decorator\n"
             "receives the task object: the ones above it wrap what that one returns.\n"
             "\n"
             "## Why is this bad?\n"
@@ -1044,7 +1046,8 @@ ENTRIES: tuple[Entry, ...] = (
             "  `from .mail import send_receipt`, or `from .mail import *`), or imports its module with\n"
             "  `from shop.tasks import *` and then uses its name;\n"
             "- reaches it as an attribute of its module (`tasks.send_receipt.delay`, after\n"
-            "  `from shop import tasks` or `import shop.tasks`);\n"
+            "  `from shop import tasks` or `import shop.tasks`), or of its class for a task defined in\n"
+            "  a class body (`cache.Populator.populate(pk)`);\n"
             '- names it in a string: its registered name (`"shop.refund"`, `"billing:charge"`), or a\n'
             '  `mock.patch` target through any module that holds it (`"shop.views.send_receipt.delay"`\n'
             "  when `shop/views.py` does `from shop.tasks import send_receipt`);\n"

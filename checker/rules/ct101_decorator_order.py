@@ -23,7 +23,9 @@ class DecoratorOrder(TaskRule):
     task), or returns a wrapper that uses its argument as a task: it calls `.si()`, `.s()`,
     `.delay()`, `.apply_async()` or another method only a task has on it, or hands it to a
     function of the same module that does (an `@enqueue_after_commit` that sends the task once
-    the request's transaction commits). Only the decorator right above the task decorator
+    the request's transaction commits). Nor for `@staticmethod` above the task decorator of a
+    function in a class body: it hands the task object on unchanged, and Celery accepts no
+    other order there. Only the decorator right above the task decorator
     receives the task object: the ones above it wrap what that one returns.
 
     ## Why is this bad?
@@ -53,6 +55,9 @@ class DecoratorOrder(TaskRule):
     severity = Severity.ERROR
     checklist = "The task decorator is the outermost decorator"
     VALID = [
+        # a task in a class body, reached through the class
+        "from proj.celery import app\n\nclass CachePopulator:\n    @staticmethod\n    @app.task\n"
+        "    def populate(pk): ...\n",
         "from celery import shared_task\n\n@shared_task\n@retry_on_deadlock\ndef f(): ...\n",
         "from proj.celery import app\n\n@app.task(bind=True)\ndef f(self): ...\n",
         "from celery import Task, shared_task\n\nclass Guarded(Task):\n    @classmethod\n"
@@ -94,7 +99,16 @@ class DecoratorOrder(TaskRule):
         above = decorators[: decorators.index(task.decorator)] if task.decorator in decorators else []
         # The decorator right above receives the task object (one of the task's class hands
         # it on unchanged): once one consumes the task, those above it wrap a plain function.
-        receiver = next((d for d in reversed(above) if not self._of_task_class(d, task, ctx)), None)
+        # ``@staticmethod`` over a task in a class body hands the task object on unchanged (and
+        # is the only order Celery accepts there)
+        receiver = next(
+            (
+                d
+                for d in reversed(above)
+                if not self._of_task_class(d, task, ctx) and not (task.is_method and _staticmethod(d))
+            ),
+            None,
+        )
         if receiver is not None:
             yield Report(
                 task.decorator,
@@ -141,3 +155,7 @@ def _decorator_key(decorator: cst.Decorator, ctx: FileContext) -> str:
     if not name:
         return "?"
     return name + CALLED if called else name
+
+
+def _staticmethod(decorator: cst.Decorator) -> bool:
+    return isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod"

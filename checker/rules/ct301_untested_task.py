@@ -31,7 +31,8 @@ class UntestedTask(Rule):
       `from .mail import send_receipt`, or `from .mail import *`), or imports its module with
       `from shop.tasks import *` and then uses its name;
     - reaches it as an attribute of its module (`tasks.send_receipt.delay`, after
-      `from shop import tasks` or `import shop.tasks`);
+      `from shop import tasks` or `import shop.tasks`), or of its class for a task defined in
+      a class body (`cache.Populator.populate(pk)`);
     - names it in a string: its registered name (`"shop.refund"`, `"billing:charge"`), or a
       `mock.patch` target through any module that holds it (`"shop.views.send_receipt.delay"`
       when `shop/views.py` does `from shop.tasks import send_receipt`);
@@ -285,6 +286,12 @@ class UntestedTask(Rule):
             "shop/views.py": "from shop.workflow import run_steps\n\ndef pay(order):\n"
             "    run_steps([{'name': 'shop.tasks.send_receipt', 'args': [order.pk]}])\n",
             "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # a task defined in a class body, reached by the test through its class
+        {
+            "shop/cache.py": "from proj.celery import app\n\nclass Populator:\n    @staticmethod\n"
+            "    @app.task\n    def populate(pk):\n        work(pk)\n",
+            "tests/test_cache.py": "from shop import cache\n\ndef test_it():\n    cache.Populator.populate(1)\n",
         },
         # a task class sent through the class (Celery 3's `celery.task.Task`: class methods)
         {
