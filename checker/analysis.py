@@ -657,8 +657,9 @@ def execute(
         # Test files are parsed only when their bytes name a task (CT301 is all they serve): its
         # function, object or registered name, or a name a module imports it under.
         # Also those naming code that runs a task (CT301 follows it), or making tasks eager.
-        names |= _callers(results, tasks) | _delegate_words(tasks) | _EAGER_WORDS
-        named = _naming(sources, names)
+        words, pairs = _delegate_words(tasks, {r.facts.module for r in results if r.facts is not None})
+        names |= _callers(results, tasks) | words | _EAGER_WORDS
+        named = _naming(sources, names, pairs)
         results.extend(analyse_sources(named, options, jobs, cache)[0])
         unparsed = sorted(r.facts.path for r in results if r.facts is not None and r.facts.unparsed)
         if unparsed:
@@ -684,11 +685,11 @@ def execute(
     return result
 
 
-def _naming(sources: Sources, names: set[bytes]) -> list[SourceFile]:
-    """The test files whose bytes hold one of ``names`` (an unchanged file screened for the same
-    names by an earlier run is not read again)."""
-    key = digest("names", sorted(names))
-    screen = NameScreen(names)
+def _naming(sources: Sources, names: set[bytes], pairs: set[tuple[bytes, bytes]]) -> list[SourceFile]:
+    """The test files whose bytes hold one of ``names``, or both words of one of ``pairs`` (an
+    unchanged file screened for the same names by an earlier run is not read again)."""
+    key = digest("names", sorted(names), sorted(pairs))
+    screen = NameScreen(names, pairs)
     named: list[SourceFile] = []
     for source in sources.tests:
         if source.screened is not None and source.screened[0] == key:
@@ -852,14 +853,26 @@ def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
     return words
 
 
-def _delegate_words(tasks: list[TaskSummary]) -> set[bytes]:
-    """The words a test file must hold to name what a one-call task delegates to (CT301): the
-    method or function, or the management command."""
-    return {
-        t.delegate.rpartition(":" if t.delegate.startswith("command:") else ".")[2].encode()
-        for t in tasks
-        if t.delegate
-    }
+def _delegate_words(
+    tasks: list[TaskSummary], modules: set[str]
+) -> tuple[set[bytes], set[tuple[bytes, bytes]]]:
+    """What a test file must hold to name what a one-call task delegates to (CT301): the
+    management command, or the function of a project module (a package may re-export it, so
+    the module's name need not be there), or both the owner and the method of anything else
+    (``Handler.sync``, ``default_storage.delete``: a test names the owner to reach the method,
+    as :func:`checker.rules.ct301_untested_task._delegates_to_tested` requires)."""
+    words: set[bytes] = set()
+    pairs: set[tuple[bytes, bytes]] = set()
+    for task in tasks:
+        if task.delegate.startswith("command:"):
+            words.add(task.delegate[len("command:") :].encode())
+        elif task.delegate:
+            owner, _, last = task.delegate.rpartition(".")
+            if not owner or owner in modules:
+                words.add(last.encode())
+            else:
+                pairs.add((owner.rpartition(".")[2].encode(), last.encode()))
+    return words, pairs
 
 
 def _alias_names(results: list[FileResult], canonical: set[str]) -> set[bytes]:

@@ -75,8 +75,10 @@ class NameScreen:
     for with the (much slower) regular expression only in the files whose words hold their last
     part, which a dotted match always does."""
 
-    def __init__(self, names: Iterable[bytes]) -> None:
+    def __init__(self, names: Iterable[bytes], pairs: Iterable[tuple[bytes, bytes]] = ()) -> None:
         listed = set(names)
+        # two words that must both be there (a method and the object that has it)
+        self.pairs = {(a, b) for a, b in pairs if _IDENTIFIERS.fullmatch(a) and _IDENTIFIERS.fullmatch(b)}
         self.words = {n for n in listed if _IDENTIFIERS.fullmatch(n) and b"." not in n}
         self.dotted = {n for n in listed if _IDENTIFIERS.fullmatch(n) and b"." in n}
         self.last_parts = {n.rpartition(b".")[2] for n in self.dotted}
@@ -85,6 +87,8 @@ class NameScreen:
     def matches(self, data: bytes) -> bool:
         runs = set(data.translate(_WORDS_ONLY).split())
         if not self.words.isdisjoint(runs):
+            return True
+        if any(a in runs and b in runs for a, b in self.pairs):
             return True
         words = self.words
         if words and any(run[0] < 58 and run.lstrip(_DIGITS) in words for run in runs):

@@ -38,6 +38,20 @@ def test_names(data: bytes, names: set[bytes], expected: bool) -> None:
     assert _oracle(data, names) is expected
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"from django.core.files.storage import default_storage\ndefault_storage.delete(p)\n", True),
+        (b"obj.delete()\n", False),  # the method alone: not the object a task delegates to
+        (b"default_storage.open(p)\n", False),
+        (b"from shop import tasks\ntasks.purge.delay()\n", True),  # a plain name still matches
+    ],
+)
+def test_pairs_need_both_words(data: bytes, expected: bool) -> None:
+    screen = NameScreen({b"purge"}, {(b"default_storage", b"delete")})
+    assert screen.matches(data) is expected
+
+
 def test_agrees_with_the_regular_expressions_on_random_text() -> None:
     rng = random.Random(7)
     alphabet = b"ab_1.9 :\n(x"
