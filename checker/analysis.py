@@ -38,7 +38,7 @@ from checker.files import (
 from checker.index import ProjectIndex
 from checker.loggers import call_graph
 from checker.memory import release
-from checker.model import Finding, TaskSummary
+from checker.model import OLD_SETTING_NAMES, Finding, TaskSummary
 from checker.project import (
     DJANGO_SETTINGS,
     ImportAliases,
@@ -503,10 +503,8 @@ def collect(
     findings.extend(f for f in project_findings if f.path not in unreported)
     findings.sort(key=Finding.sort_key)
     listed.sort(key=lambda t: (t.path, t.line, t.column))
-    prefix = next(
-        (space for f in facts for target, space in f.config_sources if target == DJANGO_SETTINGS and space),
-        "",
-    )
+    django = [space for f in facts for target, space in f.config_sources if target == DJANGO_SETTINGS]
+    prefix = next((space for space in django if space), OLD_SETTING_NAMES if django else "")
     return RunResult(findings, listed, files, notes, options.codes, unanalysed, prefix)
 
 

@@ -21,6 +21,10 @@ OLD_TASK = frozenset(
         "celery.task.base.periodic_task",
         "celery.decorators.task",
         "celery.decorators.periodic_task",
+        # django-celery-transactions and django-atomic-celery: Celery's ``task`` with a base
+        # class that sends once the transaction commits
+        "djcelery_transactions.task",
+        "django_atomic_celery.task",
     }
 )
 # Options that only the old ``periodic_task`` decorator took.
@@ -33,6 +37,7 @@ TASK_CLASS = frozenset(
         "celery.app.task.Task",
         "celery.task.Task",
         "celery.task.base.Task",
+        "djcelery_transactions.PostTransactionTask",
     }
 )
 CURRENT_APP = frozenset({"celery.current_app", "celery.app.current_app"})
@@ -133,6 +138,15 @@ def setting_kinds() -> dict[str, frozenset[str]]:
         if kind is not None:
             kinds[key] = kind
     return kinds
+
+
+@functools.cache
+def old_setting_names() -> dict[str, str]:
+    """Each setting's old (Celery 3) name where it has one, lower-case, from
+    ``celery.app.defaults`` (``task_time_limit``: ``celeryd_task_time_limit``)."""
+    from celery.app import defaults
+
+    return {key: sorted(option.old)[0] for key, option in defaults.flatten(defaults.NAMESPACES) if option.old}
 
 
 @functools.cache

@@ -45,6 +45,12 @@ TASK_SECTIONS = (
 )
 
 
+# ``RunResult.setting_prefix`` for Django settings read with no namespace
+# (``app.config_from_object("django.conf:settings")``): Celery then takes the old upper-case
+# names (``CELERYD_TASK_TIME_LIMIT``), and advice is worded with them.
+OLD_SETTING_NAMES = "*"
+
+
 @dataclasses.dataclass(frozen=True)
 class Finding:
     """One diagnostic. Positions are 1-based; ``path`` is relative to the working directory."""

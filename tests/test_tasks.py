@@ -285,6 +285,30 @@ def test_old_style_task_decorator(analyse):
     assert not [f for f in result.findings if f.code == "CT107"]
 
 
+def test_transaction_aware_task_libraries(analyse):
+    # django-celery-transactions and django-atomic-celery: Celery's ``task`` with a base class
+    # that sends once the transaction commits, and that class for class-based tasks
+    result = analyse(
+        {
+            "proj/tasks.py": """
+            from djcelery_transactions import PostTransactionTask, task
+            from django_atomic_celery import task as atomic_task
+
+            @task
+            def a(): ...
+
+            @atomic_task(ignore_result=True)
+            def b(): ...
+
+            class C(PostTransactionTask):
+                def run(self, pk): ...
+            """
+        },
+        select=["ALL"],
+    )
+    assert names(result) == ["proj.tasks.C", "proj.tasks.a", "proj.tasks.b"]
+
+
 def test_call_form_registration(analyse):
     result = analyse(
         {

@@ -274,6 +274,20 @@ def test_text_names_the_task_once_and_speaks_django(
     assert ct201.endswith("(proj.tasks.charge)")
 
 
+def test_django_settings_read_with_no_namespace_take_the_old_names(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ``config_from_object("django.conf:settings")`` with no namespace: Celery reads the old
+    # upper-case names there (``CELERYD_TASK_TIME_LIMIT``); ``task_time_limit`` cannot be set
+    (project / "proj" / "celery.py").write_text(
+        "from celery import Celery\n\napp = Celery('proj')\napp.config_from_object('django.conf:settings')\n"
+    )
+    main(["check", "--no-cache", "--select", "CT201"])
+    ct201 = next(line for line in capsys.readouterr().out.splitlines() if " CT201 " in line)
+    assert "`CELERYD_TASK_TIME_LIMIT` in the Django settings" in ct201
+    assert "`task_time_limit`" not in ct201
+
+
 # 9. The checklist fits in a pull request, failing tasks first, headers agreeing with bodies
 
 

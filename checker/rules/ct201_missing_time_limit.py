@@ -22,7 +22,11 @@ class MissingTimeLimit(TaskRule):
         (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to
         `config_from_object`, a class named for Celery's configuration such as a pydantic
         `class CeleryConfiguration(BaseSettings)` whose dump the app loads, Django's `CELERY_`
-        settings).
+        settings). The message names the global setting as the project spells it:
+        `CELERY_TASK_TIME_LIMIT` for Django settings read with `namespace="CELERY"`, the old
+        `CELERYD_TASK_TIME_LIMIT` for Django settings read with no namespace
+        (`app.config_from_object("django.conf:settings")`, where Celery takes only the old
+        upper-case names).
         Not reported for a task that does nothing but print or log its own request or a fixed
         message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
         test for error reporting), or only computes over its arguments with operators and pure
