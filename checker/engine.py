@@ -246,6 +246,10 @@ _SETTINGS_READ = re.compile(
 _NAMED_STRING = re.compile(rb"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+)\1""")
 
 
+# django-celery-beat (or django-celery's) database scheduler, RedBeat: entries kept outside the code
+_STORED_SCHEDULES = re.compile(rb"django_celery_beat|djcelery|DatabaseScheduler|redbeat|RedBeatScheduler")
+
+
 def named_strings(data: bytes) -> frozenset[str]:
     """The strings of the source that may be a task's registered name (dotted or with a colon)."""
     return frozenset(m[1].decode() for m in _NAMED_STRING.findall(data))
@@ -399,6 +403,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.settings_read = settings_read(source.data)
     if "CT301" in options.codes and not source.is_test:
         facts.named_strings = named_strings(source.data)
+        facts.stored_schedules = _STORED_SCHEDULES.search(source.data) is not None
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
     facts.configured_loggers = configured

@@ -149,6 +149,9 @@ class FileFacts:
     # ``"billing:charge"``): a workflow table or a dispatch by name the analysis cannot follow
     # to a send (CT301).
     named_strings: frozenset[str] = frozenset()
+    # The module names a scheduler that keeps beat entries outside the code (django-celery-beat
+    # or django-celery's database, RedBeat's Redis): any task may be scheduled there (CT301).
+    stored_schedules: bool = False
     # Directories the module puts on ``sys.path`` (``sys.path.insert(0, root("apps"))``): their
     # modules are imported from there too (``cla_butler.tasks``, not ``proj.apps.cla_butler.tasks``).
     path_dirs: frozenset[str] = frozenset()

@@ -175,6 +175,11 @@ def collect(module: cst.Module, name: str, is_package: bool) -> ModuleInfo:
                 info.bound_references.extend(
                     v for v in (chosen.body, chosen.orelse) if type(v) is cst.Attribute or type(v) is cst.Name
                 )
+        elif kind is cst.AnnAssign:
+            annotated = cast(cst.AnnAssign, node).value
+            if annotated is not None and type(annotated) in _containers():
+                # ``_tasks: dict[str, Any] = {"email": send_email}``, then ``_tasks[channel].s()``
+                info.bound_references.extend(_held(annotated))
         inner_scopes = (
             (*scopes, cast("Scope", node)) if kind is cst.FunctionDef or kind is cst.ClassDef else scopes
         )

@@ -423,13 +423,34 @@ class ProjectContext:
     def _named_strings(self) -> dict[str, set[str]]:
         """The files of code outside tests by the strings they hold that may be task names
         (settings modules left out: their strings configure tasks, ``task_annotations``)."""
+        return self._strings_in(f for f in self.code_files if not is_settings_like(f.module))
+
+    @functools.cached_property
+    def _mentioned_strings(self) -> dict[str, set[str]]:
+        """The same for every module of code outside tests, settings included (their comments
+        too: a beat entry left for operators to enable)."""
+        return self._strings_in(self.code_files)
+
+    @staticmethod
+    def _strings_in(files: Iterable[FileFacts]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for facts in self.code_files:
-            if is_settings_like(facts.module):
-                continue
+        for facts in files:
             for text in facts.named_strings:
                 found.setdefault(text, set()).add(facts.path)
         return found
+
+    def mentioned_in_code(self, task: TaskSummary) -> bool:
+        """A module of code outside tests other than the task's own (settings included) holds,
+        in a string or a comment, a name the task is registered under."""
+        return any(
+            self._mentioned_strings.get(name, set()) - {task.path} for name in self.names_registered(task)
+        )
+
+    @functools.cached_property
+    def stored_schedules(self) -> bool:
+        """The project uses a scheduler that keeps beat entries outside the code (a database,
+        Redis): any task may be scheduled there."""
+        return any(facts.stored_schedules for facts in self.code_files)
 
     def named_in_code(self, task: TaskSummary) -> bool:
         """A module of code outside tests, other than the task's own, holds one of the names the

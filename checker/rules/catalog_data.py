@@ -1086,9 +1086,13 @@ ENTRIES: tuple[Entry, ...] = (
             "whenever they run its sender, and they reach senders by paths a static reading cannot\n"
             "follow (signals, middleware, methods attached at run time, objects returned by helpers,\n"
             "views reached by URL). In such a project the rule reports the tasks that only beat entries,\n"
-            'routes or `send_task` name, and those nothing names. The message says which ("nothing in\n'
-            "the project's code sends it, schedules it or names it\" only when no code outside tests\n"
-            "calls it or imports it from another module either). The tests run tasks eagerly when\n"
+            "routes or `send_task` name, and those nothing names. The message says which. A task that\n"
+            "no code outside tests sends, hands on, schedules, names (in a string or a comment of another\n"
+            "module, settings included), calls or imports from another module is said to be so, eager\n"
+            'tests or not ("nothing in the project\'s code sends it, schedules it or names it"); when the\n'
+            "project keeps no beat entries outside its code (no django-celery-beat, django-celery or\n"
+            "RedBeat scheduler), the message adds that, unless its configuration or another service sends\n"
+            "it, it may be dead code to delete. The tests run tasks eagerly when\n"
             "`task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) is set to `True` in\n"
             "test code (a test settings module such as `settings/test.py` or `tests/settings.py`, the\n"
             "settings module pytest-django's `DJANGO_SETTINGS_MODULE` option (or `--ds=...` in its\n"

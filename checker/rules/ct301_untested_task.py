@@ -67,9 +67,13 @@ class UntestedTask(Rule):
     whenever they run its sender, and they reach senders by paths a static reading cannot
     follow (signals, middleware, methods attached at run time, objects returned by helpers,
     views reached by URL). In such a project the rule reports the tasks that only beat entries,
-    routes or `send_task` name, and those nothing names. The message says which ("nothing in
-    the project's code sends it, schedules it or names it" only when no code outside tests
-    calls it or imports it from another module either). The tests run tasks eagerly when
+    routes or `send_task` name, and those nothing names. The message says which. A task that
+    no code outside tests sends, hands on, schedules, names (in a string or a comment of another
+    module, settings included), calls or imports from another module is said to be so, eager
+    tests or not ("nothing in the project's code sends it, schedules it or names it"); when the
+    project keeps no beat entries outside its code (no django-celery-beat, django-celery or
+    RedBeat scheduler), the message adds that, unless its configuration or another service sends
+    it, it may be dead code to delete. The tests run tasks eagerly when
     `task_always_eager` (`CELERY_TASK_ALWAYS_EAGER`, `CELERY_ALWAYS_EAGER`) is set to `True` in
     test code (a test settings module such as `settings/test.py` or `tests/settings.py`, the
     settings module pytest-django's `DJANGO_SETTINGS_MODULE` option (or `--ds=...` in its
@@ -278,6 +282,14 @@ class UntestedTask(Rule):
             "shop/dispatch.py": "def dispatch(task, *args):\n    return task.si(*args).apply_async()\n",
             "shop/views.py": "from shop.dispatch import dispatch\nfrom shop.tasks import send_receipt\n\n"
             "def pay(order):\n    dispatch(send_receipt, order.pk)\n",
+            "shop/settings/test.py": _EAGER_SETTINGS,
+        },
+        # kept in an annotated dispatch table of its own module, sent as a signature in a group
+        {
+            "shop/tasks.py": "from typing import Any\nfrom celery import group, shared_task\n\n"
+            "@shared_task\ndef send_receipt(order_id):\n    work()\n\n"
+            "def notify(channel, ids):\n    group(_tasks[channel].s(i) for i in ids).apply_async()\n\n"
+            "_tasks: dict[str, Any] = {'email': send_receipt}\n",
             "shop/settings/test.py": _EAGER_SETTINGS,
         },
         # named by its registered name in a workflow table the project's code sends by name
@@ -596,18 +608,35 @@ class UntestedTask(Rule):
             )
 
 
+_UNUSED = " (nothing in the project's code sends it, schedules it or names it)"
+_DEAD = (
+    " (nothing in the project's Python code sends it, schedules it or names it: unless something"
+    " else does, its configuration or another service, it may be dead code to delete)"
+)
+
+
 def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
+    kinds = sorted(project.named_by(task))
+    names = task_names(task)
+    inline = {*names, *(f"{name}.{method}" for name in names for method in _RUNS)}
+    called = not inline.isdisjoint(project.called_directly)
+    unused = (
+        not kinds
+        and not called
+        and not project.imported_elsewhere(task)
+        and not project.sends(task)
+        and not project.handed(task)
+        and not project.mentioned_in_code(task)
+    )
+    if unused:
+        # a scheduler that keeps entries in a database may run any task: no "dead code" there
+        return _UNUSED if project.stored_schedules else _DEAD
     if not eager:
         return " (no setting or fixture that makes the tests run tasks eagerly was found, so enqueuing does not count)"
-    kinds = sorted(project.named_by(task))
     if not kinds:
-        names = task_names(task)
-        inline = {*names, *(f"{name}.{method}" for name in names for method in _RUNS)}
-        if not inline.isdisjoint(project.called_directly):
+        if called:
             return " (the project's code only runs it inline, from code no test reaches)"
-        if project.imported_elsewhere(task):
-            return ""  # (imported for a use a static reading may not follow: a dispatch table)
-        return " (nothing in the project's code sends it, schedules it or names it)"
+        return ""  # (imported for a use a static reading may not follow: a dispatch table)
     named = {"beat": "a beat entry", "route": "a route", "send_task": "`send_task`"}
     verb = "names" if len(kinds) == 1 else "name"
     return f" (the project's code never sends it; {' and '.join(named[k] for k in kinds)} {verb} it)"
