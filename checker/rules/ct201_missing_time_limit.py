@@ -28,11 +28,13 @@ class MissingTimeLimit(TaskRule):
         (`app.config_from_object("django.conf:settings")`, where Celery takes only the old
         upper-case names).
         Not reported for a task that does nothing but print or log its own request or a fixed
-        message (Celery's `debug_task`), only raises (`raise Exception("boom")`, `1 / 0`: a crash
+        message (Celery's `debug_task`), or hand a message to an error reporter
+        (`sentry_sdk.capture_message(msg)`, raven's `captureMessage`: a task that checks error
+        reporting from a worker), only raises (`raise Exception("boom")`, `1 / 0`: a crash
         test for error reporting), or only computes over its arguments with operators and pure
         builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
-        body is only `pass`, `...` or a docstring (its code removed, or run by another service that
-        consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`,
+        body is only `pass`, `...`, a docstring or a bare `return` (its code removed or switched off
+        by a first `return` above it, or run by another service that consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`,
     with arguments made of names, attributes and literals, besides log lines: a dispatcher beat
     runs): nothing in it can hang.
         Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,
@@ -81,6 +83,12 @@ class MissingTimeLimit(TaskRule):
     satisfied_by_options = ("time_limit", "soft_time_limit")
     VALID = [
         "from celery import shared_task\n\n@shared_task(time_limit=60)\ndef f():\n    pass\n",
+        # switched off by a first ``return``: what follows never runs
+        "from celery import shared_task\n\n@shared_task\ndef sitemaps():\n    return\n\n"
+        "    for page in pages():\n        upload(page)\n",
+        # checks error reporting from a worker: the event is queued, nothing waits
+        "from celery import shared_task\n\n@shared_task(bind=True)\ndef sentry_test(self, msg):\n"
+        "    self.app.raven_client.captureMessage(msg)\n",
         # a dispatcher: it only hands other tasks to the broker
         "from celery import shared_task\nfrom proj.tasks import purge_sms, purge_email\n\n"
         "@shared_task\ndef nightly():\n    logger.info('purging')\n"

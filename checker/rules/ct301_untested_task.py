@@ -127,9 +127,10 @@ class UntestedTask(Rule):
     - a task in a `migrations` package (`shop/migrations/tasks/backfill_3_22.py`): a one-off
       data backfill a migration sends once;
     - a bound task whose body does nothing but log or print its own request (Celery's
-      `debug_task` example, `print(f"Request: {self.request!r}")`), or a stub whose body is only
-      `pass`, `...` or a docstring (kept so that queued messages still find a task, or its
-      code removed), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also
+      `debug_task` example, `print(f"Request: {self.request!r}")`) or hand a message to an error
+      reporter (`captureMessage(msg)`), or a stub whose body is only `pass`, `...`, a docstring
+      or a bare `return` (kept so that queued messages still find a task, or its code removed or
+      switched off by a first `return`), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also
       after a log line of fixed text, or only when a parameter asks: `if raises: raise ...`), or a
       task that only computes over its arguments with operators and pure builtins (Celery's
       `add(x, y)`): there is nothing in it worth a test of its own.
@@ -196,6 +197,9 @@ class UntestedTask(Rule):
         "import logging\nfrom celery import shared_task\n\nlog = logging.getLogger(__name__)\n\n"
         "@shared_task\ndef queue_check(raises=False):\n    log.info('queue served')\n    if raises:\n"
         "        raise Exception('asked to fail')\n",
+        # switched off by a first ``return``, its code kept below: nothing runs, nothing to test
+        "from celery import shared_task\n\n@shared_task\ndef sitemaps():\n    return\n\n"
+        "    for page in pages():\n        upload(page)\n",
         # a stub kept so that queued messages still find a task: nothing to test
         "from celery import shared_task\n\n@shared_task\ndef old_name(order_id):\n"
         '    """Removed: kept until the queues hold no message for it."""\n',
