@@ -729,10 +729,12 @@ class ProjectContext:
 
     def runs_only_inline(self, task: TaskSummary) -> bool:
         """The task is never sent as a message (see :meth:`is_enqueued`), and code outside tests
-        calls it as a plain function: a task only in name."""
+        calls it as a plain function, or runs it in the caller's process with ``.apply(...)``
+        (or ``.run(...)``): a task only in name."""
         if not task.object_name or self.is_enqueued(task):
             return False
-        return f"{task.module}.{task.object_name}" in self.called_directly
+        name = f"{task.module}.{task.object_name}"
+        return not {name, f"{name}.apply", f"{name}.run"}.isdisjoint(self.called_directly)
 
     def task_sets(self, task: TaskSummary, option: str) -> bool:
         """The task sets ``option`` (decorator, ``base=`` class, class body, ``task_annotations``),

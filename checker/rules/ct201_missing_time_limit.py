@@ -41,8 +41,9 @@ class MissingTimeLimit(TaskRule):
         `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a
         `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).
         Not reported for a task that the project never sends as a message and only calls directly
-        (from another task, a view, a migration, a command): it then runs inside its caller, and a
-        task time limit would never apply.
+        or runs with `.apply(...)` (from another task, a view, a migration, a command): it then
+        runs inside its caller, and a task time limit would never apply (the worker's pool
+        enforces limits; `apply` runs the task in the calling process).
         Not reported when the project's Python code starts its workers with a limit on their command
         line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding
         `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,
@@ -83,6 +84,11 @@ class MissingTimeLimit(TaskRule):
     satisfied_by_options = ("time_limit", "soft_time_limit")
     VALID = [
         "from celery import shared_task\n\n@shared_task(time_limit=60)\ndef f():\n    pass\n",
+        # only ever run in the caller's process with ``.apply``: no pool, no limit to enforce
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef index(pk):\n    reindex(pk)\n\n"
+            "def on_saved(item):\n    index.apply(args=[item.pk])\n",
+        },
         # switched off by a first ``return``: what follows never runs
         "from celery import shared_task\n\n@shared_task\ndef sitemaps():\n    return\n\n"
         "    for page in pages():\n        upload(page)\n",
