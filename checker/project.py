@@ -442,9 +442,11 @@ class ProjectContext:
     def mentioned_in_code(self, task: TaskSummary) -> bool:
         """A module of code outside tests other than the task's own (settings included) holds,
         in a string or a comment, a name the task is registered under."""
-        return any(
-            self._mentioned_strings.get(name, set()) - {task.path} for name in self.names_registered(task)
-        )
+        return self._held_elsewhere(self._mentioned_strings, task)
+
+    def _held_elsewhere(self, strings: dict[str, set[str]], task: TaskSummary) -> bool:
+        """A file other than the task's own holds one of its registered names among ``strings``."""
+        return any(strings.get(name, set()) - {task.path} for name in self.names_registered(task))
 
     @functools.cached_property
     def stored_schedules(self) -> bool:
@@ -458,9 +460,7 @@ class ProjectContext:
         table, ``ProcessTask(name="shop.tasks.send").run()``): a send by name the analysis cannot
         follow. Not for a task that beat, a route or ``send_task`` names: which string that is
         cannot be told apart here, and what only beat sends is reported."""
-        if self.named_by(task):
-            return False
-        return any(self._named_strings.get(name, set()) - {task.path} for name in self.names_registered(task))
+        return not self.named_by(task) and self._held_elsewhere(self._named_strings, task)
 
     @functools.cached_property
     def worker_limit(self) -> bool:

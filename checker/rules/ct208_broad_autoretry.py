@@ -121,12 +121,9 @@ class BroadAutoretry(TaskRule):
                 and o.node is option.node
                 and not _few_and_backed_off(t, ctx.info.assignments)
             ]
-            if users[0] is task and len(users) > 1:
-                yield Report(
-                    option.node, f"{message} (set on a base class, for {len(users)} tasks here)", task
-                )
-            elif users[0] is task:
-                yield Report(option.node, message, task)
+            if users[0] is task:
+                many = f" (set on a base class, for {len(users)} tasks here)" if len(users) > 1 else ""
+                yield Report(option.node, message + many, task)
             return
         shared = _shared_decorator(task, ctx) if option.node is None else None
         if shared is None:
