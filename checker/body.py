@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import cast
 
 import libcst as cst
@@ -259,22 +259,86 @@ _SENDS = frozenset({"delay", "apply_async"})
 
 def only_enqueues(function: cst.FunctionDef) -> bool:
     """The body (besides a docstring and log lines) only sends other tasks, with arguments made
-    of names, attributes and literals (``purge.apply_async(queue=QueueNames.REPORTING)``): a
+    of names, attributes, subscripts, literals and operators on them
+    (``purge.apply_async(queue=QueueNames.REPORTING)``, ``check.si(event, event["id"]).delay()``),
+    also after assignments and under ``if`` tests of the same kind, and returns such a value: a
     dispatcher beat runs, which hands its work to the broker and cannot hang itself."""
-    small = _simple_statements(function)
-    sent = False
-    for statement in small or ():
-        call = statement.value if isinstance(statement, cst.Expr) else None
-        if not isinstance(call, cst.Call):
+    suite = function.body
+    lines = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+    if lines and isinstance(lines[0], cst.SimpleStatementLine) and lines[0].body:
+        first = lines[0].body[0]
+        if isinstance(first, cst.Expr) and isinstance(first.value, cst.BaseString):
+            lines = [cst.SimpleStatementLine(body=list(lines[0].body[1:])), *lines[1:]]
+    sent = [False]
+    return _dispatches(lines, sent) and sent[0]
+
+
+def _dispatches(lines: Sequence[cst.CSTNode], sent: list[bool]) -> bool:
+    for line in lines:
+        if isinstance(line, cst.If):
+            if not _call_free(line.test) or not _dispatches(_suite_lines(line.body), sent):
+                return False
+            orelse = line.orelse
+            if isinstance(orelse, cst.If) and not _dispatches([orelse], sent):
+                return False
+            if isinstance(orelse, cst.Else) and not _dispatches(_suite_lines(orelse.body), sent):
+                return False
+        elif isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for statement in line.body:
+                if not _dispatch_statement(statement, sent):
+                    return False
+        else:
             return False
-        if is_logging_call(call):
-            continue
-        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _SENDS):
+    return True
+
+
+def _suite_lines(suite: cst.BaseSuite) -> list[cst.CSTNode]:
+    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
+
+
+def _dispatch_statement(statement: cst.BaseSmallStatement, sent: list[bool]) -> bool:
+    if isinstance(statement, cst.Pass):
+        return True
+    if isinstance(statement, cst.Assign):
+        return _call_free(statement.value)
+    if isinstance(statement, cst.Return):
+        return statement.value is None or _call_free(statement.value)
+    call = statement.value if isinstance(statement, cst.Expr) else None
+    if not isinstance(call, cst.Call):
+        return False
+    if is_logging_call(call):
+        return True
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _SENDS):
+        return False
+    receiver = call.func.value
+    # ``task.si(...).set(queue="q").delay()``: a signature made and sent
+    while isinstance(receiver, cst.Call):
+        if not (isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in _SIGNING):
             return False
-        if any(isinstance(node, (cst.Call, cst.Await, cst.Lambda)) for node in nodes(call)):
-            return False  # (an argument computed by a call may itself wait)
-        sent = True
-    return sent
+        if not all(_call_free(a.value) for a in receiver.args):
+            return False
+        receiver = receiver.func.value
+    if not all(_call_free(a.value) for a in call.args):
+        return False  # (an argument computed by a call may itself wait)
+    sent[0] = True
+    return True
+
+
+# What makes or adjusts a signature on the way to a send.
+_SIGNING = frozenset({"s", "si", "signature", "subtask", "set"})
+
+
+def _call_free(expression: cst.CSTNode) -> bool:
+    """No call, ``await``, ``lambda`` or comprehension in ``expression``."""
+    kinds = _working()
+    return not isinstance(expression, kinds) and not any(
+        isinstance(node, kinds) for node in nodes(expression)
+    )
+
+
+@functools.cache
+def _working() -> tuple[type[cst.CSTNode], ...]:
+    return (cst.Call, cst.Await, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 def only_fails(function: cst.FunctionDef) -> bool:

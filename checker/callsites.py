@@ -234,6 +234,9 @@ class DirectCall:
     # After the call, the caller reads, tests or removes a file whose path went into the call's
     # arguments (``run_command(cmd)`` then ``open(out)``): it needs the call finished (CT506).
     file_after: bool = False
+    # The call is an iteration's last action in a ``for``/``while`` loop (``for v in versions:
+    # reindex(v)``): one inline run per item, where each could be a message of its own (CT506).
+    iteration_tail: bool = False
 
 
 def _tail_call(function: cst.FunctionDef) -> cst.Call | None:
@@ -375,6 +378,7 @@ def call_sites(
                     call is tail,
                     _switched(call, ancestors, target, info),
                     _file_after(call, location, files, bindings, task.run.body, where),
+                    _iteration_tail(call, ancestors),
                 )
             )
     return sites, direct
@@ -521,6 +525,30 @@ def _switched(call: cst.Call, ancestors: tuple[cst.CSTNode, ...], target: str, i
             ):
                 return True
     return False
+
+
+def _iteration_tail(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """``call`` stands alone as the last statement of the innermost ``for``/``while`` loop's
+    body, also inside a final ``if``/``else`` or ``with`` there: nothing in the iteration comes
+    after it."""
+    chain = [*ancestors, call]
+    start = next(
+        (i for i in range(len(chain) - 1, -1, -1) if isinstance(chain[i], (cst.For, cst.While))), None
+    )
+    if start is None or len(chain) < start + 3:
+        return False
+    loop = chain[start]
+    if not isinstance(loop, (cst.For, cst.While)) or chain[start + 1] is not loop.body:
+        return False
+    if not isinstance(chain[-2], cst.Expr):
+        return False
+    for node, child in zip(chain[start + 1 : -1], chain[start + 2 :]):
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            if not node.body or node.body[-1] is not child:
+                return False
+        elif not isinstance(node, (cst.If, cst.Else, cst.With, cst.Expr)):
+            return False
+    return True
 
 
 def _in_try_body(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:

@@ -246,6 +246,10 @@ _SETTINGS_READ = re.compile(
 _NAMED_STRING = re.compile(rb"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+)\1""")
 
 
+# ``"task": "shop.tasks.send_receipt"``: a beat entry's task, in whatever dict it is built
+_TASK_ENTRY = re.compile(rb"""["']task["']\s*:\s*(["'])([\w.:-]+)\1""")
+
+
 # django-celery-beat (or django-celery's) database scheduler, RedBeat: entries kept outside the code
 _STORED_SCHEDULES = re.compile(rb"django_celery_beat|djcelery|DatabaseScheduler|redbeat|RedBeatScheduler")
 
@@ -403,6 +407,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.settings_read = settings_read(source.data)
     if "CT301" in options.codes and not source.is_test:
         facts.named_strings = named_strings(source.data)
+        if b"task" in source.data:
+            facts.scheduled_strings = frozenset(m[1].decode() for m in _TASK_ENTRY.findall(source.data))
         facts.stored_schedules = _STORED_SCHEDULES.search(source.data) is not None
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from checker.body import children
-from checker.index import Factory
+from checker.index import INSTANCE, Factory
 from checker.module_info import ModuleInfo
 from checker.values import Value, dotted_name, evaluate, string_value
 
@@ -53,10 +53,66 @@ def module_factories(info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Fact
                 found[function.qualname] = function
     for class_record in info.classes:
         if not class_record.scopes:
-            made = _class_factory(prefix + class_record.node.name.value, class_record.node, info, kind_of)
+            qualname = prefix + class_record.node.name.value
+            made = _class_factory(qualname, class_record.node, info, kind_of)
             if made is not None:
                 found[made.qualname] = made
+            instance = _instance_factory(qualname, class_record.node, info, kind_of, known)
+            if instance is not None:
+                found[qualname + INSTANCE] = instance
     return found
+
+
+def _instance_factory(
+    qualname: str, node: cst.ClassDef, info: ModuleInfo, kind_of: KindOf, known: Mapping[str, Factory]
+) -> Factory | None:
+    """The factory an instance of the class is, by its own ``__call__`` or one it inherits."""
+    if not isinstance(node.body, cst.IndentedBlock):
+        return None
+    call = next(
+        (s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__call__"), None
+    )
+    if call is None or _defers_to_super(call):
+        for base in node.bases:
+            if base.keyword is not None:
+                continue
+            for name in (info.qualify_local(base.value), info.qualify(base.value)):
+                if name is not None and name + INSTANCE in known:
+                    return known[name + INSTANCE]
+        return None
+    if call.decorators or not _positional_params(call):
+        return None
+    applied = next(_returned(call, kind_of), None)
+    if applied is None or applied.holder is call:
+        return None  # ``__call__(self, fn)`` applies it: the class factory's case (``@Class(...)``)
+    made = _function_factory(qualname + INSTANCE, call, info, kind_of)
+    if made is None:
+        return None
+    self_name = _positional_params(call)[0].name.value
+    return dataclasses.replace(made, consumed=made.consumed - {self_name})
+
+
+def _defers_to_super(call: cst.FunctionDef) -> bool:
+    """``__call__`` ends in ``return super().__call__(*keys, **kwargs)``, its own star
+    parameters passed on: it decorates as the base class's does."""
+    params = call.params
+    stars = [p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    if not isinstance(call.body, cst.IndentedBlock) or not call.body.body or not stars:
+        return False
+    last = call.body.body[-1]
+    if not isinstance(last, cst.SimpleStatementLine) or not isinstance(last.body[0], cst.Return):
+        return False
+    value = last.body[0].value
+    if not (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value == "__call__"
+        and isinstance(value.func.value, cst.Call)
+        and dotted_name(value.func.value.func) == "super"
+    ):
+        return False
+    passed = [a.value.value for a in value.args if a.star and isinstance(a.value, cst.Name)]
+    return passed == stars and all(a.star for a in value.args)
 
 
 def _assigned(
@@ -72,6 +128,9 @@ def _assigned(
         return Factory(qualname, inner, {}, {}, True, frozenset(), True, "decorated")
     if not isinstance(value, cst.Call):
         return None
+    for name in (info.qualify_local(value.func), info.qualify(value.func)):
+        if name is not None and name + INSTANCE in known:
+            return known[name + INSTANCE]  # ``handler = Dispatcher()``: an instance is a factory
     positional = [a for a in value.args if a.keyword is None and a.star == ""]
     if info.qualify(value.func) in _PARTIAL:
         if len(positional) != 1:

@@ -149,6 +149,9 @@ class FileFacts:
     # ``"billing:charge"``): a workflow table or a dispatch by name the analysis cannot follow
     # to a send (CT301).
     named_strings: frozenset[str] = frozenset()
+    # Names given as ``"task": "<name>"`` in a dict literal (a beat entry the analysis may not
+    # have read, built or applied in a way it does not follow), the task's own module too (CT301).
+    scheduled_strings: frozenset[str] = frozenset()
     # The module names a scheduler that keeps beat entries outside the code (django-celery-beat
     # or django-celery's database, RedBeat's Redis): any task may be scheduled there (CT301).
     stored_schedules: bool = False

@@ -44,6 +44,12 @@ class Factory:
     called: bool = True  # ``@factory(...)`` makes a task
 
 
+# ``handler = Dispatcher()`` and ``@handler("key", queue="q")``: an instance of a class whose
+# ``__call__`` returns a decorator that applies a task decorator. The factory of the class's
+# instances is kept under ``<class>.__call__``; a name bound to an instance shares it.
+INSTANCE = ".__call__"
+
+
 @dataclasses.dataclass
 class ProjectIndex:
     # Qualified names (``proj.celery.app``) bound to ``Celery(...)`` at module level.
@@ -69,7 +75,8 @@ class ProjectIndex:
     def factory_words(self) -> frozenset[str]:
         """The local names the factories (and app factories) are bound to (what a file using one
         must contain)."""
-        return frozenset(name.rpartition(".")[2] for name in (*self.factories, *self.app_factories))
+        names = (*self.factories, *self.app_factories)
+        return frozenset(n.rpartition(".")[2] for n in names if not n.endswith(INSTANCE))
 
     def class_options(self, qualname: str) -> dict[str, Value]:
         """Options a project task class sets, its own winning over its bases' (MRO-like)."""

@@ -19,6 +19,7 @@ from pathspec.util import normalize_file
 from checker.callsites import CallSite
 from checker.facts import FileFacts, NamedSchedule, SettingFact, TaskReference
 from checker.files import relative_to
+from checker.index import INSTANCE
 from checker.loggers import calls_any, project_loggers
 from checker.model import TaskSummary
 from checker.settings import LOWER, UPPER, SettingNames, is_config_module, is_settings_like
@@ -460,7 +461,21 @@ class ProjectContext:
         table, ``ProcessTask(name="shop.tasks.send").run()``): a send by name the analysis cannot
         follow. Not for a task that beat, a route or ``send_task`` names: which string that is
         cannot be told apart here, and what only beat sends is reported."""
-        return not self.named_by(task) and self._held_elsewhere(self._named_strings, task)
+        return not self.named_by(task) and self.held_outside_settings(task)
+
+    @functools.cached_property
+    def _scheduled_strings(self) -> frozenset[str]:
+        return frozenset(name for facts in self.code_files for name in facts.scheduled_strings)
+
+    def scheduled_by_string(self, task: TaskSummary) -> bool:
+        """A dict literal of code outside tests, the task's own module included, gives one of
+        its registered names as ``"task": "<name>"`` (a beat entry, however it is applied)."""
+        return not self._scheduled_strings.isdisjoint(self.names_registered(task))
+
+    def held_outside_settings(self, task: TaskSummary) -> bool:
+        """A module of code outside tests and settings, other than the task's own, holds one of
+        the task's registered names as a string."""
+        return self._held_elsewhere(self._named_strings, task)
 
     @functools.cached_property
     def worker_limit(self) -> bool:
@@ -681,8 +696,10 @@ class ProjectContext:
 
     def handed(self, task: TaskSummary) -> bool:
         """Code outside tests passes the task object to a call (``dispatch(send_receipt, pk)``,
-        ``on_commit(send_receipt.delay)``): to code that may send it."""
-        return bool(task_names(task) & self._handed)
+        ``on_commit(send_receipt.delay)``): to code that may send it. So does a decorator that
+        is an instance of the project's (``@alerts.handler("superevent")``): the instance keeps
+        what it makes, to send by key."""
+        return bool(task_names(task) & self._handed) or task.decorator.endswith(INSTANCE)
 
     def named_by(self, task: TaskSummary) -> set[str]:
         """How beat entries, routes and ``send_task`` outside tests name the task: the set of

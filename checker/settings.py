@@ -169,8 +169,11 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
         if isinstance(func, cst.Attribute) and func.attr.value == "update" and _conf_attribute(func.value):
             yield from _keyword_settings(call, names, {}, unknown_too=True)
             for arg in call.args:
-                if arg.keyword is None and isinstance(arg.value, cst.Dict):
-                    for element in arg.value.elements:
+                mapping: cst.BaseExpression | None = arg.value
+                if arg.keyword is None and isinstance(mapping, cst.Name):
+                    mapping = _bound_dict(info, call, mapping.value)  # ``conf.update(config)``
+                if arg.keyword is None and isinstance(mapping, cst.Dict):
+                    for element in mapping.elements:
                         if isinstance(element, cst.DictElement):
                             dict_key = string_value(element.key)
                             if dict_key is not None:
@@ -184,6 +187,27 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
                                 )
         elif is_celery_class(info.qualify(func)):
             yield from _keyword_settings(call, names, _CELERY_KEYWORDS, unknown_too=False)
+
+
+def _bound_dict(info: ModuleInfo, call: cst.Call, name: str) -> cst.BaseExpression | None:
+    """The dict literal ``name`` is bound to where ``call`` reads it: the function holding the
+    call (``config = {...}`` then ``app.conf.update(config)`` in ``make_celery()``), else the
+    module. None when the name is bound to anything else, or more than once in the function."""
+    for record in info.functions:
+        if not any(node is call for node in descendants(record.node.body)):
+            continue
+        bound = [
+            node.value
+            for node in descendants(record.node.body)
+            if isinstance(node, cst.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and node.targets[0].target.value == name
+        ]
+        if bound:
+            return bound[0] if len(bound) == 1 else None
+    value = info.assignments.get(name)
+    return value if isinstance(value, cst.Dict) else None
 
 
 def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:

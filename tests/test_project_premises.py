@@ -293,7 +293,10 @@ def test_enqueue_in_transaction_needs_something_to_commit(analyse, code, reporte
 
 # What the project does with a task decides CT501 and CT506 (enqueue sites, canvases, names) --------
 HELPER = "from celery import shared_task\n\n@shared_task\ndef purge(org_id, kind):\n    work()\n\n"
-INLINE_CALLER = "@shared_task\ndef purge_org(org_id):\n    purge(org_id, {arg})\n    audit(org_id)\n"
+INLINE_CALLER = (
+    "@shared_task\ndef purge_orgs(org_ids):\n    for org_id in org_ids:\n        purge(org_id, {arg})\n"
+    "    audit(org_ids)\n"
+)
 
 
 @pytest.mark.parametrize(

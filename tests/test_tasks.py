@@ -678,6 +678,89 @@ def test_class_factory_forwards_options_and_explicit_name(analyse):
     assert {t.decorator for t in result.tasks} == {"proj.retry.retryable_task"}
 
 
+def test_instance_of_a_class_whose_call_returns_a_task_decorator():
+    # ``handler = Dispatcher()``; ``@handler("key", queue="q")``: the instance is a factory,
+    # its subclasses' too (one that extends ``__call__`` and defers to ``super().__call__``)
+    files = {
+        "proj/core.py": """
+        from proj.celery import app
+
+        class Dispatcher(dict):
+            def __call__(self, *keys, **kwargs):
+                def wrap(f):
+                    f = app.task(ignore_result=True, **kwargs)(f)
+                    for key in keys:
+                        self.setdefault(key, []).append(f)
+                    return f
+
+                return wrap
+        """,
+        "proj/alerts.py": """
+        from proj.core import Dispatcher
+
+        class AlertDispatcher(Dispatcher):
+            def __call__(self, *keys, **kwargs):
+                TOPICS.update(keys)
+                return super().__call__(*keys, **kwargs)
+
+        handler = AlertDispatcher()
+
+        @handler("local", shared=False)
+        def local(alert): ...
+        """,
+        "proj/notices.py": """
+        from proj.core import Dispatcher
+
+        class NoticeDispatcher(Dispatcher):
+            pass
+
+        handler = NoticeDispatcher()
+        """,
+        "proj/orchestrator.py": """
+        from proj import alerts, notices
+
+        @alerts.handler("superevent", queue="alerts")
+        def on_superevent(alert): ...
+
+        @notices.handler("gbm")
+        def on_gbm(notice): ...
+
+        def not_a_task(): ...
+        """,
+        "proj/celery.py": "from celery import Celery\napp = Celery('proj')\n",
+    }
+    tasks = discovered(files)
+    assert sorted(tasks) == [
+        "proj.alerts.local",
+        "proj.orchestrator.on_gbm",
+        "proj.orchestrator.on_superevent",
+    ]
+    assert options(tasks["proj.orchestrator.on_superevent"]) == {"ignore_result": True, "queue": "alerts"}
+
+
+def test_an_instance_whose_call_takes_the_function_is_not_a_factory():
+    # ``__call__(self, fn)`` applies the decorator itself: ``@Registry(...)`` (the class
+    # factory) makes tasks; an instance used as ``@registry("key")`` would not
+    files = {
+        "proj/core.py": """
+        from celery import shared_task
+
+        class Registry:
+            def __call__(self, fn):
+                return shared_task(fn)
+
+        registry = Registry()
+        """,
+        "proj/jobs.py": """
+        from proj.core import registry
+
+        @registry("key")
+        def job(): ...
+        """,
+    }
+    assert discovered(files) == {}
+
+
 def test_factory_of_a_factory_and_options_the_factory_passes_itself(analyse):
     files = {
         "proj/utils/crons.py": CRONS,

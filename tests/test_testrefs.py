@@ -308,6 +308,78 @@ def test_the_message_says_when_nothing_refers_to_the_task_without_eager_tests(an
     assert messages["shop.tasks.send_receipt"].endswith("sends it, schedules it or names it)")
 
 
+def test_a_task_only_a_route_names_is_said_to_be_unsent(analyse):
+    """A route says where a message would go, not that one is sent: a task only a route names
+    is said to be unsent, and may be dead code with its route."""
+    settings = "CELERY_ROUTES = {'shop.tasks.send_receipt': {'queue': 'mail'}}\n"
+    files = {"shop/tasks.py": TASKS, "shop/settings.py": settings}
+    message = {f.task: f.message for f in analyse(files, select=["CT301"]).findings}[
+        "shop.tasks.send_receipt"
+    ]
+    assert "only a route names it" in message and "dead code to delete, with its route" in message
+    # a module other than the settings names it too (a dispatch by name): not said to be unsent
+    files["shop/views.py"] = (
+        "from shop.workflow import run_steps\n\ndef pay(order):\n"
+        "    run_steps([{'name': 'shop.tasks.send_receipt', 'args': [order.pk]}])\n"
+    )
+    message = {f.task: f.message for f in analyse(files, select=["CT301"]).findings}[
+        "shop.tasks.send_receipt"
+    ]
+    assert "dead code" not in message and "only a route" not in message
+
+
+def test_a_beat_entry_in_a_dict_not_read_still_keeps_the_task_from_being_called_dead(analyse):
+    """``"task": "<name>"`` in any dict literal, the task's own module too (a schedule built in
+    a way the analysis does not follow): the task is not said to be dead."""
+    tasks = (
+        "from celery import Celery\n\ndef make():\n"
+        "    config = {'beat_schedule': {'x': {'task': 'export', 'schedule': 5}}}\n"
+        "    app = Celery('a')\n    app.conf.update(**dict(config))\n    return app\n\n"
+        "app = make()\n\n@app.task(name='export')\ndef export():\n    work()\n"
+    )
+    message = {f.task: f.message for f in analyse({"shop/tasks.py": tasks}, select=["CT301"]).findings}[
+        "export"
+    ]
+    assert "dead code" not in message and "nothing in the project" not in message
+
+
+def test_a_task_an_instance_decorator_keeps_is_not_said_to_be_unused(analyse):
+    """``@alerts.handler("superevent")``: the instance keeps the task it makes and sends it by
+    key (``group(h.s() for h in self[key])``): not "nothing sends it"."""
+    files = {
+        "proj/core.py": (
+            "from proj.celery import app\n\nclass Dispatcher(dict):\n"
+            "    def __call__(self, *keys, **kwargs):\n        def wrap(f):\n"
+            "            f = app.task(**kwargs)(f)\n            for key in keys:\n"
+            "                self.setdefault(key, []).append(f)\n            return f\n\n        return wrap\n\n"
+            "handler = Dispatcher()\n"
+        ),
+        "proj/celery.py": "from celery import Celery\napp = Celery('proj')\n",
+        "proj/alerts.py": "from proj.core import handler\n\n@handler('superevent')\ndef on_superevent(alert):\n    work()\n",
+    }
+    findings = analyse(files, select=["CT301"]).findings
+    assert [f.task for f in findings] == ["proj.alerts.on_superevent"]
+    assert "nothing in the project" not in findings[0].message
+
+
+def test_conf_update_with_a_dict_bound_to_a_name_is_read(analyse):
+    """``config = {...}`` then ``app.conf.update(config)``, in the function that builds the app
+    or at module level: its beat schedule is read (an entry naming no task is reported)."""
+    local = (
+        "from celery import Celery\n\ndef make():\n"
+        "    config = {'beat_schedule': {'x': {'task': 'shop.tasks.exprot', 'schedule': 5}}}\n"
+        "    app = Celery('a')\n    app.conf.update(config)\n    return app\n\n"
+        "app = make()\n\n@app.task(name='export')\ndef export():\n    work()\n"
+    )
+    module = (
+        "from celery import Celery\n\nCONFIG = {'beat_schedule': {'x': {'task': 'shop.tasks.exprot', 'schedule': 5}}}\n"
+        "app = Celery('a')\napp.conf.update(CONFIG)\n\n@app.task(name='export')\ndef export():\n    work()\n"
+    )
+    for text in (local, module):
+        codes = [f.code for f in analyse({"shop/tasks.py": text}, select=["CT401"]).findings]
+        assert codes == ["CT401"]
+
+
 def test_task_called_inline_by_tested_code_counts_without_eager_tests(analyse):
     files = {
         "shop/tasks.py": TASKS,

@@ -560,7 +560,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Has a time limit",
         fix=None,
         satisfied_by_settings=("task_time_limit", "task_soft_time_limit"),
-        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, a class named for Celery\'s configuration such as a pydantic `class CeleryConfiguration(BaseSettings)` whose dump the app loads, Django\'s `CELERY_` settings). The message names the global setting as the project spells it: `CELERY_TASK_TIME_LIMIT` for Django settings read with `namespace="CELERY"`, the old `CELERYD_TASK_TIME_LIMIT` for Django settings read with no namespace (`app.config_from_object("django.conf:settings")`, where Celery takes only the old upper-case names). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), or hand a message to an error reporter (`sentry_sdk.capture_message(msg)`, raven\'s `captureMessage`: a task that checks error reporting from a worker), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose body is only `pass`, `...`, a docstring or a bare `return` (its code removed or switched off by a first `return` above it, or run by another service that consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`, with arguments made of names, attributes and literals, besides log lines: a dispatcher beat runs): nothing in it can hang. Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`, `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`). Not reported for a task that the project never sends as a message and only calls directly or runs with `.apply(...)` (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply (the worker\'s pool enforces limits; `apply` runs the task in the calling process). Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
+        summary='Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on its `base=` class), or `task_time_limit` / `task_soft_time_limit` in the app\'s configuration (any spelling: `app.conf`, `Celery(...)`, a config module or a config class given to `config_from_object`, a class named for Celery\'s configuration such as a pydantic `class CeleryConfiguration(BaseSettings)` whose dump the app loads, Django\'s `CELERY_` settings). The message names the global setting as the project spells it: `CELERY_TASK_TIME_LIMIT` for Django settings read with `namespace="CELERY"`, the old `CELERYD_TASK_TIME_LIMIT` for Django settings read with no namespace (`app.config_from_object("django.conf:settings")`, where Celery takes only the old upper-case names). Not reported for a task that does nothing but print or log its own request or a fixed message (Celery\'s `debug_task`), or hand a message to an error reporter (`sentry_sdk.capture_message(msg)`, raven\'s `captureMessage`: a task that checks error reporting from a worker), only raises (`raise Exception("boom")`, `1 / 0`: a crash test for error reporting), or only computes over its arguments with operators and pure builtins (Celery\'s `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose body is only `pass`, `...`, a docstring or a bare `return` (its code removed or switched off by a first `return` above it, or run by another service that consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`, `check.si(event, event["id"]).delay()`, with arguments made of names, attributes, subscripts, literals and operators on them, besides log lines, assignments and `if` tests of the same kind: a dispatcher beat runs): nothing in it can hang. Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`, `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`). Not reported for a task that the project never sends as a message and only calls directly or runs with `.apply(...)` (from another task, a view, a migration, a command): it then runs inside its caller, and a task time limit would never apply (the worker\'s pool enforces limits; `apply` runs the task in the calling process). Not reported when the project\'s Python code starts its workers with a limit on their command line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python, in a Procfile, a supervisord or systemd file, are not read.) Not reported for a task defined inside a function (a callback made when the function runs, `@app.task` in a function body): no worker registers it at import and nothing outside the function can send it. A task nothing in the project sends, schedules or names is still reported: deployments schedule tasks in configuration the repository does not hold (lemur\'s `lemur.conf.py`, django-celery-beat\'s database).',
         docs=(
             "    ## What it does\n"
             "    Checks that a task has a time limit: `time_limit` or `soft_time_limit` on the task (or on\n"
@@ -581,8 +581,9 @@ ENTRIES: tuple[Entry, ...] = (
             "    builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose\n"
             "    body is only `pass`, `...`, a docstring or a bare `return` (its code removed or switched off\n"
             '    by a first `return` above it, or run by another service that consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`,\n'
-            "with arguments made of names, attributes and literals, besides log lines: a dispatcher beat\n"
-            "runs): nothing in it can hang.\n"
+            '`check.si(event, event["id"]).delay()`, with arguments made of names, attributes, subscripts,\n'
+            "literals and operators on them, besides log lines, assignments and `if` tests of the same\n"
+            "kind: a dispatcher beat runs): nothing in it can hang.\n"
             "    Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,\n"
             "    `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a\n"
             "    `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).\n"
@@ -683,6 +684,10 @@ ENTRIES: tuple[Entry, ...] = (
             "- a task that raises `MaxRetriesExceededError` itself (it counts its error retries in its\n"
             "  kwargs and stops at its own bound, while the waits of a time window or a throttle retry\n"
             "  without one);\n"
+            "- a task whose `autoretry_for` holds only exceptions its body raises itself, none of them\n"
+            "  a builtin one (`raise JobRunning(event)` while an outside job runs): a poll that re-queues\n"
+            "  until the job ends, whose failures are raised as other exceptions and end the task; its\n"
+            "  own `self.retry(...)` calls, if any, outside `except` handlers;\n"
             "- `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as\n"
             '  "use the task\'s `max_retries`" (3 by default), so it does not make retries unbounded.\n'
             "\n"
@@ -1559,7 +1564,8 @@ ENTRIES: tuple[Entry, ...] = (
             "  applied at once: a `chord`, `group`, `chain`, `link=`): a chord's header tasks must store\n"
             "  their results or the chord never completes;\n"
             "- no `send_task` names it (its result may be read), and its body does not call\n"
-            "  `self.update_state(...)` or `self.replace(...)` (pollers read those states).\n"
+            "  `self.update_state(...)` or `self.replace(...)`, nor hands its own id on outside a log\n"
+            "  line (`Job.objects.create(task_id=self.request.id)`): pollers read those states.\n"
             "\n"
             "Not reported for a stub whose body is only `pass`, `...` or a docstring (its code removed,\n"
             "or run by another service: its result is not what needs fixing), nor for a task only ever\n"
@@ -1825,7 +1831,14 @@ ENTRIES: tuple[Entry, ...] = (
             "(`.s`/`.si`/`.signature`/`.subtask`, in a canvas or a `link=`), a beat entry, a route or\n"
             "`send_task` naming it. It is then meant to run as a task, and this call skips that.\n"
             "\n"
-            "Not reported:\n"
+            "Reported only where the call is the last action of a loop's iteration (`for version in\n"
+            "versions: reindex(version)`, also as the last statement of an `if` or `with` there): the\n"
+            "caller runs one item after another, each of which could be a message of its own. A call\n"
+            "made once, between other work, is not reported: the caller often needs it finished before\n"
+            "it goes on (it reads back what the call wrote, to a database or another service; calls that\n"
+            "write the same thing must stay in order), which a static reading cannot tell apart.\n"
+            "\n"
+            "Not reported either:\n"
             '- a "task" the project only ever calls directly: a helper that happens to carry the\n'
             '  decorator, where "enqueue it" is not the remedy;\n'
             "- a call that is the task's whole body (ignoring a docstring: `return other_task(a, b)` or\n"
@@ -1854,24 +1867,27 @@ ENTRIES: tuple[Entry, ...] = (
             "\n"
             "## Why is this bad?\n"
             "Calling a task object runs its function inline, in the calling worker: no separate retry,\n"
-            "time limit, queue or result of its own, and the caller holds its slot for both. If that is\n"
-            "what you want, call a plain function both tasks share; otherwise enqueue the other task, or\n"
-            "chain the two.\n"
+            "time limit, queue or result of its own, and in a loop the caller holds its slot for every\n"
+            "item in turn, where enqueued items would run side by side on the free workers. If that is\n"
+            "what you want, call a plain function both tasks share; otherwise enqueue the other task for\n"
+            "each item (or send a `group`).\n"
             "\n"
             "## Example\n"
             "```python\n"
             "@shared_task\n"
-            "def import_feed(url):\n"
-            "    rows = fetch(url)\n"
-            "    reindex(rows)  # another task, run inline\n"
+            "def import_feeds(urls):\n"
+            "    for url in urls:\n"
+            "        reindex(fetch(url))  # another task, run inline, one feed after another\n"
+            "    notify_done(urls)\n"
             "```\n"
             "\n"
             "## Use instead\n"
             "```python\n"
             "@shared_task\n"
-            "def import_feed(url):\n"
-            "    rows = fetch(url)\n"
-            "    reindex.delay(rows)\n"
+            "def import_feeds(urls):\n"
+            "    for url in urls:\n"
+            "        reindex.delay(fetch(url))\n"
+            "    notify_done(urls)\n"
             "```"
         ),
     ),

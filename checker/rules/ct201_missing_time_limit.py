@@ -35,8 +35,9 @@ class MissingTimeLimit(TaskRule):
         builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
         body is only `pass`, `...`, a docstring or a bare `return` (its code removed or switched off
         by a first `return` above it, or run by another service that consumes the same name), or only sends other tasks (`purge.apply_async(queue="reporting")`,
-    with arguments made of names, attributes and literals, besides log lines: a dispatcher beat
-    runs): nothing in it can hang.
+    `check.si(event, event["id"]).delay()`, with arguments made of names, attributes, subscripts,
+    literals and operators on them, besides log lines, assignments and `if` tests of the same
+    kind: a dispatcher beat runs): nothing in it can hang.
         Not reported for a task under a decorator named for a timeout (`@task_timeout(900)`,
         `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a
         `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).
@@ -99,6 +100,11 @@ class MissingTimeLimit(TaskRule):
         "from celery import shared_task\nfrom proj.tasks import purge_sms, purge_email\n\n"
         "@shared_task\ndef nightly():\n    logger.info('purging')\n"
         "    purge_sms.apply_async(queue=Queues.REPORTING)\n    purge_email.apply_async(queue=Queues.REPORTING)\n",
+        # ... with arguments picked from its own, under an ``if`` on them, a signature sent
+        "from celery import shared_task\nfrom proj import detchar\n\n@shared_task\ndef launch(event):\n"
+        "    start = event['gpstime']\n    if event['search'] == 'Supernova':\n        end = start\n"
+        "    else:\n        end = start + (event['duration'] or 4.0)\n"
+        "    detchar.check.si(event, start, end).set(queue='q').delay()\n    return event\n",
         # a config class given to ``config_from_object``, defined in a module of the package
         # that the app imports it from
         {
@@ -178,6 +184,9 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
+        # the test of its ``if`` calls something that may wait
+        "from celery import shared_task\nfrom proj import detchar\n\n@shared_task\ndef launch(event):\n"
+        "    if fetch(event['id']):\n        detchar.check.si(event).delay()\n",
         # the arguments are computed by a call that may wait
         "from celery import shared_task\n\n@shared_task\ndef nightly():\n"
         "    purge.apply_async(args=[fetch_ids()])\n",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
@@ -27,6 +28,10 @@ class UnboundedRetries(TaskRule):
     - a task that raises `MaxRetriesExceededError` itself (it counts its error retries in its
       kwargs and stops at its own bound, while the waits of a time window or a throttle retry
       without one);
+    - a task whose `autoretry_for` holds only exceptions its body raises itself, none of them
+      a builtin one (`raise JobRunning(event)` while an outside job runs): a poll that re-queues
+      until the job ends, whose failures are raised as other exceptions and end the task; its
+      own `self.retry(...)` calls, if any, outside `except` handlers;
     - `max_retries=None` passed to `self.retry(...)` or inside `retry_kwargs`: Celery reads it as
       "use the task's `max_retries`" (3 by default), so it does not make retries unbounded.
 
@@ -75,9 +80,22 @@ class UnboundedRetries(TaskRule):
         "    raise self.retry(countdown=5, max_retries=None)\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), "
         "retry_kwargs={'max_retries': None})\ndef f():\n    pass\n",
+        # a poll: re-queued while the job runs; a failed job raises another exception
+        "from celery import shared_task\n\nclass JobRunning(Exception):\n    pass\n\n"
+        "@shared_task(bind=True, autoretry_for=(JobRunning,), max_retries=None, retry_backoff=True)\n"
+        "def wait(self, job):\n    state = read(job)\n    if state == 'failed':\n        raise JobFailed(job)\n"
+        "    if state != 'done':\n        raise JobRunning(job)\n",
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task(max_retries=None)\ndef f():\n    pass\n",
+        # the sentinel is raised, but error retries by hand have no bound either
+        "from celery import shared_task\n\nclass JobRunning(Exception):\n    pass\n\n"
+        "@shared_task(bind=True, autoretry_for=(JobRunning,), max_retries=None)\n"
+        "def wait(self, job):\n    try:\n        state = read(job)\n    except IOError as exc:\n"
+        "        raise self.retry(exc=exc)\n    if state != 'done':\n        raise JobRunning(job)\n",
+        # a builtin exception raised by the body is no sentinel of the project's
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(IOError,), max_retries=None)\n"
+        "def upload(path):\n    if not sent(path):\n        raise IOError(path)\n",
         "from celery import Task\n\nclass T(Task):\n    max_retries = None\n\n"
         "    def run(self):\n        pass\n",
         # one retry passes no bound of its own
@@ -99,6 +117,8 @@ class UnboundedRetries(TaskRule):
             return
         if task.run is not None and _stops_itself(task.run):
             return  # it counts its own error retries and raises when they run out
+        if task.run is not None and _polls(task, task.run):
+            return  # it re-queues while an outside job runs; its failures end it
         yield Report(option.node or task.anchor, MESSAGE, task)
 
 
@@ -112,6 +132,41 @@ def _stops_itself(run: cst.FunctionDef) -> bool:
             if (dotted_name(made) or "").rpartition(".")[2] == "MaxRetriesExceededError":
                 return True
     return False
+
+
+def _polls(task: TaskDef, run: cst.FunctionDef) -> bool:
+    """``autoretry_for`` holds only exceptions the body raises itself, none of them a builtin
+    one (``raise JobRunning(event)``): a poll that re-queues the task until an outside job ends,
+    while failures are raised as other exceptions and end it. Its own ``self.retry(...)`` calls,
+    if any, are outside ``except`` handlers (not error retries)."""
+    option = task.option("autoretry_for")
+    node = option.node if option is not None else None
+    value = node.value if isinstance(node, cst.Arg) else None
+    if value is None:
+        return False
+    elements = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
+    names = [dotted_name(e) for e in elements]
+    if not names or any(n is None or n.rpartition(".")[2] in _BUILTIN_NAMES for n in names):
+        return False
+    raised: set[str] = set()
+    for found in body.descendants(run.body):
+        if isinstance(found, cst.Raise) and found.exc is not None:
+            made = found.exc.func if isinstance(found.exc, cst.Call) else found.exc
+            raised.add(dotted_name(made) or "")
+    if not raised.issuperset(n for n in names if n is not None):
+        return False
+    receiver = task.self_name
+    if receiver is None:
+        return True
+    return not any(
+        body.method_call(c, receiver, "retry")
+        for handler in body.descendants(run.body)
+        if isinstance(handler, cst.ExceptHandler)
+        for c in body.calls(handler.body)
+    )
+
+
+_BUILTIN_NAMES = frozenset(n for n in dir(builtins) if n[:1].isupper())
 
 
 def _every_retry_bounded(task: TaskDef, constants: Mapping[str, cst.BaseExpression]) -> bool:

@@ -618,20 +618,29 @@ _DEAD = (
     " else does, its configuration or another service, it may be dead code to delete)"
 )
 
+_ROUTED_UNUSED = " (nothing in the project's code sends it or schedules it; only a route names it)"
+_ROUTED_DEAD = (
+    " (nothing in the project's Python code sends it or schedules it, only a route names it: unless"
+    " something else does, its configuration or another service, it may be dead code to delete, with its route)"
+)
+
 
 def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
     kinds = sorted(project.named_by(task))
     names = task_names(task)
     inline = {*names, *(f"{name}.{method}" for name in names for method in _RUNS)}
     called = not inline.isdisjoint(project.called_directly)
-    unused = (
-        not kinds
+    unsent = (
+        not set(kinds) - {"route"}  # a route says where a message would go, not that one is sent
         and not called
         and not project.imported_elsewhere(task)
         and not project.sends(task)
         and not project.handed(task)
-        and not project.mentioned_in_code(task)
+        and not project.scheduled_by_string(task)
     )
+    if unsent and kinds and not project.held_outside_settings(task):
+        return _ROUTED_UNUSED if project.stored_schedules else _ROUTED_DEAD
+    unused = unsent and not kinds and not project.mentioned_in_code(task)
     if unused:
         # a scheduler that keeps entries in a database may run any task: no "dead code" there
         return _UNUSED if project.stored_schedules else _DEAD

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import libcst as cst
+
 from checker import body
 from checker.celery_names import backend_aliases
 from checker.model import Finding, Section, Severity, TaskSummary
@@ -36,7 +38,8 @@ class UnusedResult(TaskRule):
       applied at once: a `chord`, `group`, `chain`, `link=`): a chord's header tasks must store
       their results or the chord never completes;
     - no `send_task` names it (its result may be read), and its body does not call
-      `self.update_state(...)` or `self.replace(...)` (pollers read those states).
+      `self.update_state(...)` or `self.replace(...)`, nor hands its own id on outside a log
+      line (`Job.objects.create(task_id=self.request.id)`): pollers read those states.
 
     Not reported for a stub whose body is only `pass`, `...` or a docstring (its code removed,
     or run by another service: its result is not what needs fixing), nor for a task only ever
@@ -119,6 +122,10 @@ class UnusedResult(TaskRule):
         "def later(xs):\n    f.delay(xs[0])\n    chord(f.s(x) for x in xs)(done.s())\n",
         # progress reported through the result backend
         _APP + "@app.task(bind=True)\ndef f(self):\n    self.update_state(state='PROGRESS')\n" + _SEND,
+        # its own id stored for a poller (``AsyncResult(job.task_id).status``)
+        _APP
+        + "@app.task(bind=True)\ndef f(self):\n    Job.objects.create(task_id=self.request.id)\n"
+        + _SEND,
         # no result backend configured: nothing is stored
         "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
         # a backend from the environment, None when unset: cannot tell
@@ -185,6 +192,8 @@ class UnusedResult(TaskRule):
         },
     ]
     INVALID = [
+        # its own id only in a log line
+        _APP + "@app.task(bind=True)\ndef f(self):\n    logger.info('running %s', self.request.id)\n" + _SEND,
         # beat sends it once a day, and every run sends it again: it runs all the time
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
@@ -286,11 +295,31 @@ def _class_path(value: str) -> bool:
 
 
 def _uses_result_backend(task: TaskDef) -> bool:
-    """The body reports progress through the result backend (``self.update_state``)."""
+    """The body reports progress through the result backend (``self.update_state``), or hands
+    its own id on (``Job.objects.create(task_id=self.request.id)``): pollers look its state up
+    by that id (``AsyncResult(job.task_id).status``)."""
+    if task.run is None:
+        return False
+    if _hands_own_id(task.run):
+        return True
     receiver = task.self_name
-    if receiver is None or task.run is None:
+    if receiver is None:
         return False
     return any(
         body.method_call(call, receiver, "update_state") or body.method_call(call, receiver, "replace")
         for call in body.calls(task.run.body)
     )
+
+
+def _hands_own_id(run: cst.FunctionDef) -> bool:
+    """``<x>.request.id`` is read outside log lines (a log line that names it keeps nothing)."""
+    for node, ancestors in body.walk(run.body):
+        if (
+            isinstance(node, cst.Attribute)
+            and node.attr.value == "id"
+            and isinstance(node.value, cst.Attribute)
+            and node.value.attr.value == "request"
+            and not any(isinstance(a, cst.Call) and body.is_logging_call(a) for a in ancestors)
+        ):
+            return True
+    return False

@@ -16,7 +16,14 @@ class SynchronousTaskCall(Rule):
     (`.s`/`.si`/`.signature`/`.subtask`, in a canvas or a `link=`), a beat entry, a route or
     `send_task` naming it. It is then meant to run as a task, and this call skips that.
 
-    Not reported:
+    Reported only where the call is the last action of a loop's iteration (`for version in
+    versions: reindex(version)`, also as the last statement of an `if` or `with` there): the
+    caller runs one item after another, each of which could be a message of its own. A call
+    made once, between other work, is not reported: the caller often needs it finished before
+    it goes on (it reads back what the call wrote, to a database or another service; calls that
+    write the same thing must stay in order), which a static reading cannot tell apart.
+
+    Not reported either:
     - a "task" the project only ever calls directly: a helper that happens to carry the
       decorator, where "enqueue it" is not the remedy;
     - a call that is the task's whole body (ignoring a docstring: `return other_task(a, b)` or
@@ -45,24 +52,27 @@ class SynchronousTaskCall(Rule):
 
     ## Why is this bad?
     Calling a task object runs its function inline, in the calling worker: no separate retry,
-    time limit, queue or result of its own, and the caller holds its slot for both. If that is
-    what you want, call a plain function both tasks share; otherwise enqueue the other task, or
-    chain the two.
+    time limit, queue or result of its own, and in a loop the caller holds its slot for every
+    item in turn, where enqueued items would run side by side on the free workers. If that is
+    what you want, call a plain function both tasks share; otherwise enqueue the other task for
+    each item (or send a `group`).
 
     ## Example
     ```python
     @shared_task
-    def import_feed(url):
-        rows = fetch(url)
-        reindex(rows)  # another task, run inline
+    def import_feeds(urls):
+        for url in urls:
+            reindex(fetch(url))  # another task, run inline, one feed after another
+        notify_done(urls)
     ```
 
     ## Use instead
     ```python
     @shared_task
-    def import_feed(url):
-        rows = fetch(url)
-        reindex.delay(rows)
+    def import_feeds(urls):
+        for url in urls:
+            reindex.delay(fetch(url))
+        notify_done(urls)
     ```
     """
 
@@ -72,6 +82,14 @@ class SynchronousTaskCall(Rule):
     severity = Severity.INFO
     checklist = "Enqueues other tasks instead of calling them"
     VALID = [
+        # once, between other work: the caller may need it finished before it goes on
+        "from celery import shared_task\n\n@shared_task\ndef create_label(label, pk):\n    pass\n\n"
+        "@shared_task\ndef check(pk):\n    create_label('INJ', pk)\n    labels = get_labels(pk)\n    notify(labels)\n\n"
+        "def later(pk):\n    create_label.delay('DQOK', pk)\n",
+        # in a loop, but not the iteration's last action: the rest of the iteration may need it
+        "from celery import shared_task\n\n@shared_task\ndef send_mail(pk):\n    pass\n\n"
+        "@shared_task\ndef flush(rows):\n    for row in rows:\n        send_mail(row.pk)\n        row.delete()\n\n"
+        "def later(pk):\n    send_mail.delay(pk)\n",
         # a switch between sending and running inline, chosen by a setting
         "from celery import shared_task\nfrom django.conf import settings\n\n"
         "@shared_task\ndef reindex(row):\n    pass\n\n"
@@ -121,11 +139,13 @@ class SynchronousTaskCall(Rule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n\n"
-        "@shared_task\ndef import_feed(url):\n    reindex([url])\n    notify(url)\n\n"
+        "@shared_task\ndef import_feed(urls):\n    for url in urls:\n        reindex([url])\n    notify(urls)\n\n"
         "def refresh(rows):\n    reindex.delay(rows)\n",
-        # ``True`` is a constant, not a class the serializer could not carry
+        # ``True`` is a constant, not a class the serializer could not carry; the last action of
+        # a final ``if`` in the loop
         "from celery import shared_task\n\n@shared_task\ndef reindex(rows, force=False):\n    pass\n\n"
-        "@shared_task\ndef import_feed(url):\n    reindex([url], force=True)\n    notify(url)\n\n"
+        "@shared_task\ndef import_feed(urls):\n    for url in urls:\n        log(url)\n"
+        "        if url.changed:\n            reindex([url], force=True)\n    notify(urls)\n\n"
         "def refresh(rows):\n    reindex.delay(rows)\n",
         {
             "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows):\n    pass\n",
@@ -138,7 +158,8 @@ class SynchronousTaskCall(Rule):
         {  # sent by beat under its registered name, called inline here; not the whole body
             "shop/settings.py": "CELERY_BEAT_SCHEDULE = {'r': {'task': 'shop.search.reindex', 'schedule': 60}}\n",
             "shop/search.py": "from celery import shared_task\n\n@shared_task\ndef reindex(rows=None):\n    pass\n\n"
-            "@shared_task\ndef import_feed(url):\n    rows = [url]\n    reindex(rows)\n    return len(rows)\n",
+            "@shared_task\ndef import_feed(url):\n    rows = [url]\n    while rows:\n        reindex([rows.pop()])\n"
+            "    return len(rows)\n",
         },
     ]
 
@@ -151,6 +172,8 @@ class SynchronousTaskCall(Rule):
                 caller = callers.get(call.caller)
                 if task is None or caller is None or task.key == caller.key or call.forwards or call.tail:
                     continue
+                if not call.iteration_tail:
+                    continue  # once, between other work: the caller may need it finished there
                 if call.switched or call.file_after:
                     continue  # ``if RUN_ASYNC: child.delay(x) else: child(x)``: a chosen mode;
                     # ``run(cmd)`` then ``open(out)``: the caller needs the call finished
@@ -160,7 +183,8 @@ class SynchronousTaskCall(Rule):
                     continue
                 yield ProjectReport(
                     call.where,
-                    f"`{task.name}` is called directly and runs inline in this worker: enqueue it with `.delay()`",
+                    f"`{task.name}` is called directly in a loop and runs inline in this worker, one item after "
+                    "another: enqueue it with `.delay()`",
                     caller,
                 )
 
