@@ -204,7 +204,8 @@ class CallSite:
     # yielded, or bound to a name that is (CT503).
     collected: bool = False
     # Sent once per run of a command someone starts by hand (a Django management command, a
-    # click/typer/Flask CLI command), outside any loop: a rare send (CT501, CT505).
+    # click/typer/Flask CLI command, a view or action only staff can reach: the Django admin, a
+    # DRF view for ``IsAdminUser``), outside any loop: a rare send (CT501, CT505).
     once: bool = False
     # In an ``except`` handler: a task sending itself again there retries by hand (CT501).
     in_handler: bool = False
@@ -342,8 +343,9 @@ def call_sites(
     ):
         scopes: list[cst.CSTNode] = [module, *(r.node for r in info.functions)]
         seen: set[int] = set()
+        by_hand = _staff_only(info)
         for scope in scopes:
-            sites.extend(_scope_sites(scope, info, where, seen))
+            sites.extend(_scope_sites(scope, info, where, seen, by_hand))
         sites.extend(_unscoped_sites(info, where, seen))
     direct: list[DirectCall] = []
     for key, task in tasks:
@@ -650,7 +652,11 @@ def _unscoped_sites(
 
 
 def _scope_sites(
-    scope: cst.CSTNode, info: ModuleInfo, where: Callable[[cst.CSTNode], Location], seen: set[int]
+    scope: cst.CSTNode,
+    info: ModuleInfo,
+    where: Callable[[cst.CSTNode], Location],
+    seen: set[int],
+    by_hand: frozenset[int] = frozenset(),
 ) -> list[CallSite]:
     found: list[CallSite] = []
     models: set[str] | None = None
@@ -658,7 +664,7 @@ def _scope_sites(
         _is(info, d.decorator, "transaction.atomic") and not _replica(d.decorator) for d in scope.decorators
     )
     root = scope.body if isinstance(scope, cst.FunctionDef) else scope
-    command = isinstance(scope, cst.FunctionDef) and _command(scope, info)
+    command = isinstance(scope, cst.FunctionDef) and (id(scope) in by_hand or _command(scope, info))
     earlier: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]] = []  # calls seen so far, in order
     for node, ancestors in body.walk(root):
         if not isinstance(node, cst.Call):
@@ -712,6 +718,69 @@ def _scope_sites(
             )
         )
     return found
+
+
+def _staff_only(info: ModuleInfo) -> frozenset[int]:
+    """The functions only staff can run, by hand (as a command): the methods of a Django admin
+    class (``ModelAdmin``, an ``AdminSite``: its actions and views) or of a DRF view whose
+    ``permission_classes`` hold ``IsAdminUser``, and functions under ``@staff_member_required``,
+    ``@admin.action``, ``@user_passes_test(lambda u: u.is_superuser)`` or DRF's
+    ``@permission_classes([IsAdminUser])``."""
+    found: set[int] = set()
+    for record in info.functions:
+        owner = next((s for s in reversed(record.scopes) if isinstance(s, cst.ClassDef)), None)
+        if (owner is not None and _admin_class(owner, info)) or any(
+            _staff_decorator(d.decorator, info) for d in record.node.decorators
+        ):
+            found.add(id(record.node))
+    return frozenset(found)
+
+
+def _admin_class(node: cst.ClassDef, info: ModuleInfo) -> bool:
+    for base in node.bases:
+        name = info.qualify(base.value) or ""
+        if name.rpartition(".")[2] in ("ModelAdmin", "AdminSite", "StackedInline", "TabularInline"):
+            return True
+    for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.Assign)
+                and any(
+                    isinstance(t.target, cst.Name) and t.target.value == "permission_classes"
+                    for t in small.targets
+                )
+                and _names_admin_permission(small.value)
+            ):
+                return True
+    return False
+
+
+def _names_admin_permission(value: cst.CSTNode) -> bool:
+    """``IsAdminUser`` (DRF) among the names of ``value``, and no permission a non-staff user may
+    hold beside it (``IsAdminUser | IsOwner``)."""
+    names = {n.value for n in body.nodes(value) if isinstance(n, cst.Name)}
+    if isinstance(value, cst.Name):
+        names.add(value.value)
+    return "IsAdminUser" in names and not any(isinstance(n, cst.BinaryOperation) for n in body.nodes(value))
+
+
+def _staff_decorator(node: cst.BaseExpression, info: ModuleInfo) -> bool:
+    called = node.func if isinstance(node, cst.Call) else node
+    name = (info.qualify(called) or "").rpartition(".")[2]
+    if name in ("staff_member_required", "superuser_required"):
+        return True
+    if name == "action" and (info.qualify(called) or "").endswith("admin.action"):
+        return True
+    if isinstance(node, cst.Call) and name == "permission_classes" and node.args:
+        return _names_admin_permission(node.args[0].value)
+    if isinstance(node, cst.Call) and name == "user_passes_test" and node.args:
+        return any(
+            isinstance(n, cst.Attribute) and n.attr.value in ("is_superuser", "is_staff")
+            for n in body.descendants(node.args[0].value)
+        )
+    return False
 
 
 def _command(function: cst.FunctionDef, info: ModuleInfo) -> bool:

@@ -342,6 +342,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         and not connects
         and not configured
         and not may_hold_schedule(info)
+        # (``time_limit = app_settings.CELERY_HARD_TIME_LIMIT`` in a task class: a read CT406 needs)
+        and not ("CT406" in options.codes and b"CELERY" in source.data and settings_read(source.data))
     ):
         return FileResult(foreign_decorators=foreign)
     ctx = FileContext(
@@ -442,6 +444,9 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.configured_loggers
         or facts.schedules
         or facts.beat_sources
+        or facts.settings_read  # (CT406: a CELERY name the module reads is no misspelt setting)
+        or facts.named_strings  # (CT301: a registered name in a string, a send by name)
+        or facts.scheduled_strings
     ):
         return FileResult(foreign_decorators=foreign)
 

@@ -263,11 +263,17 @@ def _import_target(node: cst.ImportFrom, info: ModuleInfo) -> str | None:
     return resolve_relative(info.name, info.is_package, len(node.relative), target)
 
 
+# ``send_task`` as a function: Celery's compat module (``celery.execute``), the current app's.
+_SEND_TASK_FUNCTIONS = frozenset({"celery.execute.send_task", "celery.current_app.send_task"})
+
+
 def _call_facts(
     call: cst.Call, info: ModuleInfo, facts: FileFacts, where: Callable[[cst.CSTNode], Location]
 ) -> None:
     func = call.func
     method = func.attr.value if isinstance(func, cst.Attribute) else None
+    if isinstance(func, cst.Name) and info.qualify(func) in _SEND_TASK_FUNCTIONS:
+        method = "send_task"  # ``from celery.execute import send_task``: Celery's compat function
     positional = [a for a in call.args if a.keyword is None and not a.star]
     if method == "config_from_object" and positional:
         namespace = next(

@@ -28,7 +28,7 @@ import libcst as cst
 from checker.body import children, descendants
 from checker.module_info import ModuleInfo
 from checker.tasks import class_attributes, is_celery_class
-from checker.values import UNKNOWN, Value, evaluate, string_value
+from checker.values import UNKNOWN, Value, dotted_name, evaluate, string_value
 
 _CONFIG_MODULE = re.compile(r"(^|[._])celery_?conf(ig)?$")
 _CELERY_KEYWORDS = {"broker": "broker_url", "backend": "result_backend"}
@@ -142,6 +142,8 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
         for target in targets:
             if isinstance(target, cst.Name):
                 found = _module_level(target.value, names)
+                if found is not None and found[0] is None and _from_django_settings(value_node, info):
+                    continue  # an app's own constant (``getattr(settings, "OPENWISP_X", 120)``)
                 if found is not None and (
                     found[0] is not None or not _read_at_module_level(info, target.value, names)
                 ):
@@ -225,6 +227,18 @@ def _class_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]:
             yield Setting(
                 found[0], raw, UNKNOWN, statement.value, found[1], key, literal=evaluate(statement.value)
             )
+
+
+def _from_django_settings(value: cst.BaseExpression, info: ModuleInfo) -> bool:
+    """``getattr(settings, "X", default)`` or ``settings.X`` with Django's settings: the module
+    reads the project's configuration (a reusable app's settings module), it does not write it."""
+    if isinstance(value, cst.Call) and dotted_name(value.func) == "getattr" and value.args:
+        value = value.args[0].value
+    elif isinstance(value, cst.Attribute):
+        value = value.value
+    else:
+        return False
+    return info.qualify(value) == "django.conf.settings"
 
 
 def _read_at_module_level(info: ModuleInfo, name: str, names: SettingNames) -> bool:

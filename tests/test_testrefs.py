@@ -362,6 +362,18 @@ def test_a_task_an_instance_decorator_keeps_is_not_said_to_be_unused(analyse):
     assert "nothing in the project" not in findings[0].message
 
 
+def test_send_task_of_celery_compat_module_names_the_task(analyse):
+    """``from celery.execute import send_task``; ``send_task("name")``: a send by name."""
+    tasks = (
+        "from celery import shared_task\nfrom celery.execute import send_task\n\n"
+        "@shared_task(name='update_channel')\ndef update_channel(url):\n    work(url)\n\n"
+        "@shared_task\ndef update_channels(urls):\n    for url in urls:\n"
+        "        send_task('update_channel', args=[url])\n"
+    )
+    messages = {f.task: f.message for f in analyse({"shop/tasks.py": tasks}, select=["CT301"]).findings}
+    assert "dead code" not in messages["update_channel"]
+
+
 def test_conf_update_with_a_dict_bound_to_a_name_is_read(analyse):
     """``config = {...}`` then ``app.conf.update(config)``, in the function that builds the app
     or at module level: its beat schedule is read (an entry naming no task is reported)."""

@@ -1450,7 +1450,11 @@ ENTRIES: tuple[Entry, ...] = (
             "`CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting; the\n"
             "same for an upper-case name any module of the project reads from Django's settings\n"
             "(`soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT`), or a `CELERY` name any module reads\n"
-            "from any object (`env.CELERY_DATABASE_NUMBER`: a settings model's field). Nor is a name whose literal value is\n"
+            "from any object (`env.CELERY_DATABASE_NUMBER`: a settings model's field; `time_limit =\n"
+            "app_settings.CELERY_HARD_TIME_LIMIT` in a task class), nor an upper-case name whose value is\n"
+            "read from Django's settings (`CELERY_HARD_TIME_LIMIT = getattr(settings,\n"
+            '"OPENWISP_CELERY_HARD_TIME_LIMIT", 120)`: a reusable app\'s own settings module, which reads\n'
+            "the configuration and is none). Nor is a name whose literal value is\n"
             "the suggested setting's default (`CELERY_TASK_SEND_EVENTS = False`): fixing the spelling\n"
             "would change nothing.\n"
             "\n"
@@ -1571,7 +1575,9 @@ ENTRIES: tuple[Entry, ...] = (
             "or run by another service: its result is not what needs fixing), nor for a task only ever\n"
             "called directly (it runs inline, nothing is stored), nor\n"
             "for one sent only by beat, hourly or less often, and by commands someone runs by hand (a\n"
-            "Django management command, a click, typer or Flask CLI command; once per run, not in a\n"
+            "Django management command, a click, typer or Flask CLI command, a view or action only staff\n"
+            "reach: a method of a Django `ModelAdmin` or `AdminSite`, a DRF view whose\n"
+            "`permission_classes` are `IsAdminUser`, `@staff_member_required`; once per run, not in a\n"
             "loop; the task sending itself again from an `except` handler of its own body, a retry by\n"
             "hand, does not count as another sender, while an unconditional re-send is a loop that runs\n"
             "all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or\n"
@@ -1773,7 +1779,7 @@ ENTRIES: tuple[Entry, ...] = (
         checklist="Does not sleep in a worker slot",
         fix=None,
         satisfied_by_settings=(),
-        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would run the whole task again), nor in a task sent only by beat once a day or less often and by commands someone runs by hand (a Django management command, a CLI command; once per run). Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a `for` loop over items (not `range(...)`) that also calls something (rate limiting calls to an API: `countdown` cannot replace it without one task per item and a `rate_limit`).",
+        summary="Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test or debug setting (a name with the word `TEST`, `TESTING` or `DEBUG`: `if settings.BATCH_TEST_DELAY > 0:`, `if settings.DEBUG:`): a hook for tests, not production. Nor for a task that the project never sends as a message and only calls directly (from a management command, a view, another task): it sleeps in its caller, not in a worker slot of its own. Nor for a demo task that does nothing but log or print and sleep a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would run the whole task again), nor in a task sent only by beat once a day or less often and by commands someone runs by hand (a Django management command, a CLI command, a view only staff reach: the Django admin, a DRF view for `IsAdminUser`; once per run). Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a `for` loop over items (not `range(...)`) that also calls something (rate limiting calls to an API: `countdown` cannot replace it without one task per item and a `rate_limit`).",
         docs=(
             "## What it does\n"
             "Checks for `time.sleep(...)` in the task body. Not reported inside an `if` that reads a test\n"
@@ -1785,7 +1791,8 @@ ENTRIES: tuple[Entry, ...] = (
             "a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a\n"
             "loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would\n"
             "run the whole task again), nor in a task sent only by beat once a day or less often and by\n"
-            "commands someone runs by hand (a Django management command, a CLI command; once per run).\n"
+            "commands someone runs by hand (a Django management command, a CLI command, a view only\n"
+            "staff reach: the Django admin, a DRF view for `IsAdminUser`; once per run).\n"
             "Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a\n"
             "`for` loop over items (not `range(...)`) that also calls something (rate limiting calls to\n"
             "an API: `countdown` cannot replace it without one task per item and a `rate_limit`).\n"

@@ -26,7 +26,11 @@ class UnknownSetting(Rule):
     `CELERY_BROKER_URL`): it is the settings module's own variable, not a misspelt setting; the
     same for an upper-case name any module of the project reads from Django's settings
     (`soft_time_limit=settings.CELERY_SOFT_TIME_LIMIT`), or a `CELERY` name any module reads
-    from any object (`env.CELERY_DATABASE_NUMBER`: a settings model's field). Nor is a name whose literal value is
+    from any object (`env.CELERY_DATABASE_NUMBER`: a settings model's field; `time_limit =
+    app_settings.CELERY_HARD_TIME_LIMIT` in a task class), nor an upper-case name whose value is
+    read from Django's settings (`CELERY_HARD_TIME_LIMIT = getattr(settings,
+    "OPENWISP_CELERY_HARD_TIME_LIMIT", 120)`: a reusable app's own settings module, which reads
+    the configuration and is none). Nor is a name whose literal value is
     the suggested setting's default (`CELERY_TASK_SEND_EVENTS = False`): fixing the spelling
     would change nothing.
 
@@ -53,6 +57,18 @@ class UnknownSetting(Rule):
     checklist = "Settings are ones Celery knows"
     per_task = False
     VALID = [
+        # a reusable app's settings module: its constants are read from Django's settings
+        {
+            "myapp/settings.py": "from django.conf import settings\n\n"
+            "CELERY_HARD_TIME_LIMIT = getattr(settings, 'MYAPP_CELERY_HARD_TIME_LIMIT', 120)\n"
+            "CELERY_SOFT_TIME_LIMIT = settings.MYAPP_CELERY_SOFT_TIME_LIMIT\n"
+        },
+        # read by a task class's attribute (a module without a call)
+        {
+            "myapp/conf.py": "CELERY_HARD_TIME_LIMIT = 120\n",
+            "myapp/tasks.py": "from celery import Task\n\nfrom myapp import conf\n\n\nclass T(Task):\n"
+            "    time_limit = conf.CELERY_HARD_TIME_LIMIT\n",
+        },
         {"proj/settings.py": "CELERY_TASK_TIME_LIMIT = 300\nCELERY_ONCE = {'backend': 'x'}\n"},
         {"proj/celeryconfig.py": "task_acks_late = True\nredis_host = 'localhost'\n"},
         # a module's own constant, not a setting

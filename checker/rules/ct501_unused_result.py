@@ -45,7 +45,9 @@ class UnusedResult(TaskRule):
     or run by another service: its result is not what needs fixing), nor for a task only ever
     called directly (it runs inline, nothing is stored), nor
     for one sent only by beat, hourly or less often, and by commands someone runs by hand (a
-    Django management command, a click, typer or Flask CLI command; once per run, not in a
+    Django management command, a click, typer or Flask CLI command, a view or action only staff
+    reach: a method of a Django `ModelAdmin` or `AdminSite`, a DRF view whose
+    `permission_classes` are `IsAdminUser`, `@staff_member_required`; once per run, not in a
     loop; the task sending itself again from an `except` handler of its own body, a retry by
     hand, does not count as another sender, while an unconditional re-send is a loop that runs
     all the time): a day's results are a few dozen keys, not worth a change; nor when the backend is django-celery-results' `django-db` or
@@ -164,6 +166,17 @@ class UnusedResult(TaskRule):
             "proj/cli.py": "import click\nfrom proj.tasks import f\n\n@click.command()\ndef refresh():\n"
             "    f.delay()\n",
         },
+        # beat, daily, and views only staff reach: an admin view, a DRF view for ``IsAdminUser``
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 86400}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/admin.py": "from django.contrib import admin\nfrom proj.tasks import f\n\n"
+            "class ZaakAdmin(admin.ModelAdmin):\n    def resync(self, request):\n        f.delay()\n",
+            "proj/api.py": "from rest_framework.permissions import IsAdminUser\nfrom rest_framework.views import APIView\n"
+            "from proj.tasks import f\n\nclass CacheView(APIView):\n    permission_classes = (IsAdminUser,)\n\n"
+            "    def post(self, request):\n        f.delay()\n",
+        },
         # a backend a package registers under its own name (an entry point): the project's own
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'processtask'\n",
@@ -192,6 +205,15 @@ class UnusedResult(TaskRule):
         },
     ]
     INVALID = [
+        # a view any signed-in user reaches: sent all day
+        {
+            "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': 86400}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+            "proj/api.py": "from rest_framework.permissions import IsAdminUser, IsAuthenticated\n"
+            "from rest_framework.views import APIView\nfrom proj.tasks import f\n\nclass CacheView(APIView):\n"
+            "    permission_classes = (IsAdminUser | IsAuthenticated,)\n\n    def post(self, request):\n        f.delay()\n",
+        },
         # its own id only in a log line
         _APP + "@app.task(bind=True)\ndef f(self):\n    logger.info('running %s', self.request.id)\n" + _SEND,
         # beat sends it once a day, and every run sends it again: it runs all the time

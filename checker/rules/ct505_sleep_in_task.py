@@ -25,7 +25,8 @@ class SleepInTask(TaskRule):
     a fixed time (the sleep stands in for work). Nor for a pause in an `except` handler of a
     loop of a few attempts (`for attempt in range(3)`, `while attempt < 5`: `self.retry` would
     run the whole task again), nor in a task sent only by beat once a day or less often and by
-    commands someone runs by hand (a Django management command, a CLI command; once per run).
+    commands someone runs by hand (a Django management command, a CLI command, a view only
+    staff reach: the Django admin, a DRF view for `IsAdminUser`; once per run).
     Nor for a pause between the items of a batch: a `time.sleep(...)` statement directly in a
     `for` loop over items (not `range(...)`) that also calls something (rate limiting calls to
     an API: `countdown` cannot replace it without one task per item and a `rate_limit`).
