@@ -307,7 +307,9 @@ def _package_parts(directory: str) -> tuple[str, ...]:
     if parent == directory or not name.isidentifier() or _runs_from(directory):
         return ()
     if not (_is_package_dir(directory) or _is_package_dir(parent)):
-        return (name,) if _namespace_portion(directory) else ()
+        if not _namespace_portion(directory):
+            return ()
+        return (*_package_parts(parent), name) if _nested_portion(directory) else (name,)
     return (*_package_parts(parent), name)
 
 
@@ -316,6 +318,8 @@ def _namespace_portion(directory: str) -> bool:
     """A PEP 420 namespace package right below a distribution's root: no ``__init__.py``, no
     module of its own, only packages, and its parent holds ``pyproject.toml``, ``setup.py`` or
     ``setup.cfg`` (ol-django's ``src/scim/mitol/scim/`` is ``mitol.scim``)."""
+    if _nested_portion(directory):
+        return True
     parent = os.path.dirname(directory)
     if os.path.basename(parent) == "src" and not _has_marker(parent):
         parent = os.path.dirname(parent)  # a src layout: ``src/palace/`` of the checkout's distribution
@@ -330,6 +334,25 @@ def _namespace_portion(directory: str) -> bool:
     return not any(e.endswith(".py") for e in entries) and any(
         _is_package_dir(os.path.join(directory, e)) for e in entries
     )
+
+
+@functools.cache
+def _nested_portion(directory: str) -> bool:
+    """A namespace portion inside another one: no ``__init__.py``, a package in it, below a
+    portion right under the distribution's root (zentral's ``zentral/contrib/`` and
+    ``zentral/core/``, below ``zentral/``: ``zentral.contrib.inventory.tasks``)."""
+    parent = os.path.dirname(directory)
+    if parent == directory or _is_package_dir(directory) or _is_package_dir(parent):
+        return False
+    if _is_import_root(directory) or not os.path.basename(directory).isidentifier():
+        return False
+    if not _namespace_portion(parent):
+        return False
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return False
+    return any(_is_package_dir(os.path.join(directory, e)) for e in entries)
 
 
 _SETTINGS_MODULE = re.compile(rb"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_]\w*)\.""")

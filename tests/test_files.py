@@ -210,6 +210,26 @@ def test_a_namespace_package_below_a_distribution_root(tmp_path: Path) -> None:
     assert module_name(tmp_path / "svc/service/tasks/core.py") == ("service.tasks.core", False)
 
 
+def test_namespace_portions_nested_in_the_distributions_package(tmp_path: Path) -> None:
+    """``zentral/contrib/inventory/tasks.py`` with no ``zentral/__init__.py`` nor
+    ``zentral/contrib/__init__.py``, below a distribution named ``zentral``: the module is
+    ``zentral.contrib.inventory.tasks`` (PEP 420 portions inside portions, modules allowed)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "zentral"\n')
+    _touch(
+        tmp_path,
+        "zentral/contrib/inventory/__init__.py",
+        "zentral/contrib/inventory/tasks.py",
+        "zentral/core/exceptions.py",
+        "zentral/core/queues/__init__.py",
+    )
+    assert module_name(tmp_path / "zentral/contrib/inventory/tasks.py") == (
+        "zentral.contrib.inventory.tasks",
+        False,
+    )
+    assert module_name(tmp_path / "zentral/core/queues/__init__.py") == ("zentral.core.queues", True)
+    assert module_name(tmp_path / "zentral/core/exceptions.py") == ("zentral.core.exceptions", False)
+
+
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     for rel in ["proj/jobs/tasks.py", "backend/manage.py", "backend/tasks.py", "src/ns/tasks.py"]:

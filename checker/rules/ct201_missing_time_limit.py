@@ -30,7 +30,8 @@ class MissingTimeLimit(TaskRule):
         Not reported for a task that does nothing but print or log its own request or a fixed
         message (Celery's `debug_task`), or hand a message to an error reporter
         (`sentry_sdk.capture_message(msg)`, raven's `captureMessage`: a task that checks error
-        reporting from a worker), only raises (`raise Exception("boom")`, `1 / 0`: a crash
+        reporting from a worker), or touch a heartbeat file (`Path(settings.HEALTH_FILE).touch()`,
+        `os.utime(path)`: a worker liveness ping; a stuck worker never runs it), only raises (`raise Exception("boom")`, `1 / 0`: a crash
         test for error reporting), or only computes over its arguments with operators and pure
         builtins (Celery's `add(x, y)`: `return x + y`, `return sum(numbers)`), or is a stub whose
         body is only `pass`, `...`, a docstring or a bare `return` (its code removed or switched off
@@ -170,6 +171,9 @@ class MissingTimeLimit(TaskRule):
         # a crash test for error reporting: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='crash_task')\n"
         'def crash_task():\n    """For testing purposes only."""\n    1 / 0\n',
+        # a worker liveness ping touches a heartbeat file: nothing in it can hang
+        "from pathlib import Path\nfrom celery import shared_task\n\n@shared_task(bind=True)\n"
+        "def worker_health_check(self):\n    Path(settings.WORKER_HEALTH_FILENAME).touch()\n    log.debug('pinged')\n",
         # Celery's ``debug_task`` prints its request: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(bind=True)\n"
         "def debug_task(self):\n    print(f'Request: {self.request!r}')\n",
@@ -184,6 +188,9 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
+        # the heartbeat's path is computed by a call that may wait
+        "from pathlib import Path\nfrom celery import shared_task\n\n@shared_task\n"
+        "def ping():\n    Path(fetch_path()).touch()\n",
         # the test of its ``if`` calls something that may wait
         "from celery import shared_task\nfrom proj import detchar\n\n@shared_task\ndef launch(event):\n"
         "    if fetch(event['id']):\n        detchar.check.si(event).delay()\n",

@@ -128,7 +128,8 @@ class UntestedTask(Rule):
       data backfill a migration sends once;
     - a bound task whose body does nothing but log or print its own request (Celery's
       `debug_task` example, `print(f"Request: {self.request!r}")`) or hand a message to an error
-      reporter (`captureMessage(msg)`), or a stub whose body is only `pass`, `...`, a docstring
+      reporter (`captureMessage(msg)`) or touch a heartbeat file (`Path(settings.HEALTH_FILE).touch()`,
+      `os.utime(path)`: a worker liveness ping, which the probe that sends it exercises), or a stub whose body is only `pass`, `...`, a docstring
       or a bare `return` (kept so that queued messages still find a task, or its code removed or
       switched off by a first `return`), a crash test whose body only raises (`raise Exception("boom")`, `1 / 0`; also
       after a log line of fixed text, or only when a parameter asks: `if raises: raise ...`), or a
@@ -206,6 +207,10 @@ class UntestedTask(Rule):
         # a bare ``pass``: its code was removed (or another service runs it)
         "from celery import shared_task\n\n@shared_task(name='letters.create')\ndef create(letter_id):\n"
         "    pass\n",
+        # a worker liveness ping: it touches a heartbeat file the probe reads back
+        "from pathlib import Path\nfrom celery import shared_task\nfrom django.conf import settings\n\n"
+        "@shared_task(bind=True, ignore_result=True)\ndef worker_health_check(self):\n"
+        "    Path(settings.WORKER_HEALTH_FILENAME).touch()\n    log.debug('pinged')\n",
         # Celery's ``debug_task``: it only prints (or logs) what it got
         "from celery import shared_task\n\n@shared_task(bind=True, ignore_result=True)\ndef debug_task(self):\n"
         "    print(f'Request: {self.request!r}')\n",
