@@ -209,6 +209,10 @@ class CallSite:
     once: bool = False
     # In an ``except`` handler: a task sending itself again there retries by hand (CT501).
     in_handler: bool = False
+    # A signature given as an error callback (``sig.on_error(handler.s())``, ``link_error=``):
+    # Celery calls a handler taking ``(request, exc, traceback)`` in the failing worker, sending
+    # no message (CT201).
+    errback: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -715,9 +719,29 @@ def _scope_sites(
                 _collected(node, ancestors),
                 command and not any(isinstance(a, _loops()) for a in ancestors),
                 any(isinstance(a, cst.ExceptHandler) for a in ancestors),
+                method in SIGNATURES and _error_callback(node, ancestors),
             )
         )
     return found
+
+
+def _error_callback(call: cst.Call, ancestors: tuple[cst.CSTNode, ...]) -> bool:
+    """``call`` (a signature) is the argument of ``.on_error(...)`` or the value of
+    ``link_error=``, as it is or in a list or tuple."""
+    chain = [*ancestors, call]
+    for position in range(len(chain) - 2, -1, -1):
+        node = chain[position]
+        if isinstance(node, (cst.List, cst.Tuple, cst.Element, cst.Arg)):
+            if isinstance(node, cst.Arg) and node.keyword is not None:
+                return node.keyword.value == "link_error"
+            continue
+        return (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "on_error"
+            and node.func is not chain[position + 1]
+        )
+    return False
 
 
 def _staff_only(info: ModuleInfo) -> frozenset[int]:

@@ -176,9 +176,21 @@ def contributions(parsed: Parsed, index: ProjectIndex) -> ProjectIndex:
     return index_contributions(parsed.info, index)
 
 
+def _bound_name(statement: cst.BaseSmallStatement) -> str | None:
+    """The name ``statement`` binds when it is ``name = <call>``."""
+    if (
+        isinstance(statement, cst.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0].target, cst.Name)
+        and isinstance(statement.value, cst.Call)
+    ):
+        return statement.targets[0].target.value
+    return None
+
+
 def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     """What the task's whole body calls, when it is one call (ignoring a docstring, local
-    imports and log lines, also inside a ``with`` block that only sets up context: ``with
+    imports and log lines; its value may be bound to a name that is only logged and returned, also inside a ``with`` block that only sets up context: ``with
     tracing(...): run()``; ``other_task.apply(...)`` calls ``other_task``): the called
     function's qualified name, or ``command:NAME`` for
     ``call_command("NAME")`` (CT301: a test of that code tests the task's work)."""
@@ -199,7 +211,15 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     small = [s for s in small if not isinstance(s, (cst.Import, cst.ImportFrom))]  # ``import x; f()``
     # ``log.info("purging"); return purge()``: a log line says what runs, it does no work
     small = [s for s in small if not (isinstance(s, cst.Expr) and _reports(s.value))]
-    if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Return)):
+    # ``total = sync(); log.info("%s synced", total); return total``: the value only reported
+    bound = _bound_name(small[0]) if small else None
+    if bound is not None and len(small) == 2 and isinstance(small[1], cst.Return):
+        returned = small[1].value
+        if isinstance(returned, cst.Name) and returned.value == bound:
+            small = small[:1]
+    if len(small) != 1 or not isinstance(small[0], (cst.Expr, cst.Return, cst.Assign)):
+        return ""
+    if isinstance(small[0], cst.Assign) and bound is None:
         return ""
     call = small[0].value
     if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):

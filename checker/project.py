@@ -744,6 +744,19 @@ class ProjectContext:
         a signature (a canvas, a ``link=``), a beat entry, a route or ``send_task``."""
         return bool(self.sends(task)) or bool(self.named_by(task))
 
+    def runs_only_as_errback(self, task: TaskSummary) -> bool:
+        """Code outside tests uses the task only as an error callback (``sig.on_error(handler.s())``,
+        ``link_error=``), and its function takes more than one positional argument: Celery calls
+        it with ``(request, exc, traceback)`` in the worker that handles the failure, inline,
+        sending no message."""
+        sends = self.sends(task)
+        return (
+            bool(sends)
+            and all(site.errback for site in sends)
+            and not self.named_by(task)
+            and len(task.positional_params) > 1
+        )
+
     def runs_only_inline(self, task: TaskSummary) -> bool:
         """The task is never sent as a message (see :meth:`is_enqueued`), and code outside tests
         calls it as a plain function, or runs it in the caller's process with ``.apply(...)``

@@ -45,7 +45,10 @@ class MissingTimeLimit(TaskRule):
         Not reported for a task that the project never sends as a message and only calls directly
         or runs with `.apply(...)` (from another task, a view, a migration, a command): it then
         runs inside its caller, and a task time limit would never apply (the worker's pool
-        enforces limits; `apply` runs the task in the calling process).
+        enforces limits; `apply` runs the task in the calling process). Nor for one the project
+        uses only as an error callback (`callback.on_error(on_error.s(...))`, `link_error=`) whose
+        function takes more than one positional argument (`request, exc, traceback`): Celery
+        calls it inline, in the worker that handles the failure, and sends no message.
         Not reported when the project's Python code starts its workers with a limit on their command
         line (`app.worker_main(["worker", "--time-limit=1800"])`, a command list holding
         `"--soft-time-limit"`): every task of such a worker has one. (Command lines outside Python,
@@ -171,6 +174,14 @@ class MissingTimeLimit(TaskRule):
         # a crash test for error reporting: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='crash_task')\n"
         'def crash_task():\n    """For testing purposes only."""\n    1 / 0\n',
+        # only an error callback taking ``(request, exc, traceback)``: Celery calls it inline
+        {
+            "proj/tasks.py": "from celery import chord, shared_task\n\n@shared_task(time_limit=60)\n"
+            "def build(pk):\n    render(pk)\n\n@shared_task(time_limit=60)\ndef done(pk):\n    mark(pk)\n\n"
+            "@shared_task\ndef failed(request, exc, traceback, *args, pk):\n    mark_failed(pk, exc)\n\n"
+            "def make(pk):\n    callback = done.si(pk).on_error(failed.s(pk=pk))\n"
+            "    chord([build.si(pk)], callback).apply_async()\n",
+        },
         # a worker liveness ping touches a heartbeat file: nothing in it can hang
         "from pathlib import Path\nfrom celery import shared_task\n\n@shared_task(bind=True)\n"
         "def worker_health_check(self):\n    Path(settings.WORKER_HEALTH_FILENAME).touch()\n    log.debug('pinged')\n",
@@ -188,6 +199,12 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
+        # an old-style error callback (one argument, the task id) is sent as a message
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(time_limit=60)\n"
+            "def build(pk):\n    render(pk)\n\n@shared_task\ndef failed(task_id):\n    mark_failed(task_id)\n\n"
+            "def make(pk):\n    build.apply_async((pk,), link_error=failed.s())\n",
+        },
         # the heartbeat's path is computed by a call that may wait
         "from pathlib import Path\nfrom celery import shared_task\n\n@shared_task\n"
         "def ping():\n    Path(fetch_path()).touch()\n",
@@ -220,7 +237,9 @@ class MissingTimeLimit(TaskRule):
         if project.worker_limit:
             return None
         task = project.task_by_key().get(finding.task_key or "")
-        return None if task is not None and project.runs_only_inline(task) else finding
+        if task is not None and (project.runs_only_inline(task) or project.runs_only_as_errback(task)):
+            return None
+        return finding
 
     def check_task(self, task: TaskDef, ctx: FileContext) -> Iterator[Report]:
         if not task.options_complete or task.local:

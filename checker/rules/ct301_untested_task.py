@@ -112,8 +112,9 @@ class UntestedTask(Rule):
       has them.
 
     Not reported either:
-    - a task whose whole body is one call of code a test names (besides log lines; also inside
-      a `with` block that sets up context, such as audit or tracing context; an alias that runs
+    - a task whose whole body is one call of code a test names (besides log lines; its value
+      may be bound to a name that is only logged and returned, `total = sync(); log.info("%s",
+      total)`; also inside a `with` block that sets up context, such as audit or tracing context; an alias that runs
       another task inline, `other_task.apply(args=[pk])`, calls that task): `return
       QuestionVisits.reload_from_analytics()` when a test calls
       `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command
@@ -412,6 +413,15 @@ class UntestedTask(Rule):
             "@shared_task\ndef purge():\n    log.info('purging')\n    return purge_duplicates()\n",
             "tests/test_tasks.py": "from shop.services import purge_duplicates\nfrom shop.tasks import sync\n\n"
             "def test_it():\n    sync(1)\n    purge_duplicates()\n",
+        },
+        # a thin wrapper whose call's value is only logged (and returned)
+        {
+            "shop/services.py": "def purge_duplicates():\n    return 0\n",
+            "shop/tasks.py": "from celery import shared_task\nfrom shop.services import purge_duplicates\n\n"
+            "@shared_task\ndef purge():\n    logger.info('purging')\n    total = purge_duplicates()\n"
+            "    logger.info('%s purged', total)\n    return total\n",
+            "tests/test_services.py": "from shop.services import purge_duplicates\n\ndef test_it():\n"
+            "    purge_duplicates()\n",
         },
         # a thin wrapper that only sets up context around the call a test makes
         {
