@@ -387,7 +387,62 @@ def call_sites(
                     _iteration_tail(call, ancestors),
                 )
             )
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("apply", "run"):
+                # ``for msg, step in steps: step.apply()``: each task the list holds runs inline
+                for held in _looped_objects(call.func.value, ancestors, bindings[0], info):
+                    direct.append(
+                        DirectCall(key, f"{held}.{call.func.attr.value}", location, result_used=True)
+                    )
     return sites, direct
+
+
+def _looped_objects(
+    receiver: cst.BaseExpression,
+    ancestors: tuple[cst.CSTNode, ...],
+    bound: dict[str, list[cst.BaseExpression]],
+    info: ModuleInfo,
+) -> list[str]:
+    """The qualified names a loop variable takes from a literal list or tuple (of tuples too)
+    the loop runs over, directly, through a name the scope binds once, or in ``enumerate(...)``."""
+    if not isinstance(receiver, cst.Name):
+        return []
+    loop = next(
+        (
+            a
+            for a in reversed(ancestors)
+            if isinstance(a, cst.For) and receiver.value in {n.value for n in _target_names(a.target)}
+        ),
+        None,
+    )
+    if loop is None:
+        return []
+    source = loop.iter
+    if isinstance(source, cst.Call) and dotted_name(source.func) == "enumerate" and source.args:
+        source = source.args[0].value
+    if isinstance(source, cst.Name):
+        values = bound.get(source.value, [])
+        source = values[0] if len(values) == 1 else source
+    if not isinstance(source, (cst.List, cst.Tuple)):
+        return []
+    found: list[str] = []
+    for element in source.elements:
+        value = element.value
+        parts = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else [value]
+        for part in parts:
+            if isinstance(part, (cst.Name, cst.Attribute)):
+                name = info.qualify_local(part)
+                if name:
+                    found.append(name)
+    return found
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names a ``for`` target binds (``i, (msg, step)``)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    return []
 
 
 # Calls that read, test or remove the file their first argument names.

@@ -267,7 +267,8 @@ _NAMED_STRING = re.compile(rb"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+)\1""")
 
 
 # ``"task": "shop.tasks.send_receipt"``: a beat entry's task, in whatever dict it is built
-_TASK_ENTRY = re.compile(rb"""["']task["']\s*:\s*(["'])([\w.:-]+)\1""")
+# (not on a commented-out line)
+_TASK_ENTRY = re.compile(rb"""(?m)^(?![ \t]*#)[^\n#]*?["']task["']\s*:\s*(["'])([\w.:-]+)\1""")
 
 
 # django-celery-beat (or django-celery's) database scheduler, RedBeat: entries kept outside the code
@@ -364,6 +365,12 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         and not may_hold_schedule(info)
         # (``time_limit = app_settings.CELERY_HARD_TIME_LIMIT`` in a task class: a read CT406 needs)
         and not ("CT406" in options.codes and b"CELERY" in source.data and settings_read(source.data))
+        # (``return {"send": {"task": "proj:send", ...}}``: a beat entry built by a function)
+        and not (
+            not {"CT201", "CT301"}.isdisjoint(options.codes)
+            and b"task" in source.data
+            and _TASK_ENTRY.search(source.data) is not None
+        )
     ):
         return FileResult(foreign_decorators=foreign)
     ctx = FileContext(
@@ -427,10 +434,10 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.path_dirs = frozenset(m.decode() for m in _SYS_PATH.findall(source.data))
     if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data):
         facts.settings_read = settings_read(source.data)
+    if not {"CT201", "CT301"}.isdisjoint(options.codes) and not source.is_test and b"task" in source.data:
+        facts.scheduled_strings = frozenset(m[1].decode() for m in _TASK_ENTRY.findall(source.data))
     if "CT301" in options.codes and not source.is_test:
         facts.named_strings = named_strings(source.data)
-        if b"task" in source.data:
-            facts.scheduled_strings = frozenset(m[1].decode() for m in _TASK_ENTRY.findall(source.data))
         facts.stored_schedules = _STORED_SCHEDULES.search(source.data) is not None
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)

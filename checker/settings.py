@@ -134,6 +134,8 @@ def collect_settings(info: ModuleInfo, names: SettingNames) -> Iterator[Setting]
             targets = [t.target for t in statement.targets]
             value_node = statement.value
         elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+            if (dotted_name(statement.annotation.annotation) or "").rpartition(".")[2] == "TypeAlias":
+                continue  # ``CELERY_SCHEDULE: TypeAlias = dict[str, ...]``: a type, not a setting
             targets = [statement.target]
             value_node = statement.value
         if value_node is None:

@@ -43,7 +43,8 @@ class MissingTimeLimit(TaskRule):
         `@timeout(60)`, `timeout_decorator.timeout`): the project bounds the run itself (a
         `gevent.Timeout`, `signal.alarm`; gevent and eventlet pools ignore `soft_time_limit`).
         Not reported for a task that the project never sends as a message and only calls directly
-        or runs with `.apply(...)` (from another task, a view, a migration, a command): it then
+        or runs with `.apply(...)` (from another task, a view, a migration, a command; also from a
+        loop over a literal list of tasks, `for msg, step in steps: step.apply()`): it then
         runs inside its caller, and a task time limit would never apply (the worker's pool
         enforces limits; `apply` runs the task in the calling process). Nor for one the project
         uses only as an error callback (`callback.on_error(on_error.s(...))`, `link_error=`) whose
@@ -174,6 +175,15 @@ class MissingTimeLimit(TaskRule):
         # a crash test for error reporting: nothing in it can hang
         "from celery import Celery\n\napp = Celery('proj')\n\n@app.task(name='crash_task')\n"
         'def crash_task():\n    """For testing purposes only."""\n    1 / 0\n',
+        # run only with ``.apply()``, from a list of steps another task loops over
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(time_limit=60)\n"
+            "def send(pk):\n    post(pk)\n\n@shared_task\ndef fake_reply():\n    store()\n\n"
+            "@shared_task(time_limit=600)\ndef dev_run():\n"
+            "    steps = [('Sending', send), ('Faking a reply', fake_reply)]\n"
+            "    for i, (msg, step) in enumerate(steps, start=1):\n        log.info(msg)\n        step.apply()\n\n"
+            "def later(pk):\n    send.delay(pk)\n",
+        },
         # only an error callback taking ``(request, exc, traceback)``: Celery calls it inline
         {
             "proj/tasks.py": "from celery import chord, shared_task\n\n@shared_task(time_limit=60)\n"
@@ -199,6 +209,13 @@ class MissingTimeLimit(TaskRule):
     ]
     INVALID = [
         "from celery import shared_task\n\n@shared_task\ndef f():\n    work()\n",
+        # run with ``.apply()`` from a loop, and named by a beat entry a function builds
+        {
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task(name='proj:send')\n"
+            "def send():\n    post()\n\n@shared_task(time_limit=600)\ndef dev_run():\n"
+            "    for step in [send]:\n        step.apply()\n",
+            "proj/celery.py": "def prod_schedule():\n    return {'send': {'task': 'proj:send', 'schedule': 600}}\n",
+        },
         # an old-style error callback (one argument, the task id) is sent as a message
         {
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task(time_limit=60)\n"

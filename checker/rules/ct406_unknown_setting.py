@@ -30,7 +30,8 @@ class UnknownSetting(Rule):
     app_settings.CELERY_HARD_TIME_LIMIT` in a task class), nor an upper-case name whose value is
     read from Django's settings (`CELERY_HARD_TIME_LIMIT = getattr(settings,
     "OPENWISP_CELERY_HARD_TIME_LIMIT", 120)`: a reusable app's own settings module, which reads
-    the configuration and is none). Nor is a name whose literal value is
+    the configuration and is none), nor a type alias (`CELERY_SCHEDULE: TypeAlias = dict[...]`).
+    Nor is a name whose literal value is
     the suggested setting's default (`CELERY_TASK_SEND_EVENTS = False`): fixing the spelling
     would change nothing.
 
@@ -62,6 +63,11 @@ class UnknownSetting(Rule):
             "myapp/settings.py": "from django.conf import settings\n\n"
             "CELERY_HARD_TIME_LIMIT = getattr(settings, 'MYAPP_CELERY_HARD_TIME_LIMIT', 120)\n"
             "CELERY_SOFT_TIME_LIMIT = settings.MYAPP_CELERY_SOFT_TIME_LIMIT\n"
+        },
+        # a type alias, not a setting
+        {
+            "proj/conf/celery.py": "from typing import TypeAlias\nfrom celery.schedules import crontab\n\n"
+            "CELERY_SCHEDULE: TypeAlias = dict[str, dict[str, str | crontab]]\n"
         },
         # read by a task class's attribute (a module without a call)
         {

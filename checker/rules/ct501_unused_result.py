@@ -44,7 +44,7 @@ class UnusedResult(TaskRule):
     Not reported for a stub whose body is only `pass`, `...` or a docstring (its code removed,
     or run by another service: its result is not what needs fixing), nor for a task only ever
     called directly (it runs inline, nothing is stored), nor
-    for one sent only by beat, hourly or less often, and by commands someone runs by hand (a
+    for one sent only by beat, every half hour or less often, and by commands someone runs by hand (a
     Django management command, a click, typer or Flask CLI command, a view or action only staff
     reach: a method of a Django `ModelAdmin` or `AdminSite`, a DRF view whose
     `permission_classes` are `IsAdminUser`, `@staff_member_required`; once per run, not in a
@@ -155,6 +155,12 @@ class UnusedResult(TaskRule):
             "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    try:\n"
             "        g()\n    except ConnectionError:\n        f.apply_async(countdown=600)\n",
         },
+        # beat, every half hour (a crontab): 48 results a day
+        {
+            "proj/settings.py": "from celery.schedules import crontab\n\nCELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': crontab(minute='*/30')}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+        },
         # beat, twice a day, and a command someone runs by hand: a few results a day
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
@@ -205,6 +211,12 @@ class UnusedResult(TaskRule):
         },
     ]
     INVALID = [
+        # beat every five minutes: 288 results a day
+        {
+            "proj/settings.py": "from celery.schedules import crontab\n\nCELERY_RESULT_BACKEND = 'redis://localhost'\n"
+            "CELERY_BEAT_SCHEDULE = {'f': {'task': 'proj.tasks.f', 'schedule': crontab(minute='*/5')}}\n",
+            "proj/tasks.py": "from celery import shared_task\n\n@shared_task\ndef f():\n    g()\n",
+        },
         # a view any signed-in user reaches: sent all day
         {
             "proj/settings.py": "CELERY_RESULT_BACKEND = 'redis://localhost'\n"
