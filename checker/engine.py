@@ -266,6 +266,10 @@ _SETTINGS_READ = re.compile(
 _NAMED_STRING = re.compile(rb"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+)\1""")
 
 
+# ``send_receipt.delay(``, ``tasks.send_receipt.s(``: the name a send is made on
+_SENT_WORD = re.compile(rb"\b([A-Za-z_]\w*)\s*\.\s*(?:delay|apply_async|delay_on_commit|si?|signature)\s*\(")
+
+
 # ``"task": "shop.tasks.send_receipt"``: a beat entry's task, in whatever dict it is built
 # (not on a commented-out line)
 _TASK_ENTRY = re.compile(rb"""(?m)^(?![ \t]*#)[^\n#]*?["']task["']\s*:\s*(["'])([\w.:-]+)\1""")
@@ -438,6 +442,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.scheduled_strings = frozenset(m[1].decode() for m in _TASK_ENTRY.findall(source.data))
     if "CT301" in options.codes and not source.is_test:
         facts.named_strings = named_strings(source.data)
+        facts.sent_words = frozenset(m.decode() for m in _SENT_WORD.findall(source.data))
         facts.stored_schedules = _STORED_SCHEDULES.search(source.data) is not None
     if "CT301" in options.codes and is_test_module(source.module or ""):
         facts.eager_tests = makes_eager(source.data)  # a test settings module (``settings/test.py``)
@@ -473,6 +478,7 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         or facts.beat_sources
         or facts.settings_read  # (CT406: a CELERY name the module reads is no misspelt setting)
         or facts.named_strings  # (CT301: a registered name in a string, a send by name)
+        or facts.sent_words
         or facts.scheduled_strings
     ):
         return FileResult(foreign_decorators=foreign)

@@ -152,6 +152,9 @@ class FileFacts:
     # Names given as ``"task": "<name>"`` in a dict literal (a beat entry the analysis may not
     # have read, built or applied in a way it does not follow), the task's own module too (CT301).
     scheduled_strings: frozenset[str] = frozenset()
+    # Names sent in its text (``notify.delay(``, ``notify.s(``), resolved or not: whatever the
+    # analysis made of the imports, such a name is no dead code (CT301's message).
+    sent_words: frozenset[str] = frozenset()
     # The module names a scheduler that keeps beat entries outside the code (django-celery-beat
     # or django-celery's database, RedBeat's Redis): any task may be scheduled there (CT301).
     stored_schedules: bool = False

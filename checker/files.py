@@ -306,6 +306,10 @@ def _package_parts(directory: str) -> tuple[str, ...]:
     parent, name = os.path.split(directory)
     if parent == directory or not name.isidentifier() or _runs_from(directory):
         return ()
+    if not _is_package_dir(directory) and _has_marker(directory):
+        # a distribution's own root (``src/edx_sysadmin/pyproject.toml`` in a workspace of
+        # plugins): its packages are imported from there, whatever ``__init__.py`` lies above
+        return ()
     if not (_is_package_dir(directory) or _is_package_dir(parent)):
         if not _namespace_portion(directory):
             return ()

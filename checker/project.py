@@ -473,6 +473,19 @@ class ProjectContext:
         its registered names as ``"task": "<name>"`` (a beat entry, however it is applied)."""
         return not self._scheduled_strings.isdisjoint(self.names_registered(task))
 
+    @functools.cached_property
+    def _sent_words(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for facts in self.code_files:
+            for word in facts.sent_words:
+                found.setdefault(word, set()).add(facts.path)
+        return found
+
+    def sent_by_word(self, task: TaskSummary) -> bool:
+        """A file of code outside tests other than the task's own sends something under the
+        task's function name (``add_repo.delay(...)``), whatever its import resolved to."""
+        return bool(self._sent_words.get(task.function, set()) - {task.path})
+
     def held_outside_settings(self, task: TaskSummary) -> bool:
         """A module of code outside tests and settings, other than the task's own, holds one of
         the task's registered names as a string."""

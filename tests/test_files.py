@@ -230,6 +230,24 @@ def test_namespace_portions_nested_in_the_distributions_package(tmp_path: Path) 
     assert module_name(tmp_path / "zentral/core/exceptions.py") == ("zentral.core.exceptions", False)
 
 
+def test_a_distribution_below_a_stray_package_is_its_own_import_root(tmp_path: Path) -> None:
+    """A workspace of plugins, ``src/<plugin>/pyproject.toml`` and ``src/<plugin>/<pkg>/``,
+    with an empty ``src/__init__.py``: each plugin's packages are imported from its own root
+    (``edx_sysadmin.git_import``, not ``src.edx_sysadmin.edx_sysadmin.git_import``)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["src/*"]\n')
+    _touch(
+        tmp_path,
+        "src/__init__.py",
+        "src/edx_sysadmin/pyproject.toml",
+        "src/edx_sysadmin/edx_sysadmin/__init__.py",
+        "src/edx_sysadmin/edx_sysadmin/git_import.py",
+    )
+    assert module_name(tmp_path / "src/edx_sysadmin/edx_sysadmin/git_import.py") == (
+        "edx_sysadmin.git_import",
+        False,
+    )
+
+
 def test_namespace_packages_run_up_to_the_import_root(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     for rel in ["proj/jobs/tasks.py", "backend/manage.py", "backend/tasks.py", "src/ns/tasks.py"]:

@@ -374,6 +374,20 @@ def test_send_task_of_celery_compat_module_names_the_task(analyse):
     assert "dead code" not in messages["update_channel"]
 
 
+def test_a_send_on_the_tasks_name_that_did_not_resolve_keeps_it_from_being_called_dead(analyse):
+    """``send_receipt.delay(...)`` in another module, imported from where the analysis cannot
+    follow (a plugin installed under another root): not "may be dead code"."""
+    files = {
+        "shop/tasks.py": TASKS,
+        "plugins/views.py": "from shop_plugin.tasks import send_receipt\n\ndef pay(order):\n"
+        "    send_receipt.delay(order.pk)\n",
+    }
+    message = {f.task: f.message for f in analyse(files, select=["CT301"]).findings}[
+        "shop.tasks.send_receipt"
+    ]
+    assert "dead code" not in message and "nothing in the project" not in message
+
+
 def test_conf_update_with_a_dict_bound_to_a_name_is_read(analyse):
     """``config = {...}`` then ``app.conf.update(config)``, in the function that builds the app
     or at module level: its beat schedule is read (an entry naming no task is reported)."""

@@ -956,7 +956,8 @@ ENTRIES: tuple[Entry, ...] = (
             "\n"
             "Not reported when the retries are few and back off: at most Celery's default of 3\n"
             '(`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy\n'
-            "`retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose\n"
+            "`retry_backoff` or an interval chosen of a second or more (`default_retry_delay=30`, or\n"
+            "`countdown` in `retry_kwargs`). Retrying anything a few times, minutes apart, is a deliberate policy whose\n"
             "cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the\n"
             "task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run;\n"
             "nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): it may be 0 or 1 (a\n"

@@ -23,7 +23,8 @@ class BroadAutoretry(TaskRule):
 
     Not reported when the retries are few and back off: at most Celery's default of 3
     (`max_retries`, or `retry_kwargs={"max_retries": ...}`, unset meaning 3) and a truthy
-    `retry_backoff`. Retrying anything a few times, minutes apart, is a deliberate policy whose
+    `retry_backoff` or an interval chosen of a second or more (`default_retry_delay=30`, or
+    `countdown` in `retry_kwargs`). Retrying anything a few times, minutes apart, is a deliberate policy whose
     cost is small: a bug surfaces after the last retry, minutes late, not never. Nor when the
     task is retried once at most (`max_retries` 0 or 1): a programming error costs one more run;
     nor when `max_retries` is not a literal (`settings.MAX_RETRIES`): it may be 0 or 1 (a
@@ -63,6 +64,9 @@ class BroadAutoretry(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True)\n"
         "def f():\n    pass\n",
         # retried once at most: a programming error costs one more run
+        # three retries, thirty seconds apart
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), max_retries=3, "
+        "default_retry_delay=30)\ndef f():\n    pass\n",
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), max_retries=1)\n"
         "def f():\n    pass\n",
         # three retries backing off, both from module constants
@@ -84,6 +88,9 @@ class BroadAutoretry(TaskRule):
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,))\ndef f():\n    pass\n",
         "from proj.celery import app\n\n@app.task(autoretry_for=[IOError, BaseException])\n"
         "def f():\n    pass\n",
+        # an interval chosen, but more retries than Celery's default
+        "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), max_retries=8, "
+        "default_retry_delay=30)\ndef f():\n    pass\n",
         # backing off, but retrying without end, or more than Celery's default
         "from celery import shared_task\n\n@shared_task(autoretry_for=(Exception,), retry_backoff=True, "
         "max_retries=None)\ndef f():\n    pass\n",
@@ -147,9 +154,20 @@ def _few_and_backed_off(task: TaskDef, constants: Mapping[str, cst.BaseExpressio
     if bound <= 1:
         return True  # a programming error is retried once at most
     backoff = resolved(task, "retry_backoff", constants)
-    if not (backoff is True or (type(backoff) in (int, float) and backoff > 0)):  # type: ignore[operator]
+    if not (backoff is True or (type(backoff) in (int, float) and backoff > 0)) and not _spaced(  # type: ignore[operator]
+        task, constants
+    ):
         return False
     return bound <= DEFAULT_MAX_RETRIES
+
+
+def _spaced(task: TaskDef, constants: Mapping[str, cst.BaseExpression]) -> bool:
+    """The retries wait a chosen interval of a second or more: ``default_retry_delay=30``, or
+    ``countdown`` in ``retry_kwargs``."""
+    delay = resolved(task, "default_retry_delay", constants)
+    kwargs = task.value("retry_kwargs")
+    countdown = kwargs.get("countdown") if isinstance(kwargs, dict) else None
+    return any(type(v) in (int, float) and v >= 1 for v in (delay, countdown))  # type: ignore[operator]
 
 
 def _shared_decorator(task: TaskDef, ctx: FileContext) -> tuple[str, cst.Arg] | None:

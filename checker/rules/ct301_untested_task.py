@@ -652,6 +652,7 @@ def _why(project: ProjectContext, task: TaskSummary, eager: bool) -> str:
         and not project.sends(task)
         and not project.handed(task)
         and not project.scheduled_by_string(task)
+        and not project.sent_by_word(task)  # (a send the analysis did not resolve to the task)
     )
     if unsent and kinds and not project.held_outside_settings(task):
         return _ROUTED_UNUSED if project.stored_schedules else _ROUTED_DEAD
