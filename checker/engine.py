@@ -359,6 +359,17 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
     connects = "CT602" in options.codes and connects_setup_logging(info)
     # So may a logging configuration that routes the project's loggers to its own handlers.
     configured = configured_loggers(info) if "CT602" in options.codes and not source.is_test else frozenset()
+    # Read from the text once: what the rules need even of a module without a call.
+    names_read = (
+        settings_read(source.data)
+        if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data)
+        else frozenset()
+    )
+    scheduled = (
+        frozenset(m[1].decode() for m in _TASK_ENTRY.findall(source.data))
+        if not {"CT201", "CT301"}.isdisjoint(options.codes) and not source.is_test and b"task" in source.data
+        else frozenset()
+    )
     if (
         not tasks
         and not settings
@@ -368,13 +379,9 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         and not configured
         and not may_hold_schedule(info)
         # (``time_limit = app_settings.CELERY_HARD_TIME_LIMIT`` in a task class: a read CT406 needs)
-        and not ("CT406" in options.codes and b"CELERY" in source.data and settings_read(source.data))
+        and not (b"CELERY" in source.data and names_read)
         # (``return {"send": {"task": "proj:send", ...}}``: a beat entry built by a function)
-        and not (
-            not {"CT201", "CT301"}.isdisjoint(options.codes)
-            and b"task" in source.data
-            and _TASK_ENTRY.search(source.data) is not None
-        )
+        and not scheduled
     ):
         return FileResult(foreign_decorators=foreign)
     ctx = FileContext(
@@ -436,10 +443,8 @@ def analyse(parsed: Parsed, index: ProjectIndex, options: RunOptions) -> FileRes
         facts.worker_limit = _WORKER_LIMIT.search(source.data) is not None
     if not source.is_test and b"sys.path" in source.data:
         facts.path_dirs = frozenset(m.decode() for m in _SYS_PATH.findall(source.data))
-    if "CT406" in options.codes and (b"settings" in source.data or b"CELERY" in source.data):
-        facts.settings_read = settings_read(source.data)
-    if not {"CT201", "CT301"}.isdisjoint(options.codes) and not source.is_test and b"task" in source.data:
-        facts.scheduled_strings = frozenset(m[1].decode() for m in _TASK_ENTRY.findall(source.data))
+    facts.settings_read = names_read
+    facts.scheduled_strings = scheduled
     if "CT301" in options.codes and not source.is_test:
         facts.named_strings = named_strings(source.data)
         facts.sent_words = frozenset(m.decode() for m in _SENT_WORD.findall(source.data))

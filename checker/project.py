@@ -434,10 +434,13 @@ class ProjectContext:
         return self._strings_in(self.code_files)
 
     @staticmethod
-    def _strings_in(files: Iterable[FileFacts]) -> dict[str, set[str]]:
+    def _strings_in(
+        files: Iterable[FileFacts], held: Callable[[FileFacts], frozenset[str]] = lambda f: f.named_strings
+    ) -> dict[str, set[str]]:
+        """The files by each string ``held`` gives of them."""
         found: dict[str, set[str]] = {}
         for facts in files:
-            for text in facts.named_strings:
+            for text in held(facts):
                 found.setdefault(text, set()).add(facts.path)
         return found
 
@@ -475,11 +478,7 @@ class ProjectContext:
 
     @functools.cached_property
     def _sent_words(self) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = {}
-        for facts in self.code_files:
-            for word in facts.sent_words:
-                found.setdefault(word, set()).add(facts.path)
-        return found
+        return self._strings_in(self.code_files, lambda facts: facts.sent_words)
 
     def sent_by_word(self, task: TaskSummary) -> bool:
         """A file of code outside tests other than the task's own sends something under the
