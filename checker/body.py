@@ -263,65 +263,71 @@ def only_enqueues(function: cst.FunctionDef) -> bool:
     (``purge.apply_async(queue=QueueNames.REPORTING)``, ``check.si(event, event["id"]).delay()``),
     also after assignments and under ``if`` tests of the same kind, and returns such a value: a
     dispatcher beat runs, which hands its work to the broker and cannot hang itself."""
-    suite = function.body
-    lines = list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
-    if lines and isinstance(lines[0], cst.SimpleStatementLine) and lines[0].body:
-        first = lines[0].body[0]
-        if isinstance(first, cst.Expr) and isinstance(first.value, cst.BaseString):
-            lines = [cst.SimpleStatementLine(body=list(lines[0].body[1:])), *lines[1:]]
-    sent = [False]
-    return _dispatches(lines, sent) and sent[0]
+    sends = _sends_only(_suite_lines(function.body))
+    return sends is not None and sends > 0
 
 
-def _dispatches(lines: Sequence[cst.CSTNode], sent: list[bool]) -> bool:
+def _sends_only(lines: Sequence[cst.CSTNode]) -> int | None:
+    """How many sends ``lines`` make, or None when they do anything else that may wait."""
+    sends = 0
     for line in lines:
         if isinstance(line, cst.If):
-            if not _call_free(line.test) or not _dispatches(_suite_lines(line.body), sent):
-                return False
-            orelse = line.orelse
-            if isinstance(orelse, cst.If) and not _dispatches([orelse], sent):
-                return False
-            if isinstance(orelse, cst.Else) and not _dispatches(_suite_lines(orelse.body), sent):
-                return False
+            if not _call_free(line.test):
+                return None
+            branches = [_suite_lines(line.body)]
+            if isinstance(line.orelse, cst.If):
+                branches.append([line.orelse])
+            elif isinstance(line.orelse, cst.Else):
+                branches.append(_suite_lines(line.orelse.body))
+            for branch in branches:
+                found = _sends_only(branch)
+                if found is None:
+                    return None
+                sends += found
         elif isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for statement in line.body:
-                if not _dispatch_statement(statement, sent):
-                    return False
+                kind = _dispatch_statement(statement)
+                if kind is None:
+                    return None
+                sends += kind
         else:
-            return False
-    return True
+            return None
+    return sends
 
 
 def _suite_lines(suite: cst.BaseSuite) -> list[cst.CSTNode]:
     return list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
-def _dispatch_statement(statement: cst.BaseSmallStatement, sent: list[bool]) -> bool:
+def _dispatch_statement(statement: cst.BaseSmallStatement) -> int | None:
+    """1 for a send of another task, 0 for a statement that cannot wait (``pass``, a docstring,
+    a log line, an assignment or ``return`` of a call-free value), None otherwise."""
     if isinstance(statement, cst.Pass):
-        return True
+        return 0
     if isinstance(statement, cst.Assign):
-        return _call_free(statement.value)
+        return 0 if _call_free(statement.value) else None
     if isinstance(statement, cst.Return):
-        return statement.value is None or _call_free(statement.value)
-    call = statement.value if isinstance(statement, cst.Expr) else None
-    if not isinstance(call, cst.Call):
-        return False
-    if is_logging_call(call):
-        return True
-    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _SENDS):
-        return False
-    receiver = call.func.value
+        return 0 if statement.value is None or _call_free(statement.value) else None
+    value = statement.value if isinstance(statement, cst.Expr) else None
+    if isinstance(value, cst.BaseString):
+        return 0  # the docstring
+    if not isinstance(value, cst.Call):
+        return None
+    if is_logging_call(value):
+        return 0
+    if not (isinstance(value.func, cst.Attribute) and value.func.attr.value in _SENDS):
+        return None
+    receiver = value.func.value
     # ``task.si(...).set(queue="q").delay()``: a signature made and sent
     while isinstance(receiver, cst.Call):
         if not (isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in _SIGNING):
-            return False
+            return None
         if not all(_call_free(a.value) for a in receiver.args):
-            return False
+            return None
         receiver = receiver.func.value
-    if not all(_call_free(a.value) for a in call.args):
-        return False  # (an argument computed by a call may itself wait)
-    sent[0] = True
-    return True
+    if not all(_call_free(a.value) for a in value.args):
+        return None  # (an argument computed by a call may itself wait)
+    return 1
 
 
 # What makes or adjusts a signature on the way to a send.

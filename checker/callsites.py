@@ -407,11 +407,7 @@ def _looped_objects(
     if not isinstance(receiver, cst.Name):
         return []
     loop = next(
-        (
-            a
-            for a in reversed(ancestors)
-            if isinstance(a, cst.For) and receiver.value in {n.value for n in _target_names(a.target)}
-        ),
+        (a for a in reversed(ancestors) if isinstance(a, cst.For) and receiver.value in _names(a.target)),
         None,
     )
     if loop is None:
@@ -434,15 +430,6 @@ def _looped_objects(
                 if name:
                     found.append(name)
     return found
-
-
-def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
-    """The names a ``for`` target binds (``i, (msg, step)``)."""
-    if isinstance(target, cst.Name):
-        return [target]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _target_names(e.value)]
-    return []
 
 
 # Calls that read, test or remove the file their first argument names.
@@ -839,10 +826,9 @@ def _admin_class(node: cst.ClassDef, info: ModuleInfo) -> bool:
 def _names_admin_permission(value: cst.CSTNode) -> bool:
     """``IsAdminUser`` (DRF) among the names of ``value``, and no permission a non-staff user may
     hold beside it (``IsAdminUser | IsOwner``)."""
-    names = {n.value for n in body.nodes(value) if isinstance(n, cst.Name)}
-    if isinstance(value, cst.Name):
-        names.add(value.value)
-    return "IsAdminUser" in names and not any(isinstance(n, cst.BinaryOperation) for n in body.nodes(value))
+    return "IsAdminUser" in _names(value) and not any(
+        isinstance(n, cst.BinaryOperation) for n in body.nodes(value)
+    )
 
 
 def _staff_decorator(node: cst.BaseExpression, info: ModuleInfo) -> bool:

@@ -73,13 +73,8 @@ def _instance_factory(
         (s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__call__"), None
     )
     if call is None or _defers_to_super(call):
-        for base in node.bases:
-            if base.keyword is not None:
-                continue
-            for name in (info.qualify_local(base.value), info.qualify(base.value)):
-                if name is not None and name + INSTANCE in known:
-                    return known[name + INSTANCE]
-        return None
+        inherited = (_instance_of(b.value, info, known) for b in node.bases if b.keyword is None)
+        return next((f for f in inherited if f is not None), None)
     if call.decorators or not _positional_params(call):
         return None
     applied = next(_returned(call, kind_of), None)
@@ -90,6 +85,14 @@ def _instance_factory(
         return None
     self_name = _positional_params(call)[0].name.value
     return dataclasses.replace(made, consumed=made.consumed - {self_name})
+
+
+def _instance_of(cls: cst.BaseExpression, info: ModuleInfo, known: Mapping[str, Factory]) -> Factory | None:
+    """The factory an instance of the class ``cls`` names is, when its class is known as one."""
+    for name in (info.qualify_local(cls), info.qualify(cls)):
+        if name is not None and name + INSTANCE in known:
+            return known[name + INSTANCE]
+    return None
 
 
 def _defers_to_super(call: cst.FunctionDef) -> bool:
@@ -128,9 +131,9 @@ def _assigned(
         return Factory(qualname, inner, {}, {}, True, frozenset(), True, "decorated")
     if not isinstance(value, cst.Call):
         return None
-    for name in (info.qualify_local(value.func), info.qualify(value.func)):
-        if name is not None and name + INSTANCE in known:
-            return known[name + INSTANCE]  # ``handler = Dispatcher()``: an instance is a factory
+    instance = _instance_of(value.func, info, known)
+    if instance is not None:
+        return instance  # ``handler = Dispatcher()``: an instance is a factory
     positional = [a for a in value.args if a.keyword is None and a.star == ""]
     if info.qualify(value.func) in _PARTIAL:
         if len(positional) != 1:
