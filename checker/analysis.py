@@ -9,7 +9,8 @@ import gc
 import os
 import re
 import sys
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -361,38 +362,54 @@ def _analyse_rest(
 ) -> list[FileResult]:
     """Results in the order of ``rest``, from ``jobs`` processes when there are enough files.
 
-    This process is one of them: it analyses batches from the back of the list while the
-    worker processes take them from the front (one process fewer to hold the same memory, and
-    none of them idle)."""
+    This process is one of them. The files are batched by size, largest first (a file's cost
+    follows its size): the worker processes take batches from the front, one at a time, each
+    given the next as soon as it returns one; this process analyses batches from the back. So
+    when the last batch is taken, no process holds more than one batch and the last ones are the
+    smallest: no process waits long for another (one process fewer to hold the same memory)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(rest) < _POOL_THRESHOLD:
         return _analyse_batch(rest, index, options)
-    batches = _batches(rest, workers * 4)
+    order = sorted(range(len(rest)), key=lambda number: -len(rest[number].data))
+    batches = _batches([rest[number] for number in order], workers * _BATCHES_PER_PROCESS)
     stop_parser_thread()  # no thread may run while the worker processes are forked
     release()  # nor should they start with pages this process no longer uses
     done: dict[int, list[FileResult]] = {}
-    queue = list(range(len(batches)))
+    queue = deque(range(len(batches)))
+    lock = threading.Lock()
     with concurrent.futures.ProcessPoolExecutor(
         max_workers=workers - 1, initializer=_init_worker, initargs=(index, options)
     ) as pool:
         pending: dict[concurrent.futures.Future[list[FileResult]], int] = {}
 
-        def feed() -> None:
-            while queue and len(pending) < 2 * (workers - 1):
-                number = queue.pop(0)
-                pending[pool.submit(_worker_batch, batches[number])] = number
+        def give(_: object = None) -> None:
+            # called here and, when a worker returns a batch, in the pool's management thread
+            with lock:
+                if not queue:
+                    return
+                number = queue.popleft()
+                future = pool.submit(_worker_batch, batches[number])
+                pending[future] = number
+            future.add_done_callback(give)
 
-        feed()  # starts the worker processes
-        while queue:
-            number = queue.pop()
+        for _ in range(workers - 1):
+            give()  # starts the worker processes (before this process starts its parser thread)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                number = queue.pop()
             done[number] = _analyse_batch(batches[number], index, options)
             release()
-            for future in [f for f in pending if f.done()]:
-                done[pending.pop(future)] = future.result()
-            feed()
-        for future, number in pending.items():
+        with lock:
+            given = dict(pending)
+        for future, number in given.items():
             done[number] = future.result()
-    return [result for number in range(len(batches)) for result in done[number]]
+    results: list[FileResult | None] = [None] * len(rest)
+    flat = [result for number in range(len(batches)) for result in done[number]]
+    for number, result in zip(order, flat):
+        results[number] = result
+    return [result for result in results if result is not None]
 
 
 def _complete(
@@ -423,9 +440,23 @@ def _complete(
     return result
 
 
+# Batches per process: enough that the last ones, the smallest, end close together.
+_BATCHES_PER_PROCESS = 8
+
+
 def _batches(items: list[SourceFile], count: int) -> list[list[SourceFile]]:
-    size = max(1, -(-len(items) // count))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    """``items`` (largest first) in consecutive batches of about ``count``-th of their bytes
+    each (a batch is at least one file: a large file makes one alone)."""
+    share = max(1, sum(len(item.data) for item in items) // count)
+    batches: list[list[SourceFile]] = []
+    size = 0
+    for item in items:
+        if not batches or size >= share:
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        size += len(item.data)
+    return batches
 
 
 def _analyse_batch(batch: Sequence[SourceFile], index: ProjectIndex, options: RunOptions) -> list[FileResult]:
