@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from checker.config import Config
 
@@ -39,12 +39,30 @@ _FACTORY_LINE = re.compile(rb"^[ \t]*(?!@|from\b|import\b)[^#\n]*?(?:\bshared_ta
 
 def indexes(data: bytes) -> bool:
     """The file may add to the project index: each pattern is searched only where the words it
-    needs occur (the line pattern is slow)."""
+    needs occur, the line patterns only from the start of the lines that hold those words."""
     return bool(
         (b"Celery" in data and _APP.search(data))
-        or (b"Task" in data and b"class" in data and _TASK_CLASS.search(data))
-        or ((b"shared_task" in data or b".task" in data) and _FACTORY_LINE.search(data))
+        or (b"Task" in data and _matches_a_line(_TASK_CLASS, data, (b"class",)))
+        or _matches_a_line(_FACTORY_LINE, data, (b"shared_task", b".task"))
     )
+
+
+def _line_starts(data: bytes, needle: bytes) -> Iterator[int]:
+    """Where each line holding ``needle`` starts, in order, once each."""
+    position = data.find(needle)
+    while position != -1:
+        yield data.rfind(b"\n", 0, position) + 1
+        end = data.find(b"\n", position)
+        if end == -1:
+            return
+        position = data.find(needle, end)
+
+
+def _matches_a_line(pattern: re.Pattern[bytes], data: bytes, needles: tuple[bytes, ...]) -> bool:
+    """Whether ``pattern`` (anchored at a line start, ``re.M``) matches somewhere in ``data``,
+    when any match must start a line that holds one of ``needles`` (or continue, through
+    whitespace only, to such a line): it is tried there only, not at every position."""
+    return any(pattern.match(data, start) for needle in needles for start in _line_starts(data, needle))
 
 
 def extra_tokens(config: Config) -> tuple[bytes, ...]:

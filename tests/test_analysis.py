@@ -33,3 +33,20 @@ def test_results_come_back_in_the_order_of_the_files_whatever_their_sizes() -> N
     shared = _analyse_rest(sources, index, options, jobs=2)
     assert [[t.function for t in r.tasks] for r in shared] == [[f"job_{n}"] for n in range(40)]
     assert [[f.code for f in r.findings] for r in shared] == [[f.code for f in r.findings] for r in alone]
+
+
+def test_import_statements_are_those_the_pattern_finds_anywhere() -> None:
+    from checker.analysis import _IMPORT_STATEMENT, _import_statements
+
+    text = (
+        b"import os\n"
+        b"from shop.tasks import (\n    charge,\n    refund,\n)  ; import sys\n"
+        b"x = 1  # import nothing\n"
+        b"    from .mail import send as mail_send\n"
+        b"print('import')\nimportlib = None\n"
+        b"from a import b  # import c\nimport"
+    )
+    expected = [m.group(1) for m in _IMPORT_STATEMENT.finditer(text)]
+    assert _import_statements(text) == expected
+    assert expected[:2] == [b"os", b"(\n    charge,\n    refund,\n)"]  # the pattern still reads them
+    assert _import_statements(b"no imports here\n") == []

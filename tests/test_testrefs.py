@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -829,3 +830,20 @@ def test_a_task_class_is_known_by_the_instance_a_module_holds(analyse):
     test = "from shop import tasks\n\ndef test_archive():\n    tasks.archive('2017-08-09')\n"
     assert untested(analyse({"shop/tasks.py": tasks, "tests/test_tasks.py": test}, select=["CT301"])) == []
     assert untested(analyse({"shop/tasks.py": tasks}, select=["CT301"])) == ["shop.tasks.archive_messages"]
+
+
+def test_eager_bytes_is_the_case_insensitive_pattern() -> None:
+    from checker.testrefs import eager_bytes
+
+    oracle = re.compile(rb"(?i)always_eager|celery(?:_session)?_worker")
+    for data in [
+        b"CELERY_TASK_ALWAYS_EAGER = True",
+        b"task_always_eager",
+        b"def test(Celery_Session_Worker): ...",
+        b"celery_worker",
+        b"celery_session_workers",
+        b"always eager",
+        b"celery-worker",
+        b"",
+    ]:
+        assert eager_bytes(data) is (oracle.search(data) is not None), data
