@@ -105,6 +105,12 @@ class ProjectIndex:
         self.task_classes.update(other.task_classes)
         self.factories.update(other.factories)
 
+    def fingerprint(self) -> str:
+        """What the index holds, the same for the same content whatever the order it was built
+        in (sets and dicts sorted): the analysis of a file depends on this, not on the files
+        the index was read from."""
+        return repr(_canonical(self))
+
     def size(self) -> tuple[int, int, int, int, int]:
         return (
             len(self.apps),
@@ -113,3 +119,18 @@ class ProjectIndex:
             len(self.app_factories),
             len(self.celery_classes),
         )
+
+
+def _canonical(value: object) -> object:
+    """``value`` with every set and dict in a sorted order (by the canonical items' ``repr``),
+    dataclasses as their class name and fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value))
+        return (type(value).__name__, fields)
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted(((_canonical(k), _canonical(v)) for k, v in value.items()), key=repr)))
+    if isinstance(value, (set, frozenset)):
+        return (type(value).__name__, tuple(sorted((_canonical(item) for item in value), key=repr)))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_canonical(item) for item in value))
+    return value

@@ -270,3 +270,48 @@ def test_project_rules_rerun_only_when_a_file_result_or_their_inputs_change(
         "[project]\nname = 'shop'\n\n[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = 'shop.ci_settings'\n"
     )
     assert "CT301" not in {f["code"] for f in _report(capsys)["findings"]} and len(runs) == 6
+
+
+def test_an_edit_that_leaves_the_index_as_it_was_keeps_the_other_results(
+    project: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module that adds to the project index (it defines a task base class) is edited in a way
+    that leaves the index as it was: the other files' results are still valid and are not
+    analysed again. An edit that changes the index (the base class's options) analyses them."""
+    import checker.analysis as analysis
+
+    (project / "shop" / "base.py").write_text(
+        "from celery import Task, shared_task\n\n\nclass Limited(Task):\n    soft_time_limit = 60\n\n\n"
+        "@shared_task(base=Limited)\ndef ping():\n    pass\n"
+    )
+    (project / "shop" / "tasks.py").write_text(
+        "from celery import shared_task\n\nfrom shop.base import Limited\n\n\n"
+        "@shared_task(base=Limited)\ndef charge(x):\n    return x\n"
+    )
+    analysed: list[str] = []
+    original = analysis._complete
+
+    def counted(parsed, result, index, options):  # type: ignore[no-untyped-def]
+        if parsed is not None:
+            analysed.append(Path(parsed.source.display).name)
+        return original(parsed, result, index, options)
+
+    monkeypatch.setattr(analysis, "_complete", counted)
+    first = _report(capsys)
+    assert "CT201" not in {f["code"] for f in first["findings"]}  # the base class sets a limit
+    assert sorted(analysed) == ["base.py", "tasks.py"]
+    analysed.clear()
+    (project / "shop" / "base.py").write_text(
+        (project / "shop" / "base.py")
+        .read_text()
+        .replace("def ping():\n    pass", "def ping():\n    return 1")
+    )
+    assert _report(capsys)["findings"] == first["findings"]
+    assert analysed == ["base.py"]  # tasks.py's result is reused
+    analysed.clear()
+    (project / "shop" / "base.py").write_text(
+        (project / "shop" / "base.py").read_text().replace("soft_time_limit = 60", "max_retries = 3")
+    )
+    codes = [(f["code"], Path(f["path"]).name) for f in _report(capsys)["findings"]]
+    assert ("CT201", "tasks.py") in codes and sorted(analysed) == ["base.py", "tasks.py"]
+    assert _report(capsys, "--no-cache")["findings"] == _report(capsys)["findings"]
