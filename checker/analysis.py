@@ -121,9 +121,10 @@ def classify(files: Sequence[SourceFile], config: Config, tests: TestFiles) -> S
         if hidden(_relative(source, tests.base)):
             continue
         if tests.matches(source.display):
-            # its bytes are read again if it is screened (most are not kept for long)
+            # its bytes are read again if it is screened (most are not kept for long), its module
+            # name worked out if it is read (most are not)
             data = b"" if source.location else source.data
-            test_files.append(_named(dataclasses.replace(source, is_test=True, matters=False, data=data)))
+            test_files.append(dataclasses.replace(source, is_test=True, matters=False, data=data))
             continue
         if source.matters is None:
             source = source.loaded()  # a test file last time: known by its stamp alone
@@ -730,7 +731,7 @@ def _naming(sources: Sources, names: set[bytes], pairs: set[tuple[bytes, bytes]]
             matched = screen.matches(source.data)
             sources.screened[source.location] = (key, matched)
         if matched:
-            named.append(source.loaded())
+            named.append(_named(source.loaded()))
     return named
 
 

@@ -319,6 +319,7 @@ class ImportAliases:
                 if star != facts.module:
                     self.stars.setdefault(facts.module, []).append(star)
         self._heads = {name.partition(".")[0] for name in (*self.names, *self.stars)}
+        self._keys = {*self.names, *self.stars}
 
     def resolve(self, name: str) -> set[str]:
         """``name`` and every name it may stand for through the modules' imports."""
@@ -326,10 +327,15 @@ class ImportAliases:
         if name.partition(".")[0] not in self._heads:
             return seen
         pending = [name]
+        keys = self._keys
         while pending and len(seen) < self._LIMIT:
             parts = pending.pop().split(".")
-            for end in range(1, len(parts) + 1):
-                prefix, rest = ".".join(parts[:end]), parts[end:]
+            prefix = ""
+            for end, part in enumerate(parts, 1):
+                prefix = f"{prefix}.{part}" if end > 1 else part
+                if prefix not in keys:
+                    continue
+                rest = parts[end:]
                 target = self.names.get(prefix)
                 targets = [target] if target else []
                 if rest:

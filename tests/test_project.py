@@ -481,3 +481,29 @@ def test_modules_named_for_tests(module, test):
     from checker.project import is_test_module
 
     assert is_test_module(module) is test
+
+
+def test_import_aliases_follow_re_exports_and_star_imports_at_any_prefix() -> None:
+    from checker.facts import FileFacts
+    from checker.project import ImportAliases
+
+    views = FileFacts("shop/views.py", "shop.views", imports={"charge": "shop.tasks.charge"})
+    package = FileFacts("shop/tasks/__init__.py", "shop.tasks", imports={"charge": "shop.tasks.mail.charge"})
+    starred = FileFacts("shop/api.py", "shop.api", star_imports=["shop.views"])
+    aliases = ImportAliases([views, package, starred])
+    assert aliases.resolve("shop.views.charge.delay") == {
+        "shop.views.charge.delay",
+        "shop.tasks.charge.delay",
+        "shop.tasks.mail.charge.delay",
+    }
+    assert "shop.tasks.mail.charge" in aliases.resolve("shop.api.charge")  # through the star import
+    assert aliases.resolve("other.charge") == {"other.charge"}
+    assert aliases.resolve("shop") == {"shop"}
+
+
+def test_ct301_prefixes_are_every_leading_part() -> None:
+    from checker.rules.ct301_untested_task import _prefixes
+
+    for name in ["a.b.c", "a", "", "a..b", "a.", ".a"]:
+        parts = name.split(".")
+        assert list(_prefixes(name)) == [".".join(parts[:n]) for n in range(1, len(parts) + 1)], name

@@ -586,8 +586,7 @@ class UntestedTask(Rule):
                 if known is None:
                     found: set[str] = set()
                     for name in aliases.resolve(reference):
-                        parts = name.split(".")
-                        found.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+                        found.update(_prefixes(name))
                     known = prefixes[reference] = frozenset(found)
                 names |= known
             referenced |= names
@@ -625,6 +624,15 @@ class UntestedTask(Rule):
                 "`mock.patch` target), and no code the tests call runs it" + _why(project, task, eager),
                 task,
             )
+
+
+def _prefixes(name: str) -> Iterator[str]:
+    """``a``, ``a.b`` and ``a.b.c`` for ``a.b.c``."""
+    end = name.find(".")
+    while end != -1:
+        yield name[:end]
+        end = name.find(".", end + 1)
+    yield name
 
 
 _UNUSED = " (nothing in the project's code sends it, schedules it or names it)"
