@@ -408,11 +408,9 @@ def _analyse_rest(
             given = dict(pending)
         for future, number in given.items():
             done[number] = future.result()
-    results: list[FileResult | None] = [None] * len(rest)
     flat = [result for number in range(len(batches)) for result in done[number]]
-    for number, result in zip(order, flat):
-        results[number] = result
-    return [result for result in results if result is not None]
+    by_file = dict(zip(order, flat))  # back from largest first to the order of ``rest``
+    return [by_file[number] for number in range(len(rest))]
 
 
 def _complete(
