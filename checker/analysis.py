@@ -857,7 +857,9 @@ _EAGER_WORDS = {w.encode() for w in (*EAGER_SETTINGS, *WORKER_FIXTURES)}
 
 def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
     """The names (last part; the class for a method) of the project's functions that call or
-    enqueue a task, at most ``REACH_DEPTH`` calls away: a test naming one of them may run the task."""
+    enqueue a task, at most ``REACH_DEPTH`` calls away: a test naming one of them may run the task.
+    Also those that call the project's function a task's whole body calls (its delegate): a
+    test running one of them tests the task's work (CT301)."""
     graph = call_graph(
         (result.facts.function_calls, result.facts.signal_receivers)
         for result in results
@@ -870,13 +872,15 @@ def _callers(results: list[FileResult], tasks: list[TaskSummary]) -> set[bytes]:
             owner = name.rpartition(".")[0]
             if owner:  # ``task.delay``: the task; ``Class.method``: also ``Class`` (built)
                 callers.setdefault(owner, set()).add(caller)
+    modules = {r.facts.module for r in results if r.facts is not None}
     wanted = set().union(*(task_names(t) for t in tasks))
+    heads = {module.partition(".")[0] for module in modules}
+    wanted |= {t.delegate for t in tasks if "." in t.delegate and t.delegate.partition(".")[0] in heads}
     found: set[str] = set()
     for _ in range(REACH_DEPTH + 1):
         following = {c for name in wanted for c in callers.get(name, ()) if c not in found}
         found |= following
         wanted = following | {f.rpartition(".")[0] for f in following}
-    modules = {r.facts.module for r in results if r.facts is not None}
     words: set[bytes] = set()
     for name in found:
         owner, _, last = name.rpartition(".")

@@ -190,7 +190,8 @@ def _bound_name(statement: cst.BaseSmallStatement) -> str | None:
 
 def _delegate(task: TaskDef, info: ModuleInfo) -> str:
     """What the task's whole body calls, when it is one call (ignoring a docstring, local
-    imports and log lines; its value may be bound to a name that is only logged and returned, also inside a ``with`` block that only sets up context: ``with
+    imports, log lines and ``if`` checks that only log; its value may be bound to a name that is
+    only logged and returned, also inside a ``with`` block that only sets up context: ``with
     tracing(...): run()``; ``other_task.apply(...)`` calls ``other_task``): the called
     function's qualified name, or ``command:NAME`` for
     ``call_command("NAME")`` (CT301: a test of that code tests the task's work)."""
@@ -203,6 +204,8 @@ def _delegate(task: TaskDef, info: ModuleInfo) -> str:
         if len(kept) != 1 or not isinstance(kept[0], cst.With):
             break
         suite = kept[0].body
+    # ``if result["deleted"]: log.warning(...)``: a check that only reports does no work
+    kept = [s for s in kept if not _only_reports(s)]
     small: list[cst.BaseSmallStatement] = []
     for statement in kept:
         if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
@@ -313,6 +316,20 @@ def _reports(value: cst.BaseExpression) -> bool:
     """A logging call or ``print``."""
     return isinstance(value, cst.Call) and (
         body.is_logging_call(value) or (isinstance(value.func, cst.Name) and value.func.value == "print")
+    )
+
+
+def _only_reports(statement: cst.CSTNode) -> bool:
+    """An ``if`` (no ``else``) whose test calls nothing and whose body only logs or prints."""
+    if not isinstance(statement, cst.If) or statement.orelse is not None:
+        return False
+    if any(isinstance(node, cst.Call) for node in body.descendants(statement.test)):
+        return False
+    lines = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else [statement.body]
+    return all(
+        isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+        and all(isinstance(small, cst.Expr) and _reports(small.value) for small in line.body)
+        for line in lines
     )
 
 

@@ -1152,7 +1152,9 @@ ENTRIES: tuple[Entry, ...] = (
             "  QuestionVisits.reload_from_analytics()` when a test calls\n"
             '  `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command\n'
             "  alone, without options) when a test runs that command: the task is a thin wrapper and\n"
-            "  its work is tested;\n"
+            "  its work is tested. So is a task whose one call is one the code a test reaches makes too\n"
+            "  (`sweep(apply=True)`, which a management command the tests run calls), and an `if` on the\n"
+            "  call's value whose body only logs counts as a log line;\n"
             "- a task that is never sent (no `.delay`, signature, beat entry, route) and that a task the\n"
             "  project does send calls inline: a helper that carries the decorator; the finding of the\n"
             "  task calling it (or that task's test) covers it;\n"

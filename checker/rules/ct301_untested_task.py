@@ -119,7 +119,9 @@ class UntestedTask(Rule):
       QuestionVisits.reload_from_analytics()` when a test calls
       `QuestionVisits.reload_from_analytics`, or `call_command("flush_tokens")` (the command
       alone, without options) when a test runs that command: the task is a thin wrapper and
-      its work is tested;
+      its work is tested. So is a task whose one call is one the code a test reaches makes too
+      (`sweep(apply=True)`, which a management command the tests run calls), and an `if` on the
+      call's value whose body only logs counts as a log line;
     - a task that is never sent (no `.delay`, signature, beat entry, route) and that a task the
       project does send calls inline: a helper that carries the decorator; the finding of the
       task calling it (or that task's test) covers it;
@@ -457,6 +459,23 @@ class UntestedTask(Rule):
             "tests/test_views.py": "from shop.views import Checkout\n\ndef test_pay(order):\n"
             "    Checkout().pay(order)\n",
         },
+        # a thin wrapper around a function that a command the tests run calls too (the check of
+        # its result only logs)
+        {
+            "shop/tasks.py": "from celery import shared_task\nfrom shop.sweep import sweep\n\n@shared_task\n"
+            "def sweep_storage():\n    result = sweep(apply=True, write=lambda m: log.info(m))\n"
+            "    if result['deleted']:\n        log.warning('deleted %d', result['deleted'])\n",
+            "shop/sweep.py": '"""The sweep the daily task and the command run."""\n\ndef sweep(apply, write):\n'
+            "    return {'deleted': purge(apply)}\n",
+            "shop/management/__init__.py": "",
+            "shop/management/commands/__init__.py": "",
+            "shop/management/commands/sweep_orphans.py": '"""Run the sweep task\'s work by hand."""\n'
+            "from django.core.management.base import BaseCommand\nfrom shop.sweep import sweep\n\n"
+            "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+            "        sweep(apply=options['apply'], write=self.stdout.write)\n",
+            "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
+            "    call_command('sweep_orphans', apply=True)\n",
+        },
         # run through a management command the test calls by name
         {
             "shop/tasks.py": "from celery import shared_task\n\n@shared_task\ndef rebuild(ids):\n    pass\n",
@@ -508,6 +527,22 @@ class UntestedTask(Rule):
         },
     ]
     INVALID = [
+        # the check of the call's value does work of its own (no test runs it)
+        {
+            "shop/tasks.py": "from celery import shared_task\nfrom shop.sweep import sweep\n\n@shared_task\n"
+            "def sweep_storage():\n    result = sweep(apply=True)\n"
+            "    if result['deleted']:\n        notify_admins(result)\n",
+            "shop/sweep.py": '"""The sweep the daily task and the command run."""\n\ndef sweep(apply):\n'
+            "    return {'deleted': purge(apply)}\n",
+            "shop/management/__init__.py": "",
+            "shop/management/commands/__init__.py": "",
+            "shop/management/commands/sweep_orphans.py": '"""Run the sweep task\'s work by hand."""\n'
+            "from django.core.management.base import BaseCommand\nfrom shop.sweep import sweep\n\n"
+            "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+            "        sweep(apply=options['apply'])\n",
+            "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
+            "    call_command('sweep_orphans', apply=True)\n",
+        },
         # it logs its request, but also what it computes: work done by the task
         "import logging\n\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
         "@shared_task(bind=True)\ndef report_total(self, order_id):\n"
@@ -592,7 +627,7 @@ class UntestedTask(Rule):
             referenced |= names
             by_file.append((names, facts.test_attributes))
         eager = project.tests_run_eagerly
-        reached = reached_tasks(project, by_file) if by_file else set()
+        reached, called = reached_tasks(project, by_file) if by_file else (set(), set())
         # the tasks that other tasks, themselves sent somewhere, run inline (``helper(rows)`` in
         # the body of a task the project enqueues)
         by_key = project.task_by_key()
@@ -612,6 +647,7 @@ class UntestedTask(Rule):
                 names & referenced
                 or names & reached
                 or _delegates_to_tested(task.delegate, referenced, by_file)
+                or (bool(task.delegate) and task.delegate in called)  # (a call the tested code makes too)
             ):
                 continue
             if names & inline and not project.is_enqueued(task):
@@ -686,7 +722,9 @@ _ENQUEUES = frozenset(
 )
 
 
-def reached_tasks(project: ProjectContext, by_file: list[tuple[set[str], frozenset[str]]]) -> set[str]:
+def reached_tasks(
+    project: ProjectContext, by_file: list[tuple[set[str], frozenset[str]]]
+) -> tuple[set[str], set[str]]:
     """The names (see :func:`task_names`) of the tasks that the code the tests name runs inline
     (``send_receipt(pk)``, ``send_receipt.apply()``), at most ``REACH_DEPTH`` calls away. What
     it enqueues runs only under eager tests, where every task the project sends counts as run.
@@ -697,7 +735,11 @@ def reached_tasks(project: ProjectContext, by_file: list[tuple[set[str], frozens
     management command whose name it holds as a string (``call_command("rebuild_index")``).
     From there: the functions and tasks it calls, ``self.method()``, the methods of a class it
     builds that it calls by name (``sender = Sender(...)``; ``sender.send()``), and the Django
-    signal receivers of a model it builds (``@receiver(post_save, sender=Order)``)."""
+    signal receivers of a model it builds (``@receiver(post_save, sender=Order)``).
+
+    Also every name that code calls (through the modules' imports), within the same depth: a
+    task whose whole body is one call of such a function (``run_sweep(apply=True)``, which a
+    tested management command calls too) has its work tested."""
     modules = {facts.module for facts in project.files}
     graph = call_graph(
         (facts.function_calls, facts.signal_receivers) for facts in project.files if not facts.test_references
@@ -743,6 +785,7 @@ def reached_tasks(project: ProjectContext, by_file: list[tuple[set[str], frozens
     aliases = project.import_aliases()
     resolved: dict[str, set[str]] = {}
     found: set[str] = set()
+    called_names: set[str] = set()
     seen = set(frontier)
     for _ in range(REACH_DEPTH + 1):
         following: set[str] = set()
@@ -758,6 +801,8 @@ def reached_tasks(project: ProjectContext, by_file: list[tuple[set[str], frozens
                         seen.add(callee)
                         following.add(callee)
                 enqueued, runnable = _runnable(called, aliases, resolved)
+                if not enqueued:
+                    called_names |= runnable
                 for name in runnable:
                     runs = tasks.get(name)
                     if runs is not None and not enqueued:
@@ -780,7 +825,7 @@ def reached_tasks(project: ProjectContext, by_file: list[tuple[set[str], frozens
                 if runs is not None and not enqueued and not task_names(runs) <= found:
                     found |= task_names(runs)
                     pending.extend(n for n in task_names(runs) if n in graph)
-    return found
+    return found, called_names
 
 
 def _runnable(called: str, aliases: ImportAliases, resolved: dict[str, set[str]]) -> tuple[bool, set[str]]:
