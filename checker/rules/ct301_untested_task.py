@@ -527,6 +527,16 @@ class UntestedTask(Rule):
         },
     ]
     INVALID = [
+        # a wrapper of a library call that code the tests run makes too: the task's own work
+        # (its URL, its arguments) is not that code's
+        {
+            "shop/tasks.py": "import requests\nfrom celery import shared_task\n\n@shared_task\n"
+            "def ping():\n    return requests.post('https://status.example/ping')\n",
+            "shop/views.py": '"""Views that send no task."""\nimport requests\n\ndef notify():\n'
+            "    requests.post('https://hooks.example/notify')\n",
+            "tests/test_views.py": "from shop.views import notify\n\ndef test_notify():\n"
+            "    assert notify() != 'ping'\n",
+        },
         # the check of the call's value does work of its own (no test runs it)
         {
             "shop/tasks.py": "from celery import shared_task\nfrom shop.sweep import sweep\n\n@shared_task\n"
@@ -628,6 +638,9 @@ class UntestedTask(Rule):
             by_file.append((names, facts.test_attributes))
         eager = project.tests_run_eagerly
         reached, called = reached_tasks(project, by_file) if by_file else (set(), set())
+        # (a thin wrapper of the project's own code: not ``requests.post(url)``, which code the
+        # tests reach may call too)
+        heads = {facts.module.partition(".")[0] for facts in project.files if facts.module}
         # the tasks that other tasks, themselves sent somewhere, run inline (``helper(rows)`` in
         # the body of a task the project enqueues)
         by_key = project.task_by_key()
@@ -647,7 +660,9 @@ class UntestedTask(Rule):
                 names & referenced
                 or names & reached
                 or _delegates_to_tested(task.delegate, referenced, by_file)
-                or (bool(task.delegate) and task.delegate in called)  # (a call the tested code makes too)
+                or (
+                    task.delegate.partition(".")[0] in heads and task.delegate in called
+                )  # (the tested code's call too)
             ):
                 continue
             if names & inline and not project.is_enqueued(task):
