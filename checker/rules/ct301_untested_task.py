@@ -17,6 +17,21 @@ _EAGER_SETTINGS = "CELERY_TASK_ALWAYS_EAGER = True\n"
 _ORDER_TEST = "from shop.models import Order\n\ndef test_order():\n    Order.objects.create()\n"
 
 
+# A function the tests run through a management command (CT301's thin-wrapper examples).
+_SWEEP_AND_ITS_COMMAND = {
+    "shop/sweep.py": '"""The sweep the daily task and the command run."""\n\ndef sweep(apply, write=print):\n'
+    "    return {'deleted': purge(apply)}\n",
+    "shop/management/__init__.py": "",
+    "shop/management/commands/__init__.py": "",
+    "shop/management/commands/sweep_orphans.py": '"""Run the sweep task\'s work by hand."""\n'
+    "from django.core.management.base import BaseCommand\nfrom shop.sweep import sweep\n\n"
+    "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
+    "        sweep(apply=options['apply'], write=self.stdout.write)\n",
+    "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
+    "    call_command('sweep_orphans', apply=True)\n",
+}
+
+
 class UntestedTask(Rule):
     """
     ## What it does
@@ -462,19 +477,10 @@ class UntestedTask(Rule):
         # a thin wrapper around a function that a command the tests run calls too (the check of
         # its result only logs)
         {
+            **_SWEEP_AND_ITS_COMMAND,
             "shop/tasks.py": "from celery import shared_task\nfrom shop.sweep import sweep\n\n@shared_task\n"
             "def sweep_storage():\n    result = sweep(apply=True, write=lambda m: log.info(m))\n"
             "    if result['deleted']:\n        log.warning('deleted %d', result['deleted'])\n",
-            "shop/sweep.py": '"""The sweep the daily task and the command run."""\n\ndef sweep(apply, write):\n'
-            "    return {'deleted': purge(apply)}\n",
-            "shop/management/__init__.py": "",
-            "shop/management/commands/__init__.py": "",
-            "shop/management/commands/sweep_orphans.py": '"""Run the sweep task\'s work by hand."""\n'
-            "from django.core.management.base import BaseCommand\nfrom shop.sweep import sweep\n\n"
-            "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
-            "        sweep(apply=options['apply'], write=self.stdout.write)\n",
-            "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
-            "    call_command('sweep_orphans', apply=True)\n",
         },
         # run through a management command the test calls by name
         {
@@ -539,19 +545,10 @@ class UntestedTask(Rule):
         },
         # the check of the call's value does work of its own (no test runs it)
         {
+            **_SWEEP_AND_ITS_COMMAND,
             "shop/tasks.py": "from celery import shared_task\nfrom shop.sweep import sweep\n\n@shared_task\n"
             "def sweep_storage():\n    result = sweep(apply=True)\n"
             "    if result['deleted']:\n        notify_admins(result)\n",
-            "shop/sweep.py": '"""The sweep the daily task and the command run."""\n\ndef sweep(apply):\n'
-            "    return {'deleted': purge(apply)}\n",
-            "shop/management/__init__.py": "",
-            "shop/management/commands/__init__.py": "",
-            "shop/management/commands/sweep_orphans.py": '"""Run the sweep task\'s work by hand."""\n'
-            "from django.core.management.base import BaseCommand\nfrom shop.sweep import sweep\n\n"
-            "class Command(BaseCommand):\n    def handle(self, *args, **options):\n"
-            "        sweep(apply=options['apply'])\n",
-            "tests/test_commands.py": "from django.core.management import call_command\n\ndef test_it():\n"
-            "    call_command('sweep_orphans', apply=True)\n",
         },
         # it logs its request, but also what it computes: work done by the task
         "import logging\n\nfrom celery import shared_task\n\nlogger = logging.getLogger(__name__)\n\n"
