@@ -51,7 +51,7 @@ from checker.project import (
 from checker.pyversions import python2_only
 from checker.rules import Rule, rule_by_code
 from checker.runner import RunResult, celery_version
-from checker.screen import NameScreen, extra_tokens, indexes, may_matter
+from checker.screen import NameScreen, extra_tokens, indexes, line_starts, may_matter
 from checker.settings import SettingNames, setting_names
 from checker.source import in_parser_thread, stop_parser_thread
 from checker.testrefs import EAGER_SETTINGS, REACH_DEPTH, VIEW_MODULES, VIEW_SUFFIXES, WORKER_FIXTURES
@@ -789,18 +789,12 @@ def _import_statements(data: bytes) -> list[bytes]:
     position of every file was most of the cost of reading a large project's imports)."""
     found: list[bytes] = []
     end = 0  # where the last match ended: the next one starts at a line start after it
-    position = data.find(b"import")
-    while position != -1:
-        start = data.rfind(b"\n", 0, position) + 1
+    for start in line_starts(data, b"import"):
         if start >= end:
             match = _IMPORT_STATEMENT.match(data, start)
             if match is not None:
                 found.append(match.group(1))
                 end = match.end()
-        following = data.find(b"\n", position)
-        if following == -1:
-            break
-        position = data.find(b"import", max(following, end))
     return found
 
 

@@ -47,7 +47,7 @@ def indexes(data: bytes) -> bool:
     )
 
 
-def _line_starts(data: bytes, needle: bytes) -> Iterator[int]:
+def line_starts(data: bytes, needle: bytes) -> Iterator[int]:
     """Where each line holding ``needle`` starts, in order, once each."""
     position = data.find(needle)
     while position != -1:
@@ -62,7 +62,7 @@ def _matches_a_line(pattern: re.Pattern[bytes], data: bytes, needles: tuple[byte
     """Whether ``pattern`` (anchored at a line start, ``re.M``) matches somewhere in ``data``,
     when any match must start a line that holds one of ``needles`` (or continue, through
     whitespace only, to such a line): it is tried there only, not at every position."""
-    return any(pattern.match(data, start) for needle in needles for start in _line_starts(data, needle))
+    return any(pattern.match(data, start) for needle in needles for start in line_starts(data, needle))
 
 
 def extra_tokens(config: Config) -> tuple[bytes, ...]:
